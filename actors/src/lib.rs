@@ -1,0 +1,7 @@
+//! onsite realtime core.
+
+pub mod booking;
+mod names;
+pub mod proximity;
+
+pub use names::ParseNameError;

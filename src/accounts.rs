@@ -1,0 +1,72 @@
+//! Account creation outside the public API: the bootstrap admin and
+//! `onsite admin create`.
+
+use crate::auth::password;
+use crate::db::{self, users::User, DbConn};
+use crate::domain::{Email, Password};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Creates an admin account (email already verified: they received the
+/// credentials out of band, and every admin login is confirmed by email).
+pub async fn create_admin(
+    conn: &mut DbConn,
+    email: &Email,
+    password: &Password,
+    first_name: &str,
+    last_name: &str,
+) -> ApiResult<User> {
+    if db::users::email_taken(conn, email.as_str()).await? {
+        return Err(ApiError::Conflict(
+            "email_taken",
+            format!("{} already has an account", email.as_str()),
+        ));
+    }
+    let hash = password::hash_async(password.expose().to_owned()).await?;
+    let now = db::now();
+    let user = User {
+        id: db::new_id(),
+        email: email.as_str().to_owned(),
+        phone: None,
+        password_hash: Some(hash),
+        first_name: first_name.to_owned(),
+        last_name: last_name.to_owned(),
+        role: "admin".into(),
+        status: "active".into(),
+        email_verified_at: Some(now),
+        phone_verified_at: None,
+        failed_logins: 0,
+        locked_until: None,
+        avatar: None,
+        location_lat: None,
+        location_lng: None,
+        address: None,
+        settings: "{}".into(),
+        created_at: now,
+        updated_at: now,
+    };
+    db::users::insert(conn, &user).await?;
+    Ok(user)
+}
+
+/// On first start: creates the admin named by `ONSITE_ADMIN_EMAIL` /
+/// `ONSITE_ADMIN_PASSWORD` if there is no admin yet.
+pub async fn bootstrap_admin(state: &AppState) -> anyhow::Result<()> {
+    let (Some(email), Some(pass)) = (&state.config.admin_email, &state.config.admin_password)
+    else {
+        return Ok(());
+    };
+    let email =
+        Email::try_from(email.clone()).map_err(|e| anyhow::anyhow!("ONSITE_ADMIN_EMAIL {e}"))?;
+    let pass = Password::try_from(pass.clone())
+        .map_err(|e| anyhow::anyhow!("ONSITE_ADMIN_PASSWORD {e}"))?;
+    let mut conn = state.db.get().await?;
+    if db::users::any_admin(&mut conn).await? {
+        return Ok(());
+    }
+    let user = create_admin(&mut conn, &email, &pass, "Admin", "")
+        .await
+        .map_err(|e| anyhow::anyhow!("bootstrap admin: {e}"))?;
+    tracing::info!(user = %user.id, email = %user.email, "bootstrap admin created");
+    Ok(())
+}

@@ -1,0 +1,118 @@
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::api::views::StatusView;
+use crate::auth::challenge::{self, Issued, Purpose};
+use crate::db;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, ValidJson};
+use crate::notify::templates;
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct ChallengeSent {
+    pub challenge_id: String,
+    /// Seconds the code stays valid.
+    pub expires_in: i64,
+}
+
+/// Mails the code and link of an email-verification challenge (failures are logged).
+pub async fn send_verification_mail(state: &AppState, to: &str, issued: &Issued) {
+    let code = issued.code.as_deref().unwrap_or_default();
+    let token = issued.token.as_deref().unwrap_or_default();
+    let link = format!("{}/verify-email?token={token}", state.config.public_url);
+    if let Err(e) = state
+        .mailer
+        .send(templates::verify_email(to, code, &link))
+        .await
+    {
+        tracing::error!(error = %e, "could not send the verification email");
+    }
+}
+
+/// Send (again) the email verification code and link.
+#[utoipa::path(post, path = "/v1/auth/email/send-verification", tag = "auth", security(("bearer" = [])),
+    responses((status = 202, body = ChallengeSent),
+        (status = 409, description = "already verified", body = crate::error::ErrorBody),
+        (status = 429, body = crate::error::ErrorBody)))]
+pub async fn send_verification(
+    state: web::Data<AppState>,
+    me: AuthUser,
+) -> ApiResult<HttpResponse> {
+    if me.user.email_verified_at.is_some() {
+        return Err(ApiError::Conflict(
+            "already_verified",
+            "this email address is already verified".into(),
+        ));
+    }
+    let mut conn = state.db.get().await?;
+    let issued = challenge::issue(
+        &state,
+        &mut conn,
+        Some(me.id()),
+        Purpose::EmailVerify,
+        &me.user.email,
+        true,
+        true,
+    )
+    .await?;
+    send_verification_mail(&state, &me.user.email, &issued).await;
+    Ok(HttpResponse::Accepted().json(ChallengeSent {
+        challenge_id: issued.id,
+        expires_in: 15 * 60,
+    }))
+}
+
+/// Either the link `token`, or the `challenge_id` with its six-digit `code`.
+#[derive(Deserialize, ToSchema)]
+pub struct VerifyEmailRequest {
+    pub token: Option<String>,
+    pub challenge_id: Option<String>,
+    pub code: Option<String>,
+}
+
+/// Confirm an email address by link token or code.
+#[utoipa::path(post, path = "/v1/auth/email/verify", tag = "auth", request_body = VerifyEmailRequest,
+    responses((status = 200, body = StatusView), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn verify(
+    state: web::Data<AppState>,
+    ValidJson(req): ValidJson<VerifyEmailRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.db.get().await?;
+    let ch = match (req.token, req.challenge_id, req.code) {
+        (Some(token), _, _) => {
+            challenge::redeem_token(&mut conn, &token, Purpose::EmailVerify).await?
+        }
+        (None, Some(id), Some(code)) => {
+            challenge::verify_code(&state, &mut conn, &id, &code, Purpose::EmailVerify).await?
+        }
+        (None, None, _) => {
+            return Err(ApiError::validation(
+                "token",
+                "send `token`, or `challenge_id` and `code`",
+            ))
+        }
+        (None, Some(_), None) => {
+            return Err(ApiError::validation(
+                "code",
+                "is required with challenge_id",
+            ))
+        }
+    };
+    let user = match ch.user_id.as_deref() {
+        Some(id) => db::users::find(&mut conn, id).await?,
+        None => None,
+    };
+    // The address must still be the one the challenge was sent to.
+    let Some(user) = user.filter(|u| u.email == ch.destination) else {
+        return Err(ApiError::BadRequest(
+            "challenge_stale",
+            "the account's email has changed since this was sent".into(),
+        ));
+    };
+    db::users::mark_email_verified(&mut conn, &user.id).await?;
+    Ok(HttpResponse::Ok().json(StatusView {
+        status: "email_verified",
+    }))
+}

@@ -1,0 +1,178 @@
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::challenge::{self, Purpose};
+use crate::auth::{password, tokens};
+use crate::db::{self, users::User, DbConn};
+use crate::domain::{Phone, Role};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ClientInfo, ValidJson};
+use crate::notify::templates;
+use crate::state::AppState;
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    /// Email address or phone number.
+    pub identifier: String,
+    pub password: String,
+}
+
+/// Admins get this instead of tokens; the code goes to their email only.
+#[derive(Serialize, ToSchema)]
+pub struct OtpRequired {
+    pub otp_required: bool,
+    pub challenge_id: String,
+    /// Seconds the code stays valid.
+    pub expires_in: i64,
+}
+
+/// Log in with email or phone and password.
+#[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, description = "tokens, or `otp_required` for admins", body = tokens::TokenPair),
+        (status = 401, description = "invalid credentials", body = crate::error::ErrorBody),
+        (status = 403, description = "account blocked", body = crate::error::ErrorBody),
+        (status = 423, description = "locked after repeated failures", body = crate::error::ErrorBody)))]
+pub async fn login(
+    state: web::Data<AppState>,
+    client: ClientInfo,
+    ValidJson(req): ValidJson<LoginRequest>,
+) -> ApiResult<HttpResponse> {
+    let identifier = req.identifier.trim().to_owned();
+    if identifier.is_empty() {
+        return Err(ApiError::validation(
+            "identifier",
+            "must be an email or phone number",
+        ));
+    }
+    if req.password.is_empty() || req.password.len() > 1024 {
+        return Err(ApiError::validation(
+            "password",
+            "must be 1 to 1024 characters",
+        ));
+    }
+    let mut conn = state.db.get().await?;
+    let user = find_by_identifier(&mut conn, &identifier).await?;
+    let audit = Audit {
+        identifier: &identifier,
+        client: &client,
+    };
+    if let Some(u) = &user {
+        if let Some(until) = u.locked_until.filter(|t| *t > db::now()) {
+            audit.record(&mut conn, Some(u), "locked").await;
+            return Err(ApiError::Locked {
+                retry_after_s: (until - db::now()).num_seconds(),
+            });
+        }
+    }
+    let ok = password::verify_async(
+        req.password,
+        user.as_ref().and_then(|u| u.password_hash.clone()),
+        state.dummy_hash.clone(),
+    )
+    .await?;
+    let invalid =
+        || ApiError::Unauthorized("invalid_credentials", "wrong identifier or password".into());
+    let Some(user) = user else {
+        audit.record(&mut conn, None, "unknown_identifier").await;
+        return Err(invalid());
+    };
+    if !ok {
+        let lock_for = chrono::Duration::seconds(
+            i64::try_from(state.config.lockout_duration.as_secs()).unwrap_or(900),
+        );
+        let locked = db::users::record_failure(
+            &mut conn,
+            &user.id,
+            state.config.lockout_threshold,
+            lock_for,
+        )
+        .await?;
+        if let Some(until) = locked {
+            audit.record(&mut conn, Some(&user), "locked_out").await;
+            tracing::warn!(user = %user.id, "account locked after repeated login failures");
+            let minutes = state.config.lockout_duration.as_secs() / 60;
+            if let Err(e) = state
+                .mailer
+                .send(templates::account_locked(&user.email, minutes))
+                .await
+            {
+                tracing::warn!(error = %e, "could not send the lockout notice");
+            }
+            return Err(ApiError::Locked {
+                retry_after_s: (until - db::now()).num_seconds(),
+            });
+        }
+        audit.record(&mut conn, Some(&user), "bad_password").await;
+        return Err(invalid());
+    }
+    if user.status == "blocked" {
+        audit.record(&mut conn, Some(&user), "blocked").await;
+        return Err(ApiError::Forbidden(
+            "account_blocked",
+            "this account is blocked".into(),
+        ));
+    }
+    if !user.is_active() {
+        audit.record(&mut conn, Some(&user), "inactive").await;
+        return Err(invalid());
+    }
+    db::users::clear_failures(&mut conn, &user.id).await?;
+
+    if user.role == Role::Admin.as_str() {
+        let issued = challenge::issue(
+            &state,
+            &mut conn,
+            Some(&user.id),
+            Purpose::AdminLogin,
+            &user.email,
+            true,
+            false,
+        )
+        .await?;
+        let code = issued.code.unwrap_or_default();
+        if let Err(e) = state
+            .mailer
+            .send(templates::admin_login_code(&user.email, &code))
+            .await
+        {
+            tracing::error!(error = %e, "could not send the admin sign-in code");
+            return Err(ApiError::Unavailable);
+        }
+        audit.record(&mut conn, Some(&user), "otp_sent").await;
+        return Ok(HttpResponse::Ok().json(OtpRequired {
+            otp_required: true,
+            challenge_id: issued.id,
+            expires_in: 600,
+        }));
+    }
+    let pair = tokens::start_session(&state, &mut conn, &user, &client).await?;
+    audit.record(&mut conn, Some(&user), "success").await;
+    Ok(HttpResponse::Ok().json(pair))
+}
+
+/// An email (contains `@`) or a phone number.
+async fn find_by_identifier(conn: &mut DbConn, identifier: &str) -> ApiResult<Option<User>> {
+    if identifier.contains('@') {
+        return Ok(db::users::find_by_email(conn, &identifier.to_lowercase()).await?);
+    }
+    match Phone::try_from(identifier.to_owned()) {
+        Ok(phone) => Ok(db::users::find_by_phone(conn, phone.as_str()).await?),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Writes login audit lines; a failure to audit is logged, never fatal.
+struct Audit<'a> {
+    identifier: &'a str,
+    client: &'a ClientInfo,
+}
+
+impl Audit<'_> {
+    async fn record(&self, conn: &mut DbConn, user: Option<&User>, outcome: &str) {
+        let uid = user.map(|u| u.id.as_str());
+        if let Err(e) = db::audit::record(conn, uid, self.identifier, self.client, outcome).await {
+            tracing::error!(error = %e, "could not write the login audit");
+        }
+    }
+}

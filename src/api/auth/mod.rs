@@ -1,0 +1,39 @@
+//! `/v1/auth/*`: registration, login, tokens, verification, passwords, sessions.
+
+pub mod email;
+pub mod login;
+pub mod logout;
+pub mod me;
+pub mod otp;
+pub mod password;
+pub mod phone;
+pub mod refresh;
+pub mod register;
+pub mod sessions;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/v1/auth")
+            .service(web::resource("/register").route(web::post().to(register::register)))
+            .service(web::resource("/login").route(web::post().to(login::login)))
+            .service(web::resource("/otp/verify").route(web::post().to(otp::verify)))
+            .service(web::resource("/refresh").route(web::post().to(refresh::refresh)))
+            .service(web::resource("/logout").route(web::post().to(logout::logout)))
+            .service(web::resource("/logout-all").route(web::post().to(logout::logout_all)))
+            .service(web::resource("/me").route(web::get().to(me::me)))
+            .service(
+                web::resource("/email/send-verification")
+                    .route(web::post().to(email::send_verification)),
+            )
+            .service(web::resource("/email/verify").route(web::post().to(email::verify)))
+            .service(web::resource("/phone/send-otp").route(web::post().to(phone::send_otp)))
+            .service(web::resource("/phone/verify").route(web::post().to(phone::verify)))
+            .service(web::resource("/password/forgot").route(web::post().to(password::forgot)))
+            .service(web::resource("/password/reset").route(web::post().to(password::reset)))
+            .service(web::resource("/password/change").route(web::post().to(password::change)))
+            .service(web::resource("/sessions").route(web::get().to(sessions::list)))
+            .service(web::resource("/sessions/{id}").route(web::delete().to(sessions::revoke))),
+    );
+}

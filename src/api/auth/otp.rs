@@ -1,0 +1,68 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::auth::challenge::{self, Purpose};
+use crate::auth::tokens;
+use crate::db;
+use crate::domain::Role;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ClientInfo, ValidJson};
+use crate::state::AppState;
+
+#[derive(Deserialize, ToSchema)]
+pub struct OtpVerifyRequest {
+    pub challenge_id: String,
+    /// The six-digit code from the email.
+    pub code: String,
+}
+
+/// Complete an admin login with the emailed code.
+#[utoipa::path(post, path = "/v1/auth/otp/verify", tag = "auth", request_body = OtpVerifyRequest,
+    responses((status = 200, body = tokens::TokenPair),
+        (status = 400, description = "wrong, expired, used or burned code", body = crate::error::ErrorBody)))]
+pub async fn verify(
+    state: web::Data<AppState>,
+    client: ClientInfo,
+    ValidJson(req): ValidJson<OtpVerifyRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.db.get().await?;
+    let result = challenge::verify_code(
+        &state,
+        &mut conn,
+        &req.challenge_id,
+        &req.code,
+        Purpose::AdminLogin,
+    )
+    .await;
+    let ch = match result {
+        Ok(ch) => ch,
+        Err(err) => {
+            if let Some(ch) = db::challenges::find(&mut conn, &req.challenge_id).await? {
+                let outcome = if err.code() == "too_many_attempts" {
+                    "otp_burned"
+                } else {
+                    "otp_failed"
+                };
+                db::audit::record(
+                    &mut conn,
+                    ch.user_id.as_deref(),
+                    &ch.destination,
+                    &client,
+                    outcome,
+                )
+                .await?;
+            }
+            return Err(err);
+        }
+    };
+    let user = match ch.user_id.as_deref() {
+        Some(id) => db::users::find(&mut conn, id).await?,
+        None => None,
+    }
+    .filter(|u| u.is_active() && u.role == Role::Admin.as_str())
+    .ok_or_else(|| ApiError::Forbidden("account_blocked", "this account cannot sign in".into()))?;
+    let pair = tokens::start_session(&state, &mut conn, &user, &client).await?;
+    db::audit::record(&mut conn, Some(&user.id), &user.email, &client, "success").await?;
+    Ok(HttpResponse::Ok().json(pair))
+}

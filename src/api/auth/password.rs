@@ -1,0 +1,152 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::api::views::StatusView;
+use crate::auth::challenge::{self, Purpose};
+use crate::auth::password;
+use crate::db;
+use crate::domain::{Email, Password};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, ValidJson};
+use crate::notify::templates;
+use crate::state::AppState;
+
+#[derive(Deserialize, ToSchema)]
+pub struct ForgotRequest {
+    #[schema(value_type = String, format = "email")]
+    pub email: Email,
+}
+
+/// Ask for a password-reset link. Always 202, whether or not the account exists.
+#[utoipa::path(post, path = "/v1/auth/password/forgot", tag = "auth", request_body = ForgotRequest,
+    responses((status = 202, body = StatusView)))]
+pub async fn forgot(
+    state: web::Data<AppState>,
+    ValidJson(req): ValidJson<ForgotRequest>,
+) -> ApiResult<HttpResponse> {
+    // The work happens after the answer, so its timing says nothing about the account.
+    let state = state.into_inner();
+    actix_web::rt::spawn(async move {
+        if let Err(e) = send_reset(&state, req.email).await {
+            if !matches!(e, ApiError::RateLimited { .. }) {
+                tracing::error!(error = %e, "password reset could not be sent");
+            }
+        }
+    });
+    Ok(HttpResponse::Accepted().json(StatusView { status: "accepted" }))
+}
+
+async fn send_reset(state: &crate::state::AppState, email: Email) -> ApiResult<()> {
+    let mut conn = state.db.get().await?;
+    let Some(user) = db::users::find_by_email(&mut conn, email.as_str()).await? else {
+        return Ok(());
+    };
+    if !user.is_active() {
+        return Ok(());
+    }
+    let issued = challenge::issue(
+        state,
+        &mut conn,
+        Some(&user.id),
+        Purpose::PasswordReset,
+        &user.email,
+        false,
+        true,
+    )
+    .await?;
+    let token = issued.token.unwrap_or_default();
+    let link = format!("{}/reset-password?token={token}", state.config.public_url);
+    state
+        .mailer
+        .send(templates::password_reset(&user.email, &token, &link))
+        .await
+        .map_err(ApiError::internal)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ResetRequest {
+    /// The token from the reset email.
+    pub token: String,
+    #[schema(value_type = String)]
+    pub new_password: Password,
+}
+
+/// Set a new password with a reset token (single use, 30 minutes). Signs out every session.
+#[utoipa::path(post, path = "/v1/auth/password/reset", tag = "auth", request_body = ResetRequest,
+    responses((status = 200, body = StatusView), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn reset(
+    state: web::Data<AppState>,
+    ValidJson(req): ValidJson<ResetRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.db.get().await?;
+    let ch = challenge::redeem_token(&mut conn, &req.token, Purpose::PasswordReset).await?;
+    let user = match ch.user_id.as_deref() {
+        Some(id) => db::users::find(&mut conn, id).await?,
+        None => None,
+    }
+    .filter(|u| u.is_active())
+    .ok_or_else(|| {
+        ApiError::BadRequest(
+            "invalid_token",
+            "this link is invalid, expired or already used".into(),
+        )
+    })?;
+    let hash = password::hash_async(req.new_password.expose().to_owned()).await?;
+    db::users::set_password(&mut conn, &user.id, &hash).await?;
+    db::sessions::revoke_all(&mut conn, &user.id, None, "password_reset").await?;
+    if let Err(e) = state
+        .mailer
+        .send(templates::password_changed(&user.email))
+        .await
+    {
+        tracing::warn!(error = %e, "could not send the password-changed notice");
+    }
+    Ok(HttpResponse::Ok().json(StatusView {
+        status: "password_reset",
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ChangeRequest {
+    pub current_password: String,
+    #[schema(value_type = String)]
+    pub new_password: Password,
+}
+
+/// Change the password; every other session is signed out.
+#[utoipa::path(post, path = "/v1/auth/password/change", tag = "auth", security(("bearer" = [])),
+    request_body = ChangeRequest,
+    responses((status = 200, body = StatusView), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn change(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    ValidJson(req): ValidJson<ChangeRequest>,
+) -> ApiResult<HttpResponse> {
+    let ok = password::verify_async(
+        req.current_password,
+        me.user.password_hash.clone(),
+        state.dummy_hash.clone(),
+    )
+    .await?;
+    if !ok {
+        return Err(ApiError::validation(
+            "current_password",
+            "is not this account's password",
+        ));
+    }
+    let hash = password::hash_async(req.new_password.expose().to_owned()).await?;
+    let mut conn = state.db.get().await?;
+    db::users::set_password(&mut conn, me.id(), &hash).await?;
+    db::sessions::revoke_all(&mut conn, me.id(), Some(&me.session_id), "password_changed").await?;
+    if let Err(e) = state
+        .mailer
+        .send(templates::password_changed(&me.user.email))
+        .await
+    {
+        tracing::warn!(error = %e, "could not send the password-changed notice");
+    }
+    Ok(HttpResponse::Ok().json(StatusView {
+        status: "password_changed",
+    }))
+}

@@ -1,0 +1,104 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::email::ChallengeSent;
+use crate::api::views::StatusView;
+use crate::auth::challenge::{self, Purpose};
+use crate::db;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, ValidJson};
+use crate::notify::{templates, Sms};
+use crate::state::AppState;
+
+/// Text a six-digit code to the account's phone number.
+#[utoipa::path(post, path = "/v1/auth/phone/send-otp", tag = "auth", security(("bearer" = [])),
+    responses((status = 202, body = ChallengeSent),
+        (status = 400, description = "no phone on the account", body = crate::error::ErrorBody),
+        (status = 409, description = "already verified", body = crate::error::ErrorBody),
+        (status = 429, body = crate::error::ErrorBody)))]
+pub async fn send_otp(state: web::Data<AppState>, me: AuthUser) -> ApiResult<HttpResponse> {
+    let Some(phone) = me.user.phone.clone() else {
+        return Err(ApiError::BadRequest(
+            "no_phone",
+            "add a phone number with PATCH /v1/me first".into(),
+        ));
+    };
+    if me.user.phone_verified_at.is_some() {
+        return Err(ApiError::Conflict(
+            "already_verified",
+            "this phone number is already verified".into(),
+        ));
+    }
+    let mut conn = state.db.get().await?;
+    let issued = challenge::issue(
+        &state,
+        &mut conn,
+        Some(me.id()),
+        Purpose::PhoneVerify,
+        &phone,
+        true,
+        false,
+    )
+    .await?;
+    let code = issued.code.as_deref().unwrap_or_default();
+    state
+        .sms
+        .send(Sms {
+            to: phone,
+            body: templates::phone_code(code),
+        })
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "could not send the SMS");
+            ApiError::Unavailable
+        })?;
+    Ok(HttpResponse::Accepted().json(ChallengeSent {
+        challenge_id: issued.id,
+        expires_in: 600,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PhoneVerifyRequest {
+    pub challenge_id: String,
+    pub code: String,
+}
+
+/// Confirm the phone number with the texted code.
+#[utoipa::path(post, path = "/v1/auth/phone/verify", tag = "auth", security(("bearer" = [])),
+    request_body = PhoneVerifyRequest,
+    responses((status = 200, body = StatusView), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn verify(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    ValidJson(req): ValidJson<PhoneVerifyRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.db.get().await?;
+    let owned = db::challenges::find(&mut conn, &req.challenge_id)
+        .await?
+        .is_some_and(|c| c.user_id.as_deref() == Some(me.id()));
+    if !owned {
+        return Err(ApiError::BadRequest(
+            "challenge_not_found",
+            "no such challenge".into(),
+        ));
+    }
+    let ch = challenge::verify_code(
+        &state,
+        &mut conn,
+        &req.challenge_id,
+        &req.code,
+        Purpose::PhoneVerify,
+    )
+    .await?;
+    if !db::users::mark_phone_verified(&mut conn, me.id(), &ch.destination).await? {
+        return Err(ApiError::BadRequest(
+            "challenge_stale",
+            "the account's phone has changed since this was sent".into(),
+        ));
+    }
+    Ok(HttpResponse::Ok().json(StatusView {
+        status: "phone_verified",
+    }))
+}

@@ -1,0 +1,28 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::auth::tokens;
+use crate::error::ApiResult;
+use crate::extract::{ClientInfo, ValidJson};
+use crate::state::AppState;
+
+#[derive(Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// Exchange a refresh token for a new pair; the presented token is spent.
+/// Presenting a spent token revokes its whole session.
+#[utoipa::path(post, path = "/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses((status = 200, body = tokens::TokenPair),
+        (status = 401, description = "unknown, revoked or reused token", body = crate::error::ErrorBody)))]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    client: ClientInfo,
+    ValidJson(req): ValidJson<RefreshRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.db.get().await?;
+    let pair = tokens::rotate(&state, &mut conn, &req.refresh_token, &client).await?;
+    Ok(HttpResponse::Ok().json(pair))
+}

@@ -1,0 +1,135 @@
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::api::views::UserView;
+use crate::auth::challenge::{self, Purpose};
+use crate::auth::password;
+use crate::db::{self, users::User};
+use crate::domain::{Email, Password, PersonName, Phone, Role};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ValidJson;
+use crate::state::AppState;
+
+#[derive(Deserialize, ToSchema)]
+pub struct RegisterRequest {
+    #[schema(value_type = String, format = "email")]
+    pub email: Email,
+    #[schema(value_type = Option<String>, example = "+27821234567")]
+    pub phone: Option<Phone>,
+    /// 8+ characters with upper, lower and a digit.
+    #[schema(value_type = String)]
+    pub password: Password,
+    #[schema(value_type = String)]
+    pub first_name: PersonName,
+    #[schema(value_type = String)]
+    pub last_name: PersonName,
+    /// `customer` or `provider`; `admin` is refused.
+    pub role: Role,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RegisterResponse {
+    pub user: UserView,
+    /// The email verification sent to the new address; confirm it with
+    /// `POST /v1/auth/email/verify`.
+    pub email_verification: ChallengeRef,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChallengeRef {
+    pub challenge_id: String,
+}
+
+/// Create a customer or provider account.
+#[utoipa::path(post, path = "/v1/auth/register", tag = "auth", request_body = RegisterRequest,
+    responses((status = 201, body = RegisterResponse), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, description = "role admin refused", body = crate::error::ErrorBody),
+        (status = 409, description = "email or phone taken", body = crate::error::ErrorBody)))]
+pub async fn register(
+    state: web::Data<AppState>,
+    ValidJson(req): ValidJson<RegisterRequest>,
+) -> ApiResult<HttpResponse> {
+    if req.role == Role::Admin {
+        return Err(ApiError::Forbidden(
+            "role_not_allowed",
+            "admin accounts cannot be self-registered".into(),
+        ));
+    }
+    let mut conn = state.db.get().await?;
+    ensure_free(&mut conn, &req.email, req.phone.as_ref()).await?;
+    let hash = password::hash_async(req.password.expose().to_owned()).await?;
+    let now = db::now();
+    let user = User {
+        id: db::new_id(),
+        email: req.email.as_str().to_owned(),
+        phone: req.phone.map(Phone::into_inner),
+        password_hash: Some(hash),
+        first_name: req.first_name.into_inner(),
+        last_name: req.last_name.into_inner(),
+        role: req.role.as_str().to_owned(),
+        status: "active".into(),
+        email_verified_at: None,
+        phone_verified_at: None,
+        failed_logins: 0,
+        locked_until: None,
+        avatar: None,
+        location_lat: None,
+        location_lng: None,
+        address: None,
+        settings: "{}".into(),
+        created_at: now,
+        updated_at: now,
+    };
+    if let Err(err) = db::users::insert(&mut conn, &user).await {
+        // A racing registration with the same email or phone.
+        if db::is_unique_violation(&err) {
+            return Err(ApiError::Conflict(
+                "account_exists",
+                "an account with this email or phone already exists".into(),
+            ));
+        }
+        return Err(err.into());
+    }
+    let issued = challenge::issue(
+        &state,
+        &mut conn,
+        Some(&user.id),
+        Purpose::EmailVerify,
+        &user.email,
+        true,
+        true,
+    )
+    .await?;
+    super::email::send_verification_mail(&state, &user.email, &issued).await;
+    tracing::info!(user = %user.id, role = %user.role, "account registered");
+    Ok(HttpResponse::Created().json(RegisterResponse {
+        user: UserView::from(&user),
+        email_verification: ChallengeRef {
+            challenge_id: issued.id,
+        },
+    }))
+}
+
+/// 409 when the email or phone belongs to another account.
+pub async fn ensure_free(
+    conn: &mut db::DbConn,
+    email: &Email,
+    phone: Option<&Phone>,
+) -> ApiResult<()> {
+    if db::users::email_taken(conn, email.as_str()).await? {
+        return Err(ApiError::Conflict(
+            "email_taken",
+            "an account with this email already exists".into(),
+        ));
+    }
+    if let Some(phone) = phone {
+        if db::users::phone_taken(conn, phone.as_str(), None).await? {
+            return Err(ApiError::Conflict(
+                "phone_taken",
+                "an account with this phone number already exists".into(),
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,12 @@
+//! `/v1/me`: the caller's own profile and avatar.
+
+pub mod avatar;
+pub mod update;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/v1/me").route(web::patch().to(update::update)))
+        .service(web::resource("/v1/me/avatar").route(web::post().to(avatar::upload)))
+        .service(web::resource("/v1/users/{id}/avatar").route(web::get().to(avatar::download)));
+}

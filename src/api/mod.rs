@@ -1,0 +1,18 @@
+//! The HTTP surface: one module per resource, one handler per file.
+
+pub mod auth;
+pub mod docs;
+pub mod health;
+pub mod me;
+pub mod openapi;
+pub mod views;
+
+use actix_web::web;
+
+/// Every route of the API.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.configure(health::routes)
+        .configure(docs::routes)
+        .configure(auth::routes)
+        .configure(me::routes);
+}

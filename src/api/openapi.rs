@@ -1,0 +1,48 @@
+use actix_web::HttpResponse;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{auth, docs, health, me};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "onsite", description = "Realtime dispatch server for on-site service marketplaces. \
+        Errors are always `{\"error\":{\"code\",\"message\",\"field?\"}}`."),
+    paths(
+        health::live, health::ready, docs::page, document,
+        auth::register::register, auth::login::login, auth::otp::verify, auth::refresh::refresh,
+        auth::logout::logout, auth::logout::logout_all, auth::me::me,
+        auth::email::send_verification, auth::email::verify,
+        auth::phone::send_otp, auth::phone::verify,
+        auth::password::forgot, auth::password::reset, auth::password::change,
+        auth::sessions::list, auth::sessions::revoke,
+        me::update::update, me::avatar::upload, me::avatar::download,
+    ),
+    modifiers(&BearerAuth),
+    tags((name = "auth"), (name = "account"), (name = "operations"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// This document.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations",
+    responses((status = 200, content_type = "application/json", description = "the OpenAPI 3.1 document")))]
+pub async fn document() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

@@ -1,0 +1,195 @@
+//! One-time challenges: a six-digit code and/or a link token sent to an email
+//! address or phone, single-use, time-limited, bound to their challenge id,
+//! burned after [`MAX_ATTEMPTS`] wrong codes, and rate-limited per destination.
+
+use chrono::Duration;
+
+use crate::auth::secrets;
+use crate::db::{self, challenges::Challenge, DbConn};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Wrong codes allowed before a challenge is burned.
+pub const MAX_ATTEMPTS: i32 = 5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    AdminLogin,
+    EmailVerify,
+    PhoneVerify,
+    PasswordReset,
+    Invitation,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AdminLogin => "admin_login",
+            Self::EmailVerify => "email_verify",
+            Self::PhoneVerify => "phone_verify",
+            Self::PasswordReset => "password_reset",
+            Self::Invitation => "invitation",
+        }
+    }
+
+    fn ttl(self) -> Duration {
+        match self {
+            Self::AdminLogin | Self::PhoneVerify => Duration::minutes(10),
+            Self::EmailVerify => Duration::minutes(15),
+            Self::PasswordReset => Duration::minutes(30),
+            Self::Invitation => Duration::days(7),
+        }
+    }
+}
+
+/// What was sent; the secrets go into the message, only `id` into a response.
+pub struct Issued {
+    pub id: String,
+    pub code: Option<String>,
+    pub token: Option<String>,
+}
+
+/// Sends per destination and purpose: at most one a minute and five an hour.
+const MIN_INTERVAL_S: i64 = 60;
+const PER_HOUR: usize = 5;
+
+/// Creates a challenge (superseding the user's open ones for the same purpose)
+/// after checking the send rate for `destination`.
+pub async fn issue(
+    state: &AppState,
+    conn: &mut DbConn,
+    user_id: Option<&str>,
+    purpose: Purpose,
+    destination: &str,
+    with_code: bool,
+    with_token: bool,
+) -> ApiResult<Issued> {
+    let now = db::now();
+    let recent = db::challenges::sent_since(
+        conn,
+        destination,
+        purpose.as_str(),
+        now - Duration::hours(1),
+    )
+    .await?;
+    if let Some(latest) = recent.first() {
+        let wait = MIN_INTERVAL_S - (now - *latest).num_seconds();
+        if wait > 0 {
+            return Err(ApiError::RateLimited {
+                retry_after_s: wait,
+            });
+        }
+    }
+    if recent.len() >= PER_HOUR {
+        let oldest = recent.iter().min().copied().unwrap_or(now);
+        let wait = 3600 - (now - oldest).num_seconds();
+        return Err(ApiError::RateLimited {
+            retry_after_s: wait.max(1),
+        });
+    }
+    if let Some(uid) = user_id {
+        db::challenges::consume_open(conn, uid, purpose.as_str()).await?;
+    }
+    let id = db::new_id();
+    let code = with_code.then(secrets::six_digit_code);
+    let token = with_token.then(secrets::random_token);
+    let row = Challenge {
+        id: id.clone(),
+        user_id: user_id.map(str::to_owned),
+        purpose: purpose.as_str().to_owned(),
+        destination: destination.to_owned(),
+        code_hash: code
+            .as_deref()
+            .map(|c| secrets::keyed_hash(&state.code_key, &id, c)),
+        token_hash: token.as_deref().map(secrets::sha256_hex),
+        attempts: 0,
+        expires_at: now + purpose.ttl(),
+        consumed_at: None,
+        created_at: now,
+    };
+    db::challenges::insert(conn, &row).await?;
+    Ok(Issued { id, code, token })
+}
+
+fn check_open(ch: &Challenge) -> ApiResult<()> {
+    if ch.consumed_at.is_some() {
+        return Err(ApiError::BadRequest(
+            "challenge_used",
+            "this code was already used or has been burned; request a new one".into(),
+        ));
+    }
+    if ch.expires_at <= db::now() {
+        return Err(ApiError::BadRequest(
+            "challenge_expired",
+            "this code has expired; request a new one".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks `code` against challenge `id` of `purpose` and consumes it on success.
+/// Every wrong code counts; the fifth burns the challenge.
+pub async fn verify_code(
+    state: &AppState,
+    conn: &mut DbConn,
+    id: &str,
+    code: &str,
+    purpose: Purpose,
+) -> ApiResult<Challenge> {
+    let ch = db::challenges::find(conn, id)
+        .await?
+        .filter(|c| c.purpose == purpose.as_str() && c.code_hash.is_some())
+        .ok_or_else(|| ApiError::BadRequest("challenge_not_found", "no such challenge".into()))?;
+    check_open(&ch)?;
+    let expected = ch.code_hash.as_deref().unwrap_or_default();
+    if !secrets::same(
+        expected,
+        &secrets::keyed_hash(&state.code_key, id, code.trim()),
+    ) {
+        let attempts = db::challenges::add_attempt(conn, id).await?;
+        if attempts >= MAX_ATTEMPTS {
+            db::challenges::consume(conn, id).await?;
+            return Err(ApiError::BadRequest(
+                "too_many_attempts",
+                "too many wrong codes; this challenge is burned, request a new one".into(),
+            ));
+        }
+        return Err(ApiError::BadRequest(
+            "invalid_code",
+            format!(
+                "wrong code; {} attempt(s) left",
+                MAX_ATTEMPTS.saturating_sub(attempts)
+            ),
+        ));
+    }
+    if !db::challenges::consume(conn, id).await? {
+        return Err(ApiError::BadRequest(
+            "challenge_used",
+            "this code was already used".into(),
+        ));
+    }
+    Ok(ch)
+}
+
+/// Redeems a link token of `purpose` once.
+pub async fn redeem_token(
+    conn: &mut DbConn,
+    token: &str,
+    purpose: Purpose,
+) -> ApiResult<Challenge> {
+    let invalid = || {
+        ApiError::BadRequest(
+            "invalid_token",
+            "this link is invalid, expired or already used".into(),
+        )
+    };
+    let ch = db::challenges::find_by_token(conn, &secrets::sha256_hex(token.trim()))
+        .await?
+        .filter(|c| c.purpose == purpose.as_str())
+        .ok_or_else(invalid)?;
+    check_open(&ch).map_err(|_| invalid())?;
+    if !db::challenges::consume(conn, &ch.id).await? {
+        return Err(invalid());
+    }
+    Ok(ch)
+}

@@ -1,0 +1,101 @@
+//! The command line: `onsite [serve]`, `onsite migrate`, `onsite admin create`.
+
+use std::io::{BufRead, IsTerminal};
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::db::{self, DbPool};
+use crate::domain::{Email, Password};
+use crate::startup::Application;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "onsite",
+    version,
+    about = "Realtime dispatch server for on-site service marketplaces"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the API and websockets (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage admin accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create an admin. The password is prompted for, or read as one line from stdin.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Admin")]
+        first_name: String,
+        #[arg(long, default_value = "")]
+        last_name: String,
+    },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    crate::telemetry::init(&config.log);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let app = Application::build(config).await?;
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate => {
+            let applied = db::migrate::run(&config).await?;
+            println!("{} migration(s) applied", applied.len());
+        }
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    email,
+                    first_name,
+                    last_name,
+                },
+        } => {
+            let email = Email::try_from(email).map_err(|e| anyhow::anyhow!("--email {e}"))?;
+            let password = Password::try_from(read_password()?)
+                .map_err(|e| anyhow::anyhow!("password {e}"))?;
+            db::migrate::run(&config).await?;
+            let pool = DbPool::connect(&config).await?;
+            let mut conn = pool.get().await?;
+            let user = crate::accounts::create_admin(
+                &mut conn,
+                &email,
+                &password,
+                &first_name,
+                &last_name,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("admin {} created with id {}", user.email, user.id);
+        }
+    }
+    Ok(())
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let second = rpassword::prompt_password("Repeat password: ")?;
+        anyhow::ensure!(first == second, "the passwords differ");
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}

@@ -1,0 +1,277 @@
+//! One typed configuration, read from `ONSITE_*` environment variables with
+//! defaults that run on a developer's machine.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Where the server runs and what it talks to.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub db_pool_size: usize,
+    pub redis_url: Option<String>,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub public_url: String,
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+    pub proximity_radius_m: f64,
+    pub proximity_dwell_s: u64,
+    pub commission_bps: u32,
+    pub env: Environment,
+    /// `None` means "generate one and keep it in the data dir" (development only).
+    pub jwt_secret: Option<String>,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub lockout_threshold: u32,
+    pub lockout_duration: Duration,
+    pub workers: Option<usize>,
+    pub log: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// A start-up error that names the variable at fault.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {var}: {reason}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub reason: String,
+}
+
+fn bad(var: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError {
+        var,
+        reason: reason.into(),
+    }
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// Reads configuration through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |key: &str| lookup(key).filter(|v| !v.trim().is_empty());
+        let env = match get("ONSITE_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                return Err(bad(
+                    "ONSITE_ENV",
+                    format!("`{other}` is neither `development` nor `production`"),
+                ))
+            }
+        };
+        let bind = parse(&get, "ONSITE_BIND", "127.0.0.1:8080".parse().ok())?;
+        let data_dir = PathBuf::from(get("ONSITE_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = get("ONSITE_DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("onsite.db").display()));
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(bad(
+                "ONSITE_DATABASE_URL",
+                "must start with sqlite://, postgres:// or postgresql://",
+            ));
+        }
+        let smtp_url = get("ONSITE_SMTP_URL");
+        if let Some(url) = &smtp_url {
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                return Err(bad(
+                    "ONSITE_SMTP_URL",
+                    "must start with smtp:// or smtps://",
+                ));
+            }
+        }
+        let public_url = get("ONSITE_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{bind}"))
+            .trim_end_matches('/')
+            .to_owned();
+        url::Url::parse(&public_url).map_err(|e| bad("ONSITE_PUBLIC_URL", e.to_string()))?;
+        let jwt_secret = get("ONSITE_JWT_SECRET");
+        if let Some(secret) = &jwt_secret {
+            if secret.len() < 32 {
+                return Err(bad("ONSITE_JWT_SECRET", "must be at least 32 characters"));
+            }
+        }
+        let admin_email = get("ONSITE_ADMIN_EMAIL");
+        let admin_password = get("ONSITE_ADMIN_PASSWORD");
+        if admin_email.is_some() != admin_password.is_some() {
+            return Err(bad(
+                "ONSITE_ADMIN_PASSWORD",
+                "ONSITE_ADMIN_EMAIL and ONSITE_ADMIN_PASSWORD must be set together",
+            ));
+        }
+        let radius: f64 = parse(&get, "ONSITE_PROXIMITY_RADIUS_M", Some(2.0))?;
+        if !radius.is_finite() || radius <= 0.0 {
+            return Err(bad(
+                "ONSITE_PROXIMITY_RADIUS_M",
+                "must be a positive number",
+            ));
+        }
+        let commission_bps: u32 = parse(&get, "ONSITE_COMMISSION_BPS", Some(1500))?;
+        if commission_bps > 10_000 {
+            return Err(bad("ONSITE_COMMISSION_BPS", "must be between 0 and 10000"));
+        }
+        let config = Config {
+            bind,
+            database_url,
+            db_pool_size: parse(&get, "ONSITE_DB_POOL_SIZE", Some(10))?,
+            redis_url: get("ONSITE_REDIS_URL"),
+            smtp_url,
+            mail_from: get("ONSITE_MAIL_FROM")
+                .unwrap_or_else(|| "onsite <no-reply@onsite.local>".into()),
+            public_url,
+            admin_email,
+            admin_password,
+            proximity_radius_m: radius,
+            proximity_dwell_s: parse(&get, "ONSITE_PROXIMITY_DWELL_S", Some(300))?,
+            commission_bps,
+            env,
+            jwt_secret,
+            access_token_ttl: Duration::from_secs(parse(
+                &get,
+                "ONSITE_ACCESS_TOKEN_TTL_S",
+                Some(15 * 60),
+            )?),
+            refresh_token_ttl: Duration::from_secs(
+                parse::<u64>(&get, "ONSITE_REFRESH_TOKEN_TTL_DAYS", Some(30))? * 86_400,
+            ),
+            lockout_threshold: parse(&get, "ONSITE_LOCKOUT_THRESHOLD", Some(5))?,
+            lockout_duration: Duration::from_secs(
+                parse::<u64>(&get, "ONSITE_LOCKOUT_MINUTES", Some(15))? * 60,
+            ),
+            workers: parse_opt(&get, "ONSITE_WORKERS")?,
+            log: get("ONSITE_LOG").unwrap_or_else(|| "info".into()),
+            data_dir,
+        };
+        config.check_production()?;
+        Ok(config)
+    }
+
+    fn check_production(&self) -> Result<(), ConfigError> {
+        if self.env != Environment::Production {
+            return Ok(());
+        }
+        if self.jwt_secret.is_none() {
+            return Err(bad(
+                "ONSITE_JWT_SECRET",
+                "required when ONSITE_ENV=production (generated secrets are for development)",
+            ));
+        }
+        if !self.public_url.starts_with("https://") {
+            return Err(bad(
+                "ONSITE_PUBLIC_URL",
+                "must be the https:// address of the TLS-terminating proxy when ONSITE_ENV=production",
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+
+    pub fn avatar_dir(&self) -> PathBuf {
+        self.data_dir.join("avatars")
+    }
+
+    pub fn data_path(&self, name: &str) -> PathBuf {
+        Path::new(&self.data_dir).join(name)
+    }
+}
+
+fn parse<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: Option<T>,
+) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match parse_opt(get, var)? {
+        Some(v) => Ok(v),
+        None => default.ok_or_else(|| bad(var, "is required")),
+    }
+}
+
+fn parse_opt<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+) -> Result<Option<T>, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    get(var)
+        .map(|raw| {
+            raw.trim()
+                .parse::<T>()
+                .map_err(|e| bad(var, format!("`{raw}`: {e}")))
+        })
+        .transpose()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn with(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_run_locally() {
+        let c = with(&[]).unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert!(c.is_sqlite());
+        assert_eq!(c.commission_bps, 1500);
+        assert_eq!(c.proximity_dwell_s, 300);
+    }
+
+    #[test]
+    fn bad_value_names_the_variable() {
+        let err = with(&[("ONSITE_PROXIMITY_DWELL_S", "soon")]).unwrap_err();
+        assert_eq!(err.var, "ONSITE_PROXIMITY_DWELL_S");
+        let err = with(&[("ONSITE_BIND", "nowhere")]).unwrap_err();
+        assert_eq!(err.var, "ONSITE_BIND");
+        let err = with(&[("ONSITE_DATABASE_URL", "mysql://x")]).unwrap_err();
+        assert_eq!(err.var, "ONSITE_DATABASE_URL");
+    }
+
+    #[test]
+    fn production_requires_secret_and_https() {
+        let err = with(&[("ONSITE_ENV", "production")]).unwrap_err();
+        assert_eq!(err.var, "ONSITE_JWT_SECRET");
+        let secret = "x".repeat(40);
+        let err =
+            with(&[("ONSITE_ENV", "production"), ("ONSITE_JWT_SECRET", &secret)]).unwrap_err();
+        assert_eq!(err.var, "ONSITE_PUBLIC_URL");
+        with(&[
+            ("ONSITE_ENV", "production"),
+            ("ONSITE_JWT_SECRET", &secret),
+            ("ONSITE_PUBLIC_URL", "https://api.example.com"),
+        ])
+        .unwrap();
+    }
+}

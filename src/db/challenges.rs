@@ -1,0 +1,105 @@
+//! One-time codes and link tokens (admin login OTP, email and phone
+//! verification, password reset, invitations), stored as keyed hashes.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::schema::challenges;
+use super::{now, DbConn};
+use crate::db_run;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = challenges)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct Challenge {
+    pub id: String,
+    pub user_id: Option<String>,
+    pub purpose: String,
+    pub destination: String,
+    pub code_hash: Option<String>,
+    pub token_hash: Option<String>,
+    pub attempts: i32,
+    pub expires_at: NaiveDateTime,
+    pub consumed_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+pub async fn insert(conn: &mut DbConn, ch: &Challenge) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::insert_into(challenges::table)
+        .values(ch)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+pub async fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Challenge>> {
+    db_run!(conn, |c| challenges::table
+        .find(id)
+        .select(Challenge::as_select())
+        .first(c)
+        .await
+        .optional())
+}
+
+pub async fn find_by_token(conn: &mut DbConn, hash: &str) -> QueryResult<Option<Challenge>> {
+    db_run!(conn, |c| challenges::table
+        .filter(challenges::token_hash.eq(hash))
+        .select(Challenge::as_select())
+        .first(c)
+        .await
+        .optional())
+}
+
+/// Counts a wrong code; returns the attempts made so far.
+pub async fn add_attempt(conn: &mut DbConn, id: &str) -> QueryResult<i32> {
+    db_run!(conn, |c| diesel::update(challenges::table.find(id))
+        .set(challenges::attempts.eq(challenges::attempts + 1))
+        .returning(challenges::attempts)
+        .get_result(c)
+        .await)
+}
+
+/// Consumes a challenge once. False if it was already consumed (or raced).
+pub async fn consume(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
+    let n = db_run!(conn, |c| diesel::update(
+        challenges::table
+            .find(id)
+            .filter(challenges::consumed_at.is_null())
+    )
+    .set(challenges::consumed_at.eq(Some(now())))
+    .execute(c)
+    .await)?;
+    Ok(n == 1)
+}
+
+/// Consumes every open challenge of a user for a purpose (a new one supersedes them).
+pub async fn consume_open(conn: &mut DbConn, user_id: &str, purpose: &str) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::update(
+        challenges::table
+            .filter(challenges::user_id.eq(user_id))
+            .filter(challenges::purpose.eq(purpose))
+            .filter(challenges::consumed_at.is_null())
+    )
+    .set(challenges::consumed_at.eq(Some(now())))
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+/// Creation times of the challenges sent to `destination` for `purpose` since `since`.
+pub async fn sent_since(
+    conn: &mut DbConn,
+    destination: &str,
+    purpose: &str,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<NaiveDateTime>> {
+    db_run!(conn, |c| challenges::table
+        .filter(challenges::destination.eq(destination))
+        .filter(challenges::purpose.eq(purpose))
+        .filter(challenges::created_at.gt(since))
+        .order(challenges::created_at.desc())
+        .select(challenges::created_at)
+        .load(c)
+        .await)
+}

@@ -1,0 +1,215 @@
+//! Persistence: one query code for two backends.
+//!
+//! [`DbPool`] holds either a PostgreSQL pool (`AsyncPgConnection`) or a SQLite pool
+//! (`SyncConnectionWrapper<SqliteConnection>`), chosen by the scheme of
+//! `ONSITE_DATABASE_URL`. Query functions take a [`DbConn`] and use [`db_run!`],
+//! which expands the same diesel expression once per backend, so every query is
+//! written once and type-checked against both. [`transaction`] runs several such
+//! queries atomically.
+
+pub mod audit;
+pub mod challenges;
+pub mod migrate;
+pub mod schema;
+pub mod sessions;
+pub mod users;
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use diesel::sqlite::SqliteConnection;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
+use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection, TransactionManager};
+use futures_util::FutureExt;
+
+use crate::config::Config;
+
+pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
+pub type PoolError = diesel_async::pooled_connection::deadpool::PoolError;
+
+/// A pool of connections to whichever backend the configuration names.
+#[derive(Clone)]
+pub enum DbPool {
+    Pg(Pool<AsyncPgConnection>),
+    Sqlite(Pool<SqliteConn>),
+}
+
+/// A connection checked out of a [`DbPool`].
+pub enum DbConn {
+    Pg(Object<AsyncPgConnection>),
+    Sqlite(Object<SqliteConn>),
+}
+
+/// Expands `$body` once per backend with `$conn` bound to the concrete connection.
+///
+/// ```ignore
+/// let n = db_run!(conn, |c| users::table.count().get_result::<i64>(c).await)?;
+/// ```
+#[macro_export]
+macro_rules! db_run {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Pg(ref mut pooled) => {
+                let $c: &mut ::diesel_async::AsyncPgConnection = &mut *pooled;
+                $body
+            }
+            $crate::db::DbConn::Sqlite(ref mut pooled) => {
+                let $c: &mut $crate::db::SqliteConn = &mut *pooled;
+                $body
+            }
+        }
+    };
+}
+
+impl DbPool {
+    /// Connects to the configured database (creating the SQLite file and its directory).
+    pub async fn connect(config: &Config) -> anyhow::Result<Self> {
+        if config.is_sqlite() {
+            let path = sqlite_path(&config.database_url);
+            if path != ":memory:" {
+                if let Some(dir) = std::path::Path::new(&path).parent() {
+                    if !dir.as_os_str().is_empty() {
+                        std::fs::create_dir_all(dir)?;
+                    }
+                }
+            }
+            let mut mgr_config = ManagerConfig::<SqliteConn>::default();
+            mgr_config.custom_setup = Box::new(|url| {
+                let url = url.to_owned();
+                async move {
+                    let mut conn = SqliteConn::establish(&url).await?;
+                    conn.batch_execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                         PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                    )
+                    .await
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                    Ok(conn)
+                }
+                .boxed()
+            });
+            mgr_config.recycling_method = RecyclingMethod::Fast;
+            let mgr = AsyncDieselConnectionManager::new_with_config(path, mgr_config);
+            // SQLite has one writer; a single connection serialises access in-process
+            // instead of failing with SQLITE_BUSY on write-lock upgrades.
+            let pool = Pool::builder(mgr)
+                .max_size(1)
+                .wait_timeout(Some(Duration::from_secs(10)))
+                .runtime(deadpool::Runtime::Tokio1)
+                .build()?;
+            Ok(Self::Sqlite(pool))
+        } else {
+            let mgr = AsyncDieselConnectionManager::<AsyncPgConnection>::new(&config.database_url);
+            let pool = Pool::builder(mgr)
+                .max_size(config.db_pool_size.max(1))
+                .wait_timeout(Some(Duration::from_secs(10)))
+                .create_timeout(Some(Duration::from_secs(10)))
+                .runtime(deadpool::Runtime::Tokio1)
+                .build()?;
+            Ok(Self::Pg(pool))
+        }
+    }
+
+    pub async fn get(&self) -> Result<DbConn, PoolError> {
+        Ok(match self {
+            Self::Pg(pool) => DbConn::Pg(pool.get().await?),
+            Self::Sqlite(pool) => DbConn::Sqlite(pool.get().await?),
+        })
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Self::Pg(_) => "postgres",
+            Self::Sqlite(_) => "sqlite",
+        }
+    }
+}
+
+/// `sqlite://path`, `sqlite:path` or `sqlite::memory:` -> what SQLite opens.
+pub fn sqlite_path(url: &str) -> String {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    if rest == ":memory:" {
+        ":memory:".to_owned()
+    } else {
+        rest.to_owned()
+    }
+}
+
+/// The current time as stored: UTC, microsecond precision on both backends.
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// A stored timestamp as an API value.
+pub fn utc(ts: NaiveDateTime) -> DateTime<Utc> {
+    ts.and_utc()
+}
+
+/// A new time-ordered id (UUIDv7).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// True when `err` is a unique-constraint violation (on either backend).
+pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
+    matches!(
+        err,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+async fn tm_begin<C: AsyncConnection>(c: &mut C) -> diesel::QueryResult<()> {
+    C::TransactionManager::begin_transaction(c).await
+}
+
+async fn tm_commit<C: AsyncConnection>(c: &mut C) -> diesel::QueryResult<()> {
+    C::TransactionManager::commit_transaction(c).await
+}
+
+async fn tm_rollback<C: AsyncConnection>(c: &mut C) -> diesel::QueryResult<()> {
+    C::TransactionManager::rollback_transaction(c).await
+}
+
+impl DbConn {
+    async fn begin(&mut self) -> diesel::QueryResult<()> {
+        db_run!(self, |c| tm_begin(c).await)
+    }
+
+    async fn commit(&mut self) -> diesel::QueryResult<()> {
+        db_run!(self, |c| tm_commit(c).await)
+    }
+
+    async fn rollback(&mut self) -> diesel::QueryResult<()> {
+        db_run!(self, |c| tm_rollback(c).await)
+    }
+}
+
+/// Runs `body` in a transaction: committed if it returns `Ok`, rolled back
+/// otherwise. If the future is dropped half-way, the pool sees the open
+/// transaction and discards the connection, so nothing half-done is committed.
+pub async fn transaction<T, E, F>(conn: &mut DbConn, body: F) -> Result<T, E>
+where
+    F: AsyncFnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    conn.begin().await?;
+    match body(conn).await {
+        Ok(value) => {
+            conn.commit().await?;
+            Ok(value)
+        }
+        Err(err) => {
+            if let Err(rollback) = conn.rollback().await {
+                tracing::warn!(error = %rollback, "rollback failed");
+            }
+            Err(err)
+        }
+    }
+}

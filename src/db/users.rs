@@ -1,0 +1,196 @@
+//! The `users` table.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::schema::users;
+use super::{now, DbConn};
+use crate::db_run;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub password_hash: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: String,
+    pub status: String,
+    pub email_verified_at: Option<NaiveDateTime>,
+    pub phone_verified_at: Option<NaiveDateTime>,
+    pub failed_logins: i32,
+    pub locked_until: Option<NaiveDateTime>,
+    pub avatar: Option<String>,
+    pub location_lat: Option<f64>,
+    pub location_lng: Option<f64>,
+    pub address: Option<String>,
+    pub settings: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl User {
+    pub fn is_active(&self) -> bool {
+        self.status == "active"
+    }
+}
+
+/// Profile fields a user may change about themselves (`None` = leave as is).
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct ProfileChanges {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone: Option<Option<String>>,
+    pub phone_verified_at: Option<Option<NaiveDateTime>>,
+    pub location_lat: Option<Option<f64>>,
+    pub location_lng: Option<Option<f64>>,
+    pub address: Option<Option<String>>,
+    pub settings: Option<String>,
+    pub avatar: Option<Option<String>>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+pub async fn insert(conn: &mut DbConn, user: &User) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::insert_into(users::table)
+        .values(user)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+pub async fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<User>> {
+    db_run!(conn, |c| users::table
+        .find(id)
+        .select(User::as_select())
+        .first(c)
+        .await
+        .optional())
+}
+
+pub async fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<User>> {
+    db_run!(conn, |c| users::table
+        .filter(users::email.eq(email))
+        .select(User::as_select())
+        .first(c)
+        .await
+        .optional())
+}
+
+pub async fn find_by_phone(conn: &mut DbConn, phone: &str) -> QueryResult<Option<User>> {
+    db_run!(conn, |c| users::table
+        .filter(users::phone.eq(phone))
+        .select(User::as_select())
+        .first(c)
+        .await
+        .optional())
+}
+
+pub async fn email_taken(conn: &mut DbConn, email: &str) -> QueryResult<bool> {
+    Ok(find_by_email(conn, email).await?.is_some())
+}
+
+pub async fn phone_taken(
+    conn: &mut DbConn,
+    phone: &str,
+    except: Option<&str>,
+) -> QueryResult<bool> {
+    Ok(find_by_phone(conn, phone)
+        .await?
+        .is_some_and(|u| Some(u.id.as_str()) != except))
+}
+
+pub async fn any_admin(conn: &mut DbConn) -> QueryResult<bool> {
+    let n: i64 = db_run!(conn, |c| users::table
+        .filter(users::role.eq("admin"))
+        .count()
+        .get_result(c)
+        .await)?;
+    Ok(n > 0)
+}
+
+/// Records a failed password; locks the account when `threshold` is reached.
+/// Returns the lock expiry if this failure locked it.
+pub async fn record_failure(
+    conn: &mut DbConn,
+    id: &str,
+    threshold: u32,
+    lock_for: chrono::Duration,
+) -> QueryResult<Option<NaiveDateTime>> {
+    let failures: i32 = db_run!(conn, |c| diesel::update(users::table.find(id))
+        .set(users::failed_logins.eq(users::failed_logins + 1))
+        .returning(users::failed_logins)
+        .get_result(c)
+        .await)?;
+    if failures >= i32::try_from(threshold).unwrap_or(i32::MAX) {
+        let until = now() + lock_for;
+        db_run!(conn, |c| diesel::update(users::table.find(id))
+            .set((
+                users::failed_logins.eq(0),
+                users::locked_until.eq(Some(until)),
+            ))
+            .execute(c)
+            .await)?;
+        return Ok(Some(until));
+    }
+    Ok(None)
+}
+
+pub async fn clear_failures(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::update(users::table.find(id))
+        .set((
+            users::failed_logins.eq(0),
+            users::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+pub async fn set_password(conn: &mut DbConn, id: &str, hash: &str) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(Some(hash)),
+            users::failed_logins.eq(0),
+            users::locked_until.eq(None::<NaiveDateTime>),
+            users::updated_at.eq(now()),
+        ))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+pub async fn mark_email_verified(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::update(users::table.find(id))
+        .set(users::email_verified_at.eq(Some(now())))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// Marks `phone` verified, but only if it is still the user's phone.
+pub async fn mark_phone_verified(conn: &mut DbConn, id: &str, phone: &str) -> QueryResult<bool> {
+    let n = db_run!(conn, |c| diesel::update(
+        users::table.find(id).filter(users::phone.eq(phone))
+    )
+    .set(users::phone_verified_at.eq(Some(now())))
+    .execute(c)
+    .await)?;
+    Ok(n == 1)
+}
+
+pub async fn update_profile(
+    conn: &mut DbConn,
+    id: &str,
+    changes: &ProfileChanges,
+) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::update(users::table.find(id))
+        .set(changes)
+        .execute(c)
+        .await)?;
+    Ok(())
+}

@@ -1,0 +1,19 @@
+//! Parse-don't-validate newtypes for request fields. Each deserialises from a
+//! string and refuses bad values with a message that the JSON extractor turns
+//! into a 400 naming the field.
+
+mod email;
+mod location;
+mod name;
+mod nullable;
+mod password;
+mod phone;
+mod role;
+
+pub use email::Email;
+pub use location::Location;
+pub use name::PersonName;
+pub use nullable::nullable;
+pub use password::Password;
+pub use phone::Phone;
+pub use role::Role;

@@ -1,0 +1,19 @@
+//! onsite: a realtime dispatch server for on-site service marketplaces.
+//!
+//! `src/` adapts (HTTP, websockets, SQL, mail, payments); the realtime core
+//! that decides lives in the `onsite-actors` crate.
+
+pub mod accounts;
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod extract;
+pub mod middleware;
+pub mod notify;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

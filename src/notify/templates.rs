@@ -1,0 +1,68 @@
+//! The text of every message we send. Plain ASCII so the `.eml` files stay
+//! readable (7bit) in the outbox.
+
+use super::Mail;
+
+pub fn admin_login_code(to: &str, code: &str) -> Mail {
+    Mail {
+        to: to.to_owned(),
+        subject: "Your onsite admin sign-in code".into(),
+        body: format!(
+            "Your onsite admin sign-in code is: {code}\n\n\
+             It is valid for 10 minutes and can be used once.\n\
+             If you did not try to sign in, change your password now.\n"
+        ),
+    }
+}
+
+pub fn verify_email(to: &str, code: &str, link: &str) -> Mail {
+    Mail {
+        to: to.to_owned(),
+        subject: "Confirm your email address".into(),
+        body: format!(
+            "Welcome to onsite.\n\n\
+             Your verification code is: {code}\n\n\
+             Or open this link to confirm your address:\n{link}\n\n\
+             The code and the link are valid for 15 minutes.\n"
+        ),
+    }
+}
+
+pub fn password_reset(to: &str, token: &str, link: &str) -> Mail {
+    Mail {
+        to: to.to_owned(),
+        subject: "Reset your onsite password".into(),
+        body: format!(
+            "Someone asked to reset the password of this onsite account.\n\n\
+             Reset token: {token}\n\n\
+             Or open this link:\n{link}\n\n\
+             It is valid for 30 minutes and can be used once.\n\
+             If it was not you, ignore this message; your password is unchanged.\n"
+        ),
+    }
+}
+
+pub fn password_changed(to: &str) -> Mail {
+    Mail {
+        to: to.to_owned(),
+        subject: "Your onsite password was changed".into(),
+        body: "The password of your onsite account was just changed and your other \
+               sessions were signed out.\nIf this was not you, reset your password now.\n"
+            .into(),
+    }
+}
+
+pub fn account_locked(to: &str, minutes: u64) -> Mail {
+    Mail {
+        to: to.to_owned(),
+        subject: "Your onsite account was locked".into(),
+        body: format!(
+            "After several failed sign-in attempts your onsite account is locked for \
+             {minutes} minutes.\nIf this was not you, reset your password once the lock ends.\n"
+        ),
+    }
+}
+
+pub fn phone_code(code: &str) -> String {
+    format!("Your onsite verification code is {code}. It is valid for 10 minutes.")
+}

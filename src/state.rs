@@ -1,0 +1,94 @@
+//! Everything a request handler needs, shared across workers.
+
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use crate::auth::jwt::JwtKeys;
+use crate::config::{Config, Environment};
+use crate::db::DbPool;
+use crate::notify::{build_mailer, Mailer, OutboxSms, SmsSender};
+
+pub struct AppState {
+    pub config: Config,
+    pub db: DbPool,
+    pub jwt: JwtKeys,
+    /// Key for the HMAC of one-time codes (derived from the JWT secret).
+    pub code_key: Vec<u8>,
+    pub mailer: Arc<dyn Mailer>,
+    pub sms: Arc<dyn SmsSender>,
+    /// A real argon2 hash that no password matches, verified against when the
+    /// account is unknown so both cases cost the same time.
+    pub dummy_hash: String,
+}
+
+impl AppState {
+    pub async fn build(config: Config, db: DbPool) -> anyhow::Result<Self> {
+        let secret = load_secret(&config)?;
+        let code_key = Sha256::new()
+            .chain_update(b"onsite/one-time-codes/")
+            .chain_update(&secret)
+            .finalize()
+            .to_vec();
+        let dummy = crate::auth::secrets::random_token();
+        let dummy_hash = tokio::task::spawn_blocking(move || crate::auth::password::hash(&dummy))
+            .await?
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(Self {
+            jwt: JwtKeys::new(&secret, config.access_token_ttl),
+            code_key,
+            mailer: build_mailer(&config)?,
+            sms: Arc::new(OutboxSms {
+                dir: config.outbox_dir(),
+            }),
+            dummy_hash,
+            db,
+            config,
+        })
+    }
+}
+
+/// `ONSITE_JWT_SECRET`, or in development a random secret generated once and
+/// kept in `$ONSITE_DATA_DIR/jwt_secret` (mode 0600).
+fn load_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
+    if let Some(secret) = &config.jwt_secret {
+        return Ok(secret.as_bytes().to_vec());
+    }
+    if config.env == Environment::Production {
+        anyhow::bail!("ONSITE_JWT_SECRET is required in production");
+    }
+    let path = config.data_path("jwt_secret");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim();
+        if existing.len() >= 32 {
+            return Ok(existing.as_bytes().to_vec());
+        }
+    }
+    std::fs::create_dir_all(&config.data_dir)?;
+    let secret = format!(
+        "{}{}",
+        crate::auth::secrets::random_token(),
+        crate::auth::secrets::random_token()
+    );
+    write_private(&path, &secret)?;
+    tracing::info!(path = %path.display(), "generated a development JWT secret");
+    Ok(secret.into_bytes())
+}
+
+#[cfg(unix)]
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}

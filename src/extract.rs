@@ -211,7 +211,11 @@ impl FromRequest for AuthUser {
                     "send Authorization: Bearer <access token>".into(),
                 )
             })?;
-            authenticate(&state, &token).await
+            // Its own task: when a sibling extractor (say the JSON body) fails
+            // first, this future is dropped, and a query must not be cut short.
+            actix_web::rt::spawn(async move { authenticate(&state, &token).await })
+                .await
+                .map_err(|e| ApiError::internal(anyhow::anyhow!("auth task failed: {e}")))?
         })
     }
 }

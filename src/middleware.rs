@@ -24,11 +24,12 @@ fn usable(id: &str) -> bool {
 }
 
 /// Gives every request an id (the client's `x-request-id` if sane, else a new
-/// UUID), runs it inside a span carrying that id, and echoes it in the response.
-pub async fn request_id(
+/// UUID), runs it as a task inside a span carrying that id, and echoes the id
+/// in the response.
+pub async fn request_id<B: MessageBody + 'static>(
     req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    next: Next<B>,
+) -> Result<ServiceResponse<B>, actix_web::Error> {
     let id = req
         .headers()
         .get(&REQUEST_ID)
@@ -39,7 +40,16 @@ pub async fn request_id(
     req.extensions_mut().insert(RequestId(id.clone()));
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
     let started = Instant::now();
-    let mut res = next.call(req).instrument(span.clone()).await?;
+    // The request runs as its own task: if the client hangs up, the work it
+    // started (a query, a transaction) still finishes instead of being dropped
+    // half-way, which SQLite's blocking wrapper cannot survive on actix's
+    // current-thread workers.
+    let task = actix_web::rt::spawn(next.call(req).instrument(span.clone()));
+    let mut res = task.await.map_err(|e| {
+        actix_web::Error::from(crate::error::ApiError::internal(anyhow::anyhow!(
+            "request task failed: {e}"
+        )))
+    })??;
     if let Ok(value) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(REQUEST_ID, value);
     }

@@ -40,6 +40,16 @@ impl Purpose {
             Self::Invitation => Duration::days(7),
         }
     }
+
+    /// Least time between two sends to one destination. Verification resends
+    /// wait a minute; a login or reset request may be repeated at once (the
+    /// hourly cap still applies).
+    fn min_interval_s(self) -> i64 {
+        match self {
+            Self::EmailVerify | Self::PhoneVerify => 60,
+            Self::AdminLogin | Self::PasswordReset | Self::Invitation => 0,
+        }
+    }
 }
 
 /// What was sent; the secrets go into the message, only `id` into a response.
@@ -49,8 +59,7 @@ pub struct Issued {
     pub token: Option<String>,
 }
 
-/// Sends per destination and purpose: at most one a minute and five an hour.
-const MIN_INTERVAL_S: i64 = 60;
+/// Sends per destination and purpose in any hour.
 const PER_HOUR: usize = 5;
 
 /// Creates a challenge (superseding the user's open ones for the same purpose)
@@ -73,7 +82,7 @@ pub async fn issue(
     )
     .await?;
     if let Some(latest) = recent.first() {
-        let wait = MIN_INTERVAL_S - (now - *latest).num_seconds();
+        let wait = purpose.min_interval_s() - (now - *latest).num_seconds();
         if wait > 0 {
             return Err(ApiError::RateLimited {
                 retry_after_s: wait,

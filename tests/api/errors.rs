@@ -1,0 +1,75 @@
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::spawn_app;
+
+#[actix_web::test]
+async fn unknown_route_and_wrong_method_answer_json() {
+    let app = spawn_app().await;
+    let res = app.get("/v1/nothing-here").await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert_eq!(res.error_code(), "not_found");
+    let res = app
+        .send(reqwest::Method::DELETE, "/v1/auth/login", None, None)
+        .await;
+    assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(res.error_code(), "method_not_allowed");
+    assert_eq!(res.headers["allow"], "POST");
+}
+
+#[actix_web::test]
+async fn malformed_json_is_400_with_an_error_body() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .post(app.url("/v1/auth/login"))
+        .header("content-type", "application/json")
+        .body(r#"{"identifier": "a@b.co", "password": "#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "malformed_json");
+}
+
+#[actix_web::test]
+async fn wrong_content_type_and_oversized_bodies_are_refused() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .post(app.url("/v1/auth/login"))
+        .header("content-type", "text/plain")
+        .body("identifier=a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let huge = "x".repeat(200 * 1024);
+    let res = app
+        .post(
+            "/v1/auth/login",
+            json!({"identifier": huge, "password": "x"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(res.error_code(), "payload_too_large");
+}
+
+#[actix_web::test]
+async fn missing_and_mistyped_fields_are_named() {
+    let app = spawn_app().await;
+    let res = app
+        .post("/v1/auth/login", json!({"identifier": "a@b.co"}))
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(res.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("password"));
+    let res = app
+        .post("/v1/auth/login", json!({"identifier": 42, "password": "x"}))
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert_eq!(res.json()["error"]["field"], "identifier");
+}

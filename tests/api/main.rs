@@ -1,0 +1,19 @@
+//! Integration tests: each test starts the real server on port 0 with its own
+//! fresh database (a temp SQLite file, or a fresh PostgreSQL database when
+//! `ONSITE_TEST_DATABASE_URL` is set) and talks HTTP to it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod account;
+mod admin_login;
+mod errors;
+mod lockout;
+mod login;
+mod operations;
+mod passwords;
+mod register;
+mod sessions;
+mod tokens;
+mod verification;

@@ -1,0 +1,100 @@
+use reqwest::StatusCode;
+
+use crate::helpers::spawn_app;
+
+#[actix_web::test]
+async fn health_and_readiness_answer() {
+    let app = spawn_app().await;
+    let res = app.get("/health").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.json()["status"], "ok");
+    let res = app.get("/health/ready").await;
+    assert_eq!(res.status, StatusCode::OK);
+    let backend = res.json()["database"].as_str().unwrap().to_owned();
+    let expected = if std::env::var("ONSITE_TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty()) {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    assert_eq!(backend, expected);
+}
+
+#[actix_web::test]
+async fn request_id_is_echoed_or_generated() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .get(app.url("/health"))
+        .header("x-request-id", "trace-me-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["x-request-id"], "trace-me-42");
+    let res = app.get("/health").await;
+    let generated = res.headers["x-request-id"].to_str().unwrap();
+    assert_eq!(generated.len(), 36, "a UUID: {generated}");
+}
+
+#[actix_web::test]
+async fn openapi_lists_every_route() {
+    let app = spawn_app().await;
+    let doc = app.get("/openapi.json").await.json();
+    let paths = doc["paths"].as_object().unwrap();
+    let expected = [
+        ("/health", "get"),
+        ("/health/ready", "get"),
+        ("/openapi.json", "get"),
+        ("/docs", "get"),
+        ("/v1/auth/register", "post"),
+        ("/v1/auth/login", "post"),
+        ("/v1/auth/otp/verify", "post"),
+        ("/v1/auth/refresh", "post"),
+        ("/v1/auth/logout", "post"),
+        ("/v1/auth/logout-all", "post"),
+        ("/v1/auth/me", "get"),
+        ("/v1/auth/email/send-verification", "post"),
+        ("/v1/auth/email/verify", "post"),
+        ("/v1/auth/phone/send-otp", "post"),
+        ("/v1/auth/phone/verify", "post"),
+        ("/v1/auth/password/forgot", "post"),
+        ("/v1/auth/password/reset", "post"),
+        ("/v1/auth/password/change", "post"),
+        ("/v1/auth/sessions", "get"),
+        ("/v1/auth/sessions/{id}", "delete"),
+        ("/v1/me", "patch"),
+        ("/v1/me/avatar", "post"),
+        ("/v1/users/{id}/avatar", "get"),
+    ];
+    for (path, method) in expected {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing from /openapi.json"
+        );
+        // Every documented route is really served (not a 404 from the router).
+        let url = path.replace("{id}", "00000000-0000-0000-0000-000000000000");
+        let res = app
+            .send(method.to_uppercase().parse().unwrap(), &url, None, None)
+            .await;
+        assert_ne!(
+            res.status,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        if res.status == StatusCode::NOT_FOUND {
+            assert_ne!(
+                res.json()["error"]["message"],
+                "route not found",
+                "{method} {path}"
+            );
+        }
+    }
+    assert_eq!(
+        paths.len(),
+        expected.len(),
+        "undocumented extra paths? {:?}",
+        paths.keys()
+    );
+    let page = app.get("/docs").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("/openapi.json"));
+}

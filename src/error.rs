@@ -170,3 +170,38 @@ impl From<actix_web::error::BlockingError> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use actix_web::body::MessageBody;
+
+    fn body_of(err: &ApiError) -> String {
+        let bytes = err.error_response().into_body().try_into_bytes().unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn internal_errors_show_no_cause() {
+        let err = ApiError::internal(anyhow::anyhow!(
+            "SELECT * FROM users WHERE secret at /work/src/db.rs:42"
+        ));
+        assert_eq!(err.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = body_of(&err);
+        assert!(body.contains(r#""code":"internal""#), "{body}");
+        for leak in ["SELECT", "users", "/work", ".rs"] {
+            assert!(!body.contains(leak), "{leak} leaked: {body}");
+        }
+        let db = ApiError::from(diesel::result::Error::NotFound);
+        assert!(!body_of(&db).to_lowercase().contains("record"));
+    }
+
+    #[test]
+    fn validation_errors_name_the_field() {
+        let body = body_of(&ApiError::validation("email", "must be an email"));
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(json["error"]["code"], "validation_failed");
+        assert_eq!(json["error"]["field"], "email");
+    }
+}

@@ -8,6 +8,7 @@ mod helpers;
 
 mod account;
 mod admin_login;
+mod cli;
 mod errors;
 mod lockout;
 mod login;
@@ -15,5 +16,6 @@ mod operations;
 mod passwords;
 mod register;
 mod sessions;
+mod smtp;
 mod tokens;
 mod verification;

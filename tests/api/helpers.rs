@@ -253,6 +253,18 @@ impl TestApp {
         found.into_iter().map(|(_, text)| text).collect()
     }
 
+    /// Waits (up to 10 s) until `to` has at least `count` messages; returns them.
+    pub async fn wait_for_messages(&self, to: &str, count: usize) -> Vec<String> {
+        for _ in 0..500 {
+            let found = self.messages_to(to);
+            if found.len() >= count {
+                return found;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("{to} did not receive {count} messages");
+    }
+
     /// The six-digit code of the newest message to `to`.
     pub fn last_code(&self, to: &str) -> String {
         let last = self

@@ -10,8 +10,11 @@
 pub mod audit;
 pub mod challenges;
 pub mod migrate;
+pub mod providers;
 pub mod schema;
+pub mod services;
 pub mod sessions;
+pub mod slots;
 pub mod users;
 
 use std::time::Duration;

@@ -75,13 +75,229 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    provider_profiles (user_id) {
+        user_id -> Text,
+        bio -> Text,
+        skills -> Text,
+        experience_years -> Integer,
+        base_lat -> Nullable<Double>,
+        base_lng -> Nullable<Double>,
+        base_address -> Nullable<Text>,
+        service_radius_km -> Double,
+        online -> Bool,
+        verified_at -> Nullable<Timestamp>,
+        verified_by -> Nullable<Text>,
+        verification_note -> Nullable<Text>,
+        timezone -> Text,
+        slot_minutes -> Integer,
+        buffer_minutes -> Integer,
+        rating -> Double,
+        rating_count -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    provider_hours (id) {
+        id -> Text,
+        provider_id -> Text,
+        weekday -> Integer,
+        start_minute -> Integer,
+        end_minute -> Integer,
+    }
+}
+
+diesel::table! {
+    provider_exceptions (id) {
+        id -> Text,
+        provider_id -> Text,
+        day -> Text,
+        closed -> Bool,
+        hours -> Text,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    services (id) {
+        id -> Text,
+        provider_id -> Nullable<Text>,
+        title -> Text,
+        description -> Text,
+        price_amount -> BigInt,
+        currency -> Text,
+        duration_minutes -> Integer,
+        status -> Text,
+        active -> Bool,
+        review_note -> Nullable<Text>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    slot_holds (id) {
+        id -> Text,
+        provider_id -> Text,
+        service_id -> Text,
+        customer_id -> Text,
+        start_at -> Timestamp,
+        end_at -> Timestamp,
+        expires_at -> Timestamp,
+        consumed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    slot_claims (provider_id, start_at) {
+        provider_id -> Text,
+        start_at -> Timestamp,
+        hold_id -> Nullable<Text>,
+        booking_id -> Nullable<Text>,
+        expires_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    bookings (id) {
+        id -> Text,
+        reference -> Text,
+        customer_id -> Text,
+        provider_id -> Text,
+        service_id -> Text,
+        status -> Text,
+        version -> BigInt,
+        last_seq -> BigInt,
+        scheduled_at -> Nullable<Timestamp>,
+        location_lat -> Double,
+        location_lng -> Double,
+        address -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        job_size -> Text,
+        base_amount -> BigInt,
+        multiplier_bps -> Integer,
+        total_amount -> BigInt,
+        tip_amount -> BigInt,
+        currency -> Text,
+        commission_bps -> Integer,
+        token_date -> Text,
+        token_number -> Integer,
+        duration_minutes -> Integer,
+        customer_chat_token -> Nullable<Text>,
+        provider_chat_token -> Nullable<Text>,
+        payment_due_at -> Nullable<Timestamp>,
+        respond_by -> Nullable<Timestamp>,
+        cancel_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    booking_events (booking_id, seq) {
+        booking_id -> Text,
+        seq -> BigInt,
+        kind -> Text,
+        payload -> Text,
+        by_user -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> Text,
+        booking_id -> Text,
+        customer_id -> Text,
+        amount -> BigInt,
+        tip_amount -> BigInt,
+        currency -> Text,
+        status -> Text,
+        gateway -> Text,
+        gateway_ref -> Nullable<Text>,
+        failure_code -> Nullable<Text>,
+        refunded_amount -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, idem_key) {
+        user_id -> Text,
+        idem_key -> Text,
+        request_hash -> Text,
+        status_code -> Integer,
+        response -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refunds (id) {
+        id -> Text,
+        payment_id -> Text,
+        booking_id -> Text,
+        amount -> BigInt,
+        rule -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ledger_transactions (id) {
+        id -> Text,
+        kind -> Text,
+        booking_id -> Nullable<Text>,
+        payment_id -> Nullable<Text>,
+        memo -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ledger_entries (id) {
+        id -> Text,
+        transaction_id -> Text,
+        account -> Text,
+        amount -> BigInt,
+        currency -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> auth_sessions (session_id));
+diesel::joinable!(provider_profiles -> users (user_id));
+diesel::joinable!(booking_events -> bookings (booking_id));
+diesel::joinable!(ledger_entries -> ledger_transactions (transaction_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     auth_sessions,
     refresh_tokens,
     challenges,
-    login_audit
+    login_audit,
+    provider_profiles,
+    provider_hours,
+    provider_exceptions,
+    services,
+    slot_holds,
+    slot_claims,
+    bookings,
+    booking_events,
+    payments,
+    idempotency_keys,
+    refunds,
+    ledger_transactions,
+    ledger_entries,
 );

@@ -4,6 +4,7 @@
 
 mod email;
 mod location;
+mod money;
 mod name;
 mod nullable;
 mod password;
@@ -12,6 +13,7 @@ mod role;
 
 pub use email::Email;
 pub use location::Location;
+pub use money::{Money, MAX_AMOUNT};
 pub use name::PersonName;
 pub use nullable::nullable;
 pub use password::Password;

@@ -1,0 +1,13 @@
+DROP TABLE ledger_entries;
+DROP TABLE ledger_transactions;
+DROP TABLE refunds;
+DROP TABLE idempotency_keys;
+DROP TABLE payments;
+DROP TABLE booking_events;
+DROP TABLE bookings;
+DROP TABLE slot_claims;
+DROP TABLE slot_holds;
+DROP TABLE services;
+DROP TABLE provider_exceptions;
+DROP TABLE provider_hours;
+DROP TABLE provider_profiles;

@@ -1,7 +1,15 @@
-//! onsite realtime core.
+//! onsite realtime core: the booking state machine, the proximity rule, and the
+//! actors that apply them (one `BookingSession` per live booking, a `Dispatcher`
+//! routing between them). No HTTP and no SQL here: storage is the [`journal::Journal`]
+//! trait, implemented by the server.
 
 pub mod booking;
+pub mod dispatcher;
+pub mod journal;
+pub mod memory;
+pub mod messages;
 mod names;
 pub mod proximity;
+pub mod session;
 
 pub use names::ParseNameError;

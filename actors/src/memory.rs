@@ -1,0 +1,95 @@
+//! An in-memory [`Journal`], for tests and benches of the realtime core.
+//! It enforces the same rules as the SQL one: version check, gap-free `seq`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::Utc;
+
+use crate::booking::BookingState;
+use crate::journal::{
+    BookingRecord, Change, Committed, Journal, JournalError, JournalEvent, JournalFuture,
+};
+
+#[derive(Default, Clone)]
+pub struct MemoryJournal {
+    inner: Arc<Mutex<HashMap<String, (BookingRecord, Vec<JournalEvent>)>>>,
+}
+
+impl MemoryJournal {
+    /// Adds a booking in `state` with no events.
+    pub fn insert(&self, id: &str, state: BookingState) {
+        let record = BookingRecord {
+            id: id.to_owned(),
+            state,
+            version: 0,
+            last_seq: 0,
+        };
+        self.lock().insert(id.to_owned(), (record, Vec::new()));
+    }
+
+    /// Every committed event of a booking.
+    pub fn events(&self, id: &str) -> Vec<JournalEvent> {
+        self.lock()
+            .get(id)
+            .map(|(_, e)| e.clone())
+            .unwrap_or_default()
+    }
+
+    /// Changes a stored booking behind any session's back (as another node would).
+    pub fn tamper(&self, id: &str, state: BookingState) {
+        if let Some((record, _)) = self.lock().get_mut(id) {
+            record.state = state;
+            record.version += 1;
+        }
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, (BookingRecord, Vec<JournalEvent>)>> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+}
+
+impl Journal for MemoryJournal {
+    fn load(&self, booking_id: &str) -> JournalFuture<BookingRecord> {
+        let found = self.lock().get(booking_id).map(|(r, _)| r.clone());
+        Box::pin(async move { found.ok_or(JournalError::NotFound) })
+    }
+
+    fn commit(&self, change: Change) -> JournalFuture<Committed> {
+        let outcome = {
+            let mut map = self.lock();
+            match map.get_mut(&change.booking_id) {
+                None => Err(JournalError::NotFound),
+                Some((record, _)) if record.version != change.expected_version => {
+                    Err(JournalError::VersionConflict)
+                }
+                Some((record, events)) => {
+                    record.state = change.transition.to;
+                    record.version += 1;
+                    record.last_seq += 1;
+                    let event = JournalEvent {
+                        booking_id: record.id.clone(),
+                        seq: record.last_seq,
+                        kind: "booking".into(),
+                        payload: serde_json::json!({
+                            "status": change.transition.to,
+                            "previous": change.transition.from,
+                            "by": change.by,
+                        }),
+                        at: Utc::now(),
+                    };
+                    events.push(event.clone());
+                    Ok(Committed {
+                        record: record.clone(),
+                        events: vec![event],
+                    })
+                }
+            }
+        };
+        Box::pin(async move { outcome })
+    }
+}

@@ -11,9 +11,11 @@ use crate::journal::{
     BookingRecord, Change, Committed, Journal, JournalError, JournalEvent, JournalFuture,
 };
 
+type Store = HashMap<String, (BookingRecord, Vec<JournalEvent>)>;
+
 #[derive(Default, Clone)]
 pub struct MemoryJournal {
-    inner: Arc<Mutex<HashMap<String, (BookingRecord, Vec<JournalEvent>)>>>,
+    inner: Arc<Mutex<Store>>,
 }
 
 impl MemoryJournal {

@@ -30,6 +30,20 @@ pub struct Config {
     pub lockout_duration: Duration,
     pub workers: Option<usize>,
     pub log: String,
+    /// How long a new booking waits for payment before it expires.
+    pub payment_window: Duration,
+    /// How long a paid request waits for the provider's answer.
+    pub request_timeout: Duration,
+    /// Customer cancellations at least this long before the start are refunded in full.
+    pub cancel_cutoff: Duration,
+    /// Share of the price a later customer cancellation refunds (basis points).
+    pub late_cancel_refund_bps: u32,
+    /// How often expired bookings and holds are swept.
+    pub sweep_interval: Duration,
+    /// A booking session with no commands for this long stops (it restarts on demand).
+    pub session_idle: Duration,
+    /// Secret of the simulated gateway's signed webhooks (derived from the JWT secret if unset).
+    pub payment_webhook_secret: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -154,6 +168,27 @@ impl Config {
             ),
             workers: parse_opt(&get, "ONSITE_WORKERS")?,
             log: get("ONSITE_LOG").unwrap_or_else(|| "info".into()),
+            payment_window: minutes(&get, "ONSITE_PAYMENT_WINDOW_MINUTES", 15)?,
+            request_timeout: minutes(&get, "ONSITE_REQUEST_TIMEOUT_MINUTES", 30)?,
+            cancel_cutoff: Duration::from_secs(
+                parse::<u64>(&get, "ONSITE_CANCEL_CUTOFF_HOURS", Some(24))? * 3600,
+            ),
+            late_cancel_refund_bps: {
+                let bps: u32 = parse(&get, "ONSITE_LATE_CANCEL_REFUND_BPS", Some(5000))?;
+                if bps > 10_000 {
+                    return Err(bad(
+                        "ONSITE_LATE_CANCEL_REFUND_BPS",
+                        "must be between 0 and 10000",
+                    ));
+                }
+                bps
+            },
+            sweep_interval: Duration::from_millis(
+                (parse::<f64>(&get, "ONSITE_SWEEP_INTERVAL_S", Some(15.0))?.clamp(0.05, 3600.0)
+                    * 1000.0) as u64,
+            ),
+            session_idle: Duration::from_secs(parse(&get, "ONSITE_SESSION_IDLE_S", Some(300))?),
+            payment_webhook_secret: get("ONSITE_PAYMENT_WEBHOOK_SECRET"),
             data_dir,
         };
         config.check_production()?;
@@ -194,6 +229,16 @@ impl Config {
     pub fn data_path(&self, name: &str) -> PathBuf {
         Path::new(&self.data_dir).join(name)
     }
+}
+
+fn minutes(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: u64,
+) -> Result<Duration, ConfigError> {
+    Ok(Duration::from_secs(
+        parse::<u64>(get, var, Some(default))? * 60,
+    ))
 }
 
 fn parse<T: std::str::FromStr>(

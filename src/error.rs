@@ -22,6 +22,8 @@ pub enum ApiError {
     Conflict(&'static str, String),
     #[error("{1}")]
     Unprocessable(&'static str, String),
+    #[error("{1}")]
+    PaymentRequired(String, String),
     #[error("account locked; try again in {retry_after_s} seconds")]
     Locked { retry_after_s: i64 },
     #[error("too many requests; try again in {retry_after_s} seconds")]
@@ -78,6 +80,7 @@ impl ApiError {
             | Self::Forbidden(code, _)
             | Self::Conflict(code, _)
             | Self::Unprocessable(code, _) => code,
+            Self::PaymentRequired(code, _) => code,
             Self::NotFound(_) => "not_found",
             Self::Locked { .. } => "account_locked",
             Self::RateLimited { .. } => "rate_limited",
@@ -121,6 +124,7 @@ impl ResponseError for ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(..) => StatusCode::CONFLICT,
             Self::Unprocessable(..) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::PaymentRequired(..) => StatusCode::PAYMENT_REQUIRED,
             Self::Locked { .. } => StatusCode::LOCKED,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,

@@ -34,6 +34,7 @@ impl Application {
         let workers = config.workers;
         let state = web::Data::new(AppState::build(config, pool).await?);
         accounts::bootstrap_admin(&state).await?;
+        crate::sweeper::spawn(state.clone());
         let data = state.clone();
         let mut server = HttpServer::new(move || {
             App::new()

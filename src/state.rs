@@ -4,10 +4,15 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
+use actix::{Actor, Addr};
+use onsite_actors::dispatcher::Dispatcher;
+
 use crate::auth::jwt::JwtKeys;
 use crate::config::{Config, Environment};
 use crate::db::DbPool;
+use crate::journal::DbJournal;
 use crate::notify::{build_mailer, Mailer, OutboxSms, SmsSender};
+use crate::payments::{simulated::SimulatedGateway, PaymentGateway};
 
 pub struct AppState {
     pub config: Config,
@@ -20,6 +25,12 @@ pub struct AppState {
     /// A real argon2 hash that no password matches, verified against when the
     /// account is unknown so both cases cost the same time.
     pub dummy_hash: String,
+    /// Routes commands to the booking sessions (the single writers).
+    pub dispatcher: Addr<Dispatcher>,
+    pub gateway: Arc<dyn PaymentGateway>,
+    pub journal: DbJournal,
+    /// Key of the payment gateway's signed webhooks.
+    pub webhook_secret: Vec<u8>,
 }
 
 impl AppState {
@@ -34,7 +45,22 @@ impl AppState {
         let dummy_hash = tokio::task::spawn_blocking(move || crate::auth::password::hash(&dummy))
             .await?
             .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let gateway: Arc<dyn PaymentGateway> = Arc::new(SimulatedGateway::default());
+        let journal = DbJournal::new(&config, db.clone(), gateway.clone());
+        let dispatcher = Dispatcher::new(Arc::new(journal.clone()), config.session_idle).start();
+        let webhook_secret = match &config.payment_webhook_secret {
+            Some(s) => s.as_bytes().to_vec(),
+            None => Sha256::new()
+                .chain_update(b"onsite/payment-webhooks/")
+                .chain_update(&secret)
+                .finalize()
+                .to_vec(),
+        };
         Ok(Self {
+            dispatcher,
+            gateway,
+            journal,
+            webhook_secret,
             jwt: JwtKeys::new(&secret, config.access_token_ttl),
             code_key,
             mailer: build_mailer(&config)?,

@@ -1,11 +1,16 @@
 //! The HTTP surface: one module per resource, one handler per file.
 
+pub mod admin;
 pub mod auth;
+pub mod bookings;
+pub mod cursor;
 pub mod docs;
 pub mod health;
 pub mod me;
 pub mod openapi;
+pub mod payments;
 pub mod views;
+pub mod wallet;
 
 use actix_web::web;
 
@@ -14,5 +19,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(health::routes)
         .configure(docs::routes)
         .configure(auth::routes)
-        .configure(me::routes);
+        .configure(me::routes)
+        .configure(bookings::routes)
+        .configure(payments::routes)
+        .configure(wallet::routes)
+        .configure(admin::routes);
 }

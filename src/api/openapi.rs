@@ -2,7 +2,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, docs, health, me};
+use super::{admin, auth, bookings, docs, health, me, payments, wallet};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -17,9 +17,16 @@ use super::{auth, docs, health, me};
         auth::password::forgot, auth::password::reset, auth::password::change,
         auth::sessions::list, auth::sessions::revoke,
         me::update::update, me::avatar::upload, me::avatar::download,
+        bookings::create::create, bookings::read::list, bookings::read::get,
+        bookings::transitions::accept, bookings::transitions::decline, bookings::transitions::start,
+        bookings::transitions::complete, bookings::transitions::cancel, bookings::transitions::reschedule,
+        bookings::events::list,
+        payments::intents::create, payments::confirm::confirm, payments::webhook::receive, payments::list::list,
+        wallet::wallet,
+        admin::bookings::list, admin::bookings::force, admin::ledger::summary, admin::ledger::transactions,
     ),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "account"), (name = "operations"))
+    tags((name = "auth"), (name = "account"), (name = "bookings"), (name = "payments"), (name = "admin"), (name = "operations"))
 )]
 pub struct ApiDoc;
 

@@ -8,8 +8,12 @@
 //! queries atomically.
 
 pub mod audit;
+pub mod bookings;
 pub mod challenges;
+pub mod events;
+pub mod ledger;
 pub mod migrate;
+pub mod payments;
 pub mod providers;
 pub mod schema;
 pub mod services;

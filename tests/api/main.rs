@@ -8,12 +8,15 @@ mod helpers;
 
 mod account;
 mod admin_login;
+mod bookings;
 mod cli;
 mod errors;
 mod lockout;
 mod login;
+mod market;
 mod operations;
 mod passwords;
+mod refunds;
 mod register;
 mod sessions;
 mod smtp;

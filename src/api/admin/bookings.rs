@@ -1,0 +1,80 @@
+use actix_web::{web, HttpResponse};
+use onsite_actors::booking::BookingState;
+use onsite_actors::messages::Force;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::api::bookings::read::{self, ListQuery};
+use crate::api::bookings::view::BookingView;
+use crate::api::views::Page;
+use crate::db::{self, bookings::Viewer};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, ValidJson};
+use crate::sessions;
+use crate::state::AppState;
+
+/// Every booking, newest first, optionally by status.
+#[utoipa::path(get, path = "/v1/admin/bookings", tag = "admin", security(("bearer" = [])),
+    params(ListQuery),
+    responses((status = 200, body = Page<BookingView>), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    query: web::Query<ListQuery>,
+) -> ApiResult<HttpResponse> {
+    me.require_admin()?;
+    read::page(&state, &me, Viewer::Admin, query.into_inner()).await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForceRequest {
+    /// The state to move the booking to.
+    #[schema(value_type = String, example = "arrived")]
+    pub to: BookingState,
+    /// Why (mandatory; recorded in the journal with who did it).
+    pub reason: String,
+}
+
+/// Move a booking to another state through its session, recorded with who and why.
+#[utoipa::path(post, path = "/v1/admin/bookings/{id}/force", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ForceRequest,
+    responses((status = 200, body = BookingView), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody)))]
+pub async fn force(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    id: web::Path<String>,
+    ValidJson(req): ValidJson<ForceRequest>,
+) -> ApiResult<HttpResponse> {
+    me.require_admin()?;
+    let reason = req.reason.trim().to_owned();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(ApiError::validation(
+            "reason",
+            "is required (at most 500 characters)",
+        ));
+    }
+    let mut conn = state.db.get().await?;
+    let booking = db::bookings::find(&mut conn, &id)
+        .await?
+        .ok_or(ApiError::NotFound("booking"))?;
+    drop(conn);
+    sessions::force(
+        &state,
+        &booking.id,
+        Force {
+            to: req.to,
+            by: me.id().to_owned(),
+            reason,
+        },
+    )
+    .await?;
+    let mut conn = state.db.get().await?;
+    let booking = db::bookings::find(&mut conn, &booking.id)
+        .await?
+        .ok_or(ApiError::NotFound("booking"))?;
+    tracing::warn!(booking = %booking.id, admin = %me.id(), to = %booking.status, "booking forced");
+    Ok(HttpResponse::Ok().json(BookingView::new(&booking, me.id())))
+}

@@ -1,0 +1,96 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use super::view::BookingView;
+use crate::api::cursor::{self, PageQuery};
+use crate::api::views::Page;
+use crate::db::{self, bookings::Viewer};
+use crate::domain::Role;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::AuthUser;
+use crate::state::AppState;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// Only bookings in this status.
+    pub status: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+const STATUSES: [&str; 10] = [
+    "pending_payment",
+    "requested",
+    "confirmed",
+    "en_route",
+    "arrived",
+    "in_progress",
+    "completed",
+    "declined",
+    "expired",
+    "cancelled",
+];
+
+/// My bookings, as customer or provider (admins: all), newest first.
+#[utoipa::path(get, path = "/v1/bookings", tag = "bookings", security(("bearer" = [])),
+    params(ListQuery),
+    responses((status = 200, body = Page<BookingView>), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    query: web::Query<ListQuery>,
+) -> ApiResult<HttpResponse> {
+    let viewer = if me.role() == Role::Admin {
+        Viewer::Admin
+    } else {
+        Viewer::Party(me.id())
+    };
+    page(&state, &me, viewer, query.into_inner()).await
+}
+
+pub async fn page(
+    state: &AppState,
+    me: &AuthUser,
+    viewer: Viewer<'_>,
+    query: ListQuery,
+) -> ApiResult<HttpResponse> {
+    if let Some(status) = &query.status {
+        if !STATUSES.contains(&status.as_str()) {
+            return Err(ApiError::validation(
+                "status",
+                format!("must be one of {}", STATUSES.join(", ")),
+            ));
+        }
+    }
+    let paging = PageQuery {
+        limit: query.limit,
+        cursor: query.cursor,
+    };
+    let limit = paging.limit()?;
+    let mut conn = state.db.get().await?;
+    let rows = db::bookings::list(
+        &mut conn,
+        viewer,
+        query.status.as_deref(),
+        paging.after()?,
+        limit,
+    )
+    .await?;
+    let next_cursor = cursor::next(&rows, limit, |b| (b.created_at, b.id.clone()));
+    let items = rows.iter().map(|b| BookingView::new(b, me.id())).collect();
+    Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
+}
+
+/// One booking (its parties and admins only; anyone else gets 404).
+#[utoipa::path(get, path = "/v1/bookings/{id}", tag = "bookings", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = BookingView), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.db.get().await?;
+    let booking = super::visible(&mut conn, &me, &id).await?;
+    Ok(HttpResponse::Ok().json(BookingView::new(&booking, me.id())))
+}

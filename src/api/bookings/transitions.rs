@@ -1,0 +1,213 @@
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use onsite_actors::booking::{Actor, BookingEvent};
+use onsite_actors::messages::Apply;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::view::BookingView;
+use crate::db;
+use crate::domain::Role;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, ValidJson};
+use crate::sessions;
+use crate::state::AppState;
+
+/// Sends `event` to the booking's session on behalf of `me` and answers with
+/// the booking as it now is.
+async fn run(
+    state: &AppState,
+    me: &AuthUser,
+    id: &str,
+    event: BookingEvent,
+    reason: Option<String>,
+    detail: serde_json::Value,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.db.get().await?;
+    let booking = super::visible(&mut conn, me, id).await?;
+    let actor = if me.id() == booking.provider_id {
+        Actor::Provider
+    } else if me.id() == booking.customer_id {
+        Actor::Customer
+    } else if me.role() == Role::Admin {
+        Actor::Admin
+    } else {
+        return Err(ApiError::NotFound("booking"));
+    };
+    drop(conn);
+    sessions::apply(
+        state,
+        &booking.id,
+        Apply {
+            event,
+            actor,
+            by: Some(me.id().to_owned()),
+            reason,
+            detail,
+        },
+    )
+    .await?;
+    let mut conn = state.db.get().await?;
+    let booking = db::bookings::find(&mut conn, &booking.id)
+        .await?
+        .ok_or(ApiError::NotFound("booking"))?;
+    Ok(HttpResponse::Ok().json(BookingView::new(&booking, me.id())))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct ReasonRequest {
+    pub reason: Option<String>,
+}
+
+fn reason(body: Option<ValidJson<ReasonRequest>>, required: bool) -> ApiResult<Option<String>> {
+    let reason = body
+        .and_then(|b| b.0.reason)
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
+        return Err(ApiError::validation(
+            "reason",
+            "must be at most 500 characters",
+        ));
+    }
+    if required && reason.is_none() {
+        return Err(ApiError::validation("reason", "is required"));
+    }
+    Ok(reason)
+}
+
+/// Provider accepts a paid request; the provider's chat token is minted and chat opens.
+#[utoipa::path(post, path = "/v1/bookings/{id}/accept", tag = "bookings", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = BookingView), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn accept(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    run(
+        &state,
+        &me,
+        &id,
+        BookingEvent::Accept,
+        None,
+        serde_json::Value::Null,
+    )
+    .await
+}
+
+/// Provider declines a paid request; escrow is refunded in full.
+#[utoipa::path(post, path = "/v1/bookings/{id}/decline", tag = "bookings", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body(content = Option<ReasonRequest>),
+    responses((status = 200, body = BookingView), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn decline(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    id: web::Path<String>,
+    body: Option<ValidJson<ReasonRequest>>,
+) -> ApiResult<HttpResponse> {
+    let reason = reason(body, false)?;
+    run(
+        &state,
+        &me,
+        &id,
+        BookingEvent::Decline,
+        reason,
+        serde_json::Value::Null,
+    )
+    .await
+}
+
+/// Provider starts the job (only after arrival: 409 before).
+#[utoipa::path(post, path = "/v1/bookings/{id}/start", tag = "bookings", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = BookingView), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn start(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    run(
+        &state,
+        &me,
+        &id,
+        BookingEvent::Start,
+        None,
+        serde_json::Value::Null,
+    )
+    .await
+}
+
+/// Provider completes the job; escrow is released (price minus commission, plus tip).
+#[utoipa::path(post, path = "/v1/bookings/{id}/complete", tag = "bookings", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = BookingView), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn complete(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    run(
+        &state,
+        &me,
+        &id,
+        BookingEvent::Complete,
+        None,
+        serde_json::Value::Null,
+    )
+    .await
+}
+
+/// Customer, provider or admin cancels, with a reason; refunded per the cancellation policy.
+#[utoipa::path(post, path = "/v1/bookings/{id}/cancel", tag = "bookings", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ReasonRequest,
+    responses((status = 200, body = BookingView), (status = 400, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody)))]
+pub async fn cancel(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    id: web::Path<String>,
+    body: Option<ValidJson<ReasonRequest>>,
+) -> ApiResult<HttpResponse> {
+    let reason = reason(body, true)?;
+    run(
+        &state,
+        &me,
+        &id,
+        BookingEvent::Cancel,
+        reason,
+        serde_json::Value::Null,
+    )
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RescheduleRequest {
+    /// A free slot start.
+    pub scheduled_at: DateTime<Utc>,
+}
+
+/// Customer moves a confirmed booking to another free slot.
+#[utoipa::path(post, path = "/v1/bookings/{id}/reschedule", tag = "bookings", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = RescheduleRequest,
+    responses((status = 200, body = BookingView), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn reschedule(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    id: web::Path<String>,
+    ValidJson(req): ValidJson<RescheduleRequest>,
+) -> ApiResult<HttpResponse> {
+    let _ = req.scheduled_at;
+    // MERGE: compute the new slots with crate::availability::booking_slots and
+    // enforce the cancellation cut-off before sending Reschedule.
+    Err::<HttpResponse, _>(ApiError::validation(
+        "scheduled_at",
+        "rescheduling needs availability",
+    ))
+    .or_else(|e| {
+        let _ = (&state, &me, &id);
+        Err(e)
+    })
+}

@@ -1,0 +1,105 @@
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::api::views::LocationView;
+use crate::db::{self, bookings::Booking};
+use crate::domain::Money;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PriceView {
+    /// The service's base price.
+    pub base: Money,
+    /// Job-size multiplier (1.0, 1.5, 2.0; for custom jobs the custom price is the total).
+    pub multiplier: f64,
+    /// What the customer pays before any tip.
+    pub total: Money,
+}
+
+/// A booking as one of its parties (or an admin) sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BookingView {
+    pub id: String,
+    /// Human reference, `BK-` and six characters.
+    pub reference: String,
+    /// `pending_payment`, `requested`, `confirmed`, `en_route`, `arrived`,
+    /// `in_progress`, `completed`, `declined`, `expired` or `cancelled`.
+    pub status: String,
+    pub customer_id: String,
+    pub provider_id: String,
+    pub service_id: String,
+    /// Start of the job; `null` for on-demand bookings.
+    pub scheduled_at: Option<DateTime<Utc>>,
+    pub duration_minutes: i32,
+    pub location: LocationView,
+    pub notes: Option<String>,
+    /// `small`, `medium`, `large` or `custom`.
+    pub job_size: String,
+    pub price: PriceView,
+    pub tip: Money,
+    /// The provider's queue number for the day.
+    pub token_number: i32,
+    pub token_date: String,
+    /// Your own chat token (customers get it on payment, providers on accept).
+    pub chat_token: Option<String>,
+    pub chat_active: bool,
+    pub payment_due_at: Option<DateTime<Utc>>,
+    pub respond_by: Option<DateTime<Utc>>,
+    pub cancel_reason: Option<String>,
+    /// The latest journal sequence number.
+    pub seq: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+impl BookingView {
+    /// The view for `viewer` (their own chat token only; admins see none).
+    pub fn new(b: &Booking, viewer: &str) -> Self {
+        let chat_token = if viewer == b.customer_id {
+            b.customer_chat_token.clone()
+        } else if viewer == b.provider_id {
+            b.provider_chat_token.clone()
+        } else {
+            None
+        };
+        let chat_active = b
+            .status
+            .parse::<onsite_actors::booking::BookingState>()
+            .is_ok_and(|s| s.chat_active());
+        Self {
+            id: b.id.clone(),
+            reference: b.reference.clone(),
+            status: b.status.clone(),
+            customer_id: b.customer_id.clone(),
+            provider_id: b.provider_id.clone(),
+            service_id: b.service_id.clone(),
+            scheduled_at: b.scheduled_at.map(db::utc),
+            duration_minutes: b.duration_minutes,
+            location: LocationView {
+                lat: b.location_lat,
+                lng: b.location_lng,
+                address: b.address.clone(),
+            },
+            notes: b.notes.clone(),
+            job_size: b.job_size.clone(),
+            price: PriceView {
+                base: Money::new(b.base_amount, &b.currency),
+                multiplier: f64::from(b.multiplier_bps) / 10_000.0,
+                total: Money::new(b.total_amount, &b.currency),
+            },
+            tip: Money::new(b.tip_amount, &b.currency),
+            token_number: b.token_number,
+            token_date: b.token_date.clone(),
+            chat_token,
+            chat_active,
+            payment_due_at: b.payment_due_at.map(db::utc),
+            respond_by: b.respond_by.map(db::utc),
+            cancel_reason: b.cancel_reason.clone(),
+            seq: b.last_seq,
+            created_at: db::utc(b.created_at),
+            updated_at: db::utc(b.updated_at),
+            completed_at: b.completed_at.map(db::utc),
+        }
+    }
+}

@@ -1,0 +1,148 @@
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::view::PaymentView;
+use crate::api::bookings::view::BookingView;
+use crate::db;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, ValidJson};
+use crate::payments::{ChargeOutcome, GatewayError};
+use crate::state::AppState;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmRequest {
+    /// Simulated gateway: `sim_card_ok`, `sim_card_declined` or `sim_card_insufficient_funds`.
+    pub payment_method: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConfirmResponse {
+    pub payment: PaymentView,
+    /// The booking, now `requested`, with your chat token.
+    pub booking: BookingView,
+}
+
+/// Confirm (charge) an intent. On success the money is captured into escrow
+/// and the booking becomes `requested`. Confirming a succeeded intent again
+/// charges nothing and answers the same.
+#[utoipa::path(post, path = "/v1/payments/intents/{id}/confirm", tag = "payments", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ConfirmRequest,
+    responses((status = 200, body = ConfirmResponse), (status = 400, body = crate::error::ErrorBody),
+        (status = 402, description = "card declined; the booking stays pending_payment", body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn confirm(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    id: web::Path<String>,
+    ValidJson(req): ValidJson<ConfirmRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.db.get().await?;
+    let payment = db::payments::find(&mut conn, &id)
+        .await?
+        .filter(|p| p.customer_id == me.id())
+        .ok_or(ApiError::NotFound("payment"))?;
+    match payment.status.as_str() {
+        "succeeded" => return answer(&mut conn, &me, &payment.id).await,
+        "processing" => {
+            return Err(ApiError::Conflict(
+                "payment_in_progress",
+                "this payment is being processed".into(),
+            ))
+        }
+        _ => {}
+    }
+    // Only one confirmation runs at a time.
+    if !db::payments::transition(
+        &mut conn,
+        &payment.id,
+        &payment.status,
+        "processing",
+        None,
+        None,
+    )
+    .await?
+    {
+        return Err(ApiError::Conflict(
+            "payment_in_progress",
+            "this payment is being processed".into(),
+        ));
+    }
+    drop(conn);
+    let charged = state
+        .gateway
+        .charge(
+            &payment.id,
+            payment.amount,
+            &payment.currency,
+            &req.payment_method,
+        )
+        .await;
+    let mut conn = state.db.get().await?;
+    match charged {
+        Ok(ChargeOutcome::Captured { reference }) => {
+            // The session needs a connection of its own (SQLite has one).
+            drop(conn);
+            super::capture::into_escrow(&state, &payment, &reference).await?;
+            let mut conn = state.db.get().await?;
+            answer(&mut conn, &me, &payment.id).await
+        }
+        Ok(ChargeOutcome::Declined { code }) => {
+            db::payments::transition(
+                &mut conn,
+                &payment.id,
+                "processing",
+                "failed",
+                None,
+                Some(&code),
+            )
+            .await?;
+            Err(ApiError::PaymentRequired(
+                code.clone(),
+                format!("the card was refused ({code}); the booking still awaits payment"),
+            ))
+        }
+        Err(GatewayError::UnknownMethod(m)) => {
+            db::payments::transition(
+                &mut conn,
+                &payment.id,
+                "processing",
+                &payment.status,
+                None,
+                payment.failure_code.as_deref(),
+            )
+            .await?;
+            Err(ApiError::validation(
+                "payment_method",
+                format!("`{m}` is not a payment method of this gateway"),
+            ))
+        }
+        Err(e @ GatewayError::Unavailable(_)) => {
+            db::payments::transition(
+                &mut conn,
+                &payment.id,
+                "processing",
+                &payment.status,
+                None,
+                payment.failure_code.as_deref(),
+            )
+            .await?;
+            tracing::error!(error = %e, "payment gateway unavailable");
+            Err(ApiError::Unavailable)
+        }
+    }
+}
+
+async fn answer(conn: &mut db::DbConn, me: &AuthUser, payment_id: &str) -> ApiResult<HttpResponse> {
+    let payment = db::payments::find(conn, payment_id)
+        .await?
+        .ok_or(ApiError::NotFound("payment"))?;
+    let booking = db::bookings::find(conn, &payment.booking_id)
+        .await?
+        .ok_or(ApiError::NotFound("booking"))?;
+    Ok(HttpResponse::Ok().json(ConfirmResponse {
+        payment: PaymentView::from(&payment),
+        booking: BookingView::new(&booking, me.id()),
+    }))
+}

@@ -1,0 +1,162 @@
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::view::PaymentView;
+use crate::auth::secrets;
+use crate::db::{
+    self,
+    payments::{IdempotentResponse, Payment},
+    DbConn,
+};
+use crate::domain::Money;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{parse_json, AuthUser};
+use crate::state::AppState;
+
+/// Unknown fields (a client-side `price`, `total` or `amount`) are ignored:
+/// money is always computed by the server.
+#[derive(Deserialize, ToSchema)]
+pub struct IntentRequest {
+    pub booking_id: String,
+    /// Optional tip, all of it for the provider, in the booking's currency.
+    pub tip: Option<Money>,
+}
+
+/// Create a payment intent for my booking. Requires an `Idempotency-Key`
+/// header: a repeat with the same key and body replays the first answer; the
+/// same key with a different body is 422. The amount is the booking's price
+/// (plus tip), never taken from the client.
+#[utoipa::path(post, path = "/v1/payments/intents", tag = "payments", security(("bearer" = [])),
+    request_body = IntentRequest,
+    params(("Idempotency-Key" = String, Header, description = "client-chosen key, 1-255 characters")),
+    responses((status = 201, body = PaymentView), (status = 400, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody),
+        (status = 409, description = "booking not awaiting payment", body = crate::error::ErrorBody),
+        (status = 422, description = "idempotency key reused with other parameters", body = crate::error::ErrorBody)))]
+pub async fn create(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| (1..=255).contains(&k.len()))
+        .ok_or_else(|| {
+            ApiError::BadRequest(
+                "idempotency_key_required",
+                "send an Idempotency-Key header (1-255 characters)".into(),
+            )
+        })?
+        .to_owned();
+    let intent: IntentRequest = parse_json(&body)?;
+    // The canonical form of the parameters, so key reuse is detected by meaning.
+    let fingerprint = secrets::sha256_hex(&format!(
+        "{}|{:?}",
+        intent.booking_id,
+        intent.tip.as_ref().map(|t| (t.amount, t.currency.clone()))
+    ));
+    let mut conn = state.db.get().await?;
+    if let Some(stored) = db::payments::find_idempotent(&mut conn, me.id(), &key).await? {
+        return replay(&stored, &fingerprint);
+    }
+    let (status, response) = match create_intent(&mut conn, &me, &intent).await {
+        Ok(view) => (
+            StatusCode::CREATED,
+            serde_json::to_string(&view).map_err(ApiError::internal)?,
+        ),
+        // Validation and state errors are not stored: the client may fix and retry.
+        Err(e) => return Err(e),
+    };
+    let row = IdempotentResponse {
+        user_id: me.id().to_owned(),
+        idem_key: key.clone(),
+        request_hash: fingerprint.clone(),
+        status_code: i32::from(status.as_u16()),
+        response,
+        created_at: db::now(),
+    };
+    if let Err(e) = db::payments::store_idempotent(&mut conn, &row).await {
+        if db::is_unique_violation(&e) {
+            // A concurrent request with the same key won: answer what it answered.
+            if let Some(stored) = db::payments::find_idempotent(&mut conn, me.id(), &key).await? {
+                return replay(&stored, &fingerprint);
+            }
+        }
+        return Err(e.into());
+    }
+    Ok(HttpResponse::build(status)
+        .content_type("application/json")
+        .body(row.response))
+}
+
+fn replay(stored: &IdempotentResponse, fingerprint: &str) -> ApiResult<HttpResponse> {
+    if stored.request_hash != fingerprint {
+        return Err(ApiError::Unprocessable(
+            "idempotency_key_reused",
+            "this Idempotency-Key was used with different parameters".into(),
+        ));
+    }
+    let status = StatusCode::from_u16(u16::try_from(stored.status_code).unwrap_or(200))
+        .unwrap_or(StatusCode::OK);
+    Ok(HttpResponse::build(status)
+        .content_type("application/json")
+        .insert_header(("idempotent-replayed", "true"))
+        .body(stored.response.clone()))
+}
+
+async fn create_intent(
+    conn: &mut DbConn,
+    me: &AuthUser,
+    intent: &IntentRequest,
+) -> ApiResult<PaymentView> {
+    let booking = db::bookings::find(conn, &intent.booking_id)
+        .await?
+        .filter(|b| b.customer_id == me.id())
+        .ok_or(ApiError::NotFound("booking"))?;
+    if booking.status != "pending_payment" {
+        return Err(ApiError::Conflict(
+            "booking_not_payable",
+            format!("the booking is {}, not awaiting payment", booking.status),
+        ));
+    }
+    let tip = match &intent.tip {
+        Some(t) if t.currency != booking.currency => {
+            return Err(ApiError::validation(
+                "tip",
+                format!("must be in {}", booking.currency),
+            ))
+        }
+        Some(t) if t.amount > booking.total_amount => {
+            return Err(ApiError::validation(
+                "tip",
+                "cannot exceed the booking's price",
+            ))
+        }
+        Some(t) => t.amount,
+        None => 0,
+    };
+    let now = db::now();
+    let payment = Payment {
+        id: db::new_id(),
+        booking_id: booking.id.clone(),
+        customer_id: me.id().to_owned(),
+        amount: booking.total_amount + tip,
+        tip_amount: tip,
+        currency: booking.currency.clone(),
+        status: "requires_confirmation".into(),
+        gateway: "sim".into(),
+        gateway_ref: None,
+        failure_code: None,
+        refunded_amount: 0,
+        created_at: now,
+        updated_at: now,
+    };
+    db::payments::insert(conn, &payment).await?;
+    Ok(PaymentView::from(&payment))
+}

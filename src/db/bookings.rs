@@ -1,0 +1,197 @@
+//! The `bookings` table. Rows are created by `POST /v1/bookings`; afterwards
+//! only the booking's session (through the journal) changes them.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::schema::bookings;
+use super::DbConn;
+use crate::db_run;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = bookings)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct Booking {
+    pub id: String,
+    pub reference: String,
+    pub customer_id: String,
+    pub provider_id: String,
+    pub service_id: String,
+    pub status: String,
+    pub version: i64,
+    pub last_seq: i64,
+    pub scheduled_at: Option<NaiveDateTime>,
+    pub location_lat: f64,
+    pub location_lng: f64,
+    pub address: Option<String>,
+    pub notes: Option<String>,
+    pub job_size: String,
+    pub base_amount: i64,
+    pub multiplier_bps: i32,
+    pub total_amount: i64,
+    pub tip_amount: i64,
+    pub currency: String,
+    pub commission_bps: i32,
+    pub token_date: String,
+    pub token_number: i32,
+    pub duration_minutes: i32,
+    pub customer_chat_token: Option<String>,
+    pub provider_chat_token: Option<String>,
+    pub payment_due_at: Option<NaiveDateTime>,
+    pub respond_by: Option<NaiveDateTime>,
+    pub cancel_reason: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub completed_at: Option<NaiveDateTime>,
+}
+
+impl Booking {
+    pub fn is_party(&self, user_id: &str) -> bool {
+        self.customer_id == user_id || self.provider_id == user_id
+    }
+}
+
+pub async fn insert(conn: &mut DbConn, booking: &Booking) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::insert_into(bookings::table)
+        .values(booking)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+pub async fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Booking>> {
+    db_run!(conn, |c| bookings::table
+        .find(id)
+        .select(Booking::as_select())
+        .first(c)
+        .await
+        .optional())
+}
+
+/// The next free token number of a provider's day.
+pub async fn next_token(conn: &mut DbConn, provider_id: &str, day: &str) -> QueryResult<i32> {
+    let max: Option<i32> = db_run!(conn, |c| bookings::table
+        .filter(bookings::provider_id.eq(provider_id))
+        .filter(bookings::token_date.eq(day))
+        .select(diesel::dsl::max(bookings::token_number))
+        .first(c)
+        .await)?;
+    Ok(max.unwrap_or(0) + 1)
+}
+
+/// Who is asking for a list of bookings.
+pub enum Viewer<'a> {
+    Party(&'a str),
+    Admin,
+}
+
+/// A page of bookings, newest first, after the `(created_at, id)` cursor.
+pub async fn list(
+    conn: &mut DbConn,
+    viewer: Viewer<'_>,
+    status: Option<&str>,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> QueryResult<Vec<Booking>> {
+    // The boxed query is built inside each backend's arm (boxing fixes the backend).
+    db_run!(conn, |c| {
+        let mut query = bookings::table.select(Booking::as_select()).into_boxed();
+        if let Viewer::Party(user) = &viewer {
+            query = query.filter(
+                bookings::customer_id
+                    .eq(user.to_string())
+                    .or(bookings::provider_id.eq(user.to_string())),
+            );
+        }
+        if let Some(status) = status {
+            query = query.filter(bookings::status.eq(status.to_owned()));
+        }
+        if let Some((at, id)) = &after {
+            query = query.filter(
+                bookings::created_at.lt(*at).or(bookings::created_at
+                    .eq(*at)
+                    .and(bookings::id.lt(id.clone()))),
+            );
+        }
+        query
+            .order((bookings::created_at.desc(), bookings::id.desc()))
+            .limit(limit)
+            .load(c)
+            .await
+    })
+}
+
+/// Bookings whose payment window or answer window has passed.
+pub async fn overdue(
+    conn: &mut DbConn,
+    at: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<(String, String)>> {
+    db_run!(conn, |c| bookings::table
+        .filter(
+            bookings::status
+                .eq("pending_payment")
+                .and(bookings::payment_due_at.lt(at))
+                .or(bookings::status
+                    .eq("requested")
+                    .and(bookings::respond_by.lt(at)))
+        )
+        .select((bookings::id, bookings::status))
+        .limit(limit)
+        .load(c)
+        .await)
+}
+
+/// The columns a journal commit may change.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = bookings)]
+pub struct BookingUpdate {
+    pub status: String,
+    pub version: i64,
+    pub last_seq: i64,
+    pub scheduled_at: Option<NaiveDateTime>,
+    pub tip_amount: i64,
+    pub customer_chat_token: Option<String>,
+    pub provider_chat_token: Option<String>,
+    pub respond_by: Option<NaiveDateTime>,
+    pub cancel_reason: Option<String>,
+    pub updated_at: NaiveDateTime,
+    pub completed_at: Option<NaiveDateTime>,
+}
+
+impl BookingUpdate {
+    pub fn of(b: &Booking) -> Self {
+        Self {
+            status: b.status.clone(),
+            version: b.version,
+            last_seq: b.last_seq,
+            scheduled_at: b.scheduled_at,
+            tip_amount: b.tip_amount,
+            customer_chat_token: b.customer_chat_token.clone(),
+            provider_chat_token: b.provider_chat_token.clone(),
+            respond_by: b.respond_by,
+            cancel_reason: b.cancel_reason.clone(),
+            updated_at: b.updated_at,
+            completed_at: b.completed_at,
+        }
+    }
+}
+
+/// Writes `update` only if the row is still at `expected_version`.
+pub async fn update_at_version(
+    conn: &mut DbConn,
+    id: &str,
+    expected_version: i64,
+    update: &BookingUpdate,
+) -> QueryResult<bool> {
+    let n = db_run!(conn, |c| diesel::update(
+        bookings::table
+            .find(id)
+            .filter(bookings::version.eq(expected_version))
+    )
+    .set(update)
+    .execute(c)
+    .await)?;
+    Ok(n == 1)
+}

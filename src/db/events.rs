@@ -1,0 +1,48 @@
+//! The per-booking journal (`booking_events`): gap-free `seq` per booking,
+//! unique `(booking_id, seq)`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::schema::booking_events;
+use super::DbConn;
+use crate::db_run;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = booking_events)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct EventRow {
+    pub booking_id: String,
+    pub seq: i64,
+    pub kind: String,
+    /// JSON object.
+    pub payload: String,
+    pub by_user: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+pub async fn insert(conn: &mut DbConn, row: &EventRow) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::insert_into(booking_events::table)
+        .values(row)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// Events after `since_seq`, in order, at most `limit`.
+pub async fn since(
+    conn: &mut DbConn,
+    booking_id: &str,
+    since_seq: i64,
+    limit: i64,
+) -> QueryResult<Vec<EventRow>> {
+    db_run!(conn, |c| booking_events::table
+        .filter(booking_events::booking_id.eq(booking_id))
+        .filter(booking_events::seq.gt(since_seq))
+        .order(booking_events::seq.asc())
+        .limit(limit)
+        .select(EventRow::as_select())
+        .load(c)
+        .await)
+}

@@ -1,0 +1,217 @@
+//! Payment intents (`payments`), stored idempotent responses
+//! (`idempotency_keys`) and refunds (`refunds`).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::schema::{idempotency_keys, payments, refunds};
+use super::{now, DbConn};
+use crate::db_run;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = payments)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct Payment {
+    pub id: String,
+    pub booking_id: String,
+    pub customer_id: String,
+    /// Booking total plus tip, in minor units.
+    pub amount: i64,
+    pub tip_amount: i64,
+    pub currency: String,
+    /// `requires_confirmation`, `processing`, `succeeded`, `failed`.
+    pub status: String,
+    pub gateway: String,
+    pub gateway_ref: Option<String>,
+    pub failure_code: Option<String>,
+    pub refunded_amount: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = idempotency_keys)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct IdempotentResponse {
+    pub user_id: String,
+    pub idem_key: String,
+    pub request_hash: String,
+    pub status_code: i32,
+    pub response: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = refunds)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct Refund {
+    pub id: String,
+    pub payment_id: String,
+    pub booking_id: String,
+    pub amount: i64,
+    /// The cancellation-policy rule applied, e.g. `before_cutoff`.
+    pub rule: String,
+    /// `pending` until the gateway confirms, then `succeeded` (or `failed`).
+    pub status: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub async fn insert(conn: &mut DbConn, p: &Payment) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::insert_into(payments::table)
+        .values(p)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+pub async fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Payment>> {
+    db_run!(conn, |c| payments::table
+        .find(id)
+        .select(Payment::as_select())
+        .first(c)
+        .await
+        .optional())
+}
+
+/// The captured payment of a booking, if any.
+pub async fn captured_for(conn: &mut DbConn, booking_id: &str) -> QueryResult<Option<Payment>> {
+    db_run!(conn, |c| payments::table
+        .filter(payments::booking_id.eq(booking_id))
+        .filter(payments::status.eq("succeeded"))
+        .select(Payment::as_select())
+        .first(c)
+        .await
+        .optional())
+}
+
+/// Moves a payment from one status to another; false if it was not in `from`.
+pub async fn transition(
+    conn: &mut DbConn,
+    id: &str,
+    from: &str,
+    to: &str,
+    gateway_ref: Option<&str>,
+    failure_code: Option<&str>,
+) -> QueryResult<bool> {
+    let n = db_run!(conn, |c| diesel::update(
+        payments::table.find(id).filter(payments::status.eq(from))
+    )
+    .set((
+        payments::status.eq(to),
+        payments::gateway_ref.eq(gateway_ref),
+        payments::failure_code.eq(failure_code),
+        payments::updated_at.eq(now()),
+    ))
+    .execute(c)
+    .await)?;
+    Ok(n == 1)
+}
+
+pub async fn add_refunded(conn: &mut DbConn, id: &str, amount: i64) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::update(payments::table.find(id))
+        .set((
+            payments::refunded_amount.eq(payments::refunded_amount + amount),
+            payments::updated_at.eq(now()),
+        ))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// A page of payments, newest first; `customer` narrows to one customer.
+pub async fn list(
+    conn: &mut DbConn,
+    customer: Option<&str>,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> QueryResult<Vec<Payment>> {
+    db_run!(conn, |c| {
+        let mut query = payments::table.select(Payment::as_select()).into_boxed();
+        if let Some(customer) = customer {
+            query = query.filter(payments::customer_id.eq(customer.to_owned()));
+        }
+        if let Some((at, id)) = &after {
+            query = query.filter(
+                payments::created_at.lt(*at).or(payments::created_at
+                    .eq(*at)
+                    .and(payments::id.lt(id.clone()))),
+            );
+        }
+        query
+            .order((payments::created_at.desc(), payments::id.desc()))
+            .limit(limit)
+            .load(c)
+            .await
+    })
+}
+
+pub async fn find_idempotent(
+    conn: &mut DbConn,
+    user_id: &str,
+    key: &str,
+) -> QueryResult<Option<IdempotentResponse>> {
+    db_run!(conn, |c| idempotency_keys::table
+        .find((user_id, key))
+        .select(IdempotentResponse::as_select())
+        .first(c)
+        .await
+        .optional())
+}
+
+pub async fn store_idempotent(conn: &mut DbConn, row: &IdempotentResponse) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::insert_into(idempotency_keys::table)
+        .values(row)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+pub async fn insert_refund(conn: &mut DbConn, r: &Refund) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::insert_into(refunds::table)
+        .values(r)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+pub async fn pending_refunds(conn: &mut DbConn, booking_id: &str) -> QueryResult<Vec<Refund>> {
+    db_run!(conn, |c| refunds::table
+        .filter(refunds::booking_id.eq(booking_id))
+        .filter(refunds::status.eq("pending"))
+        .select(Refund::as_select())
+        .load(c)
+        .await)
+}
+
+pub async fn set_refund_status(conn: &mut DbConn, id: &str, status: &str) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::update(refunds::table.find(id))
+        .set(refunds::status.eq(status))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+pub async fn refunds_for(conn: &mut DbConn, booking_id: &str) -> QueryResult<Vec<Refund>> {
+    db_run!(conn, |c| refunds::table
+        .filter(refunds::booking_id.eq(booking_id))
+        .order(refunds::created_at.asc())
+        .select(Refund::as_select())
+        .load(c)
+        .await)
+}
+
+/// Refunds still `pending` that were created before `before`.
+pub async fn stale_pending_refunds(
+    conn: &mut DbConn,
+    before: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<Refund>> {
+    db_run!(conn, |c| refunds::table
+        .filter(refunds::status.eq("pending"))
+        .filter(refunds::created_at.lt(before))
+        .limit(limit)
+        .select(Refund::as_select())
+        .load(c)
+        .await)
+}

@@ -1,0 +1,207 @@
+//! The money and slot side effects of a commit.
+
+use onsite_actors::journal::JournalError;
+
+use super::commit::{rejected, CommitError};
+use super::DbJournal;
+use crate::db::{self, bookings::Booking, ledger, payments::Refund, DbConn};
+use crate::payments::policy;
+
+/// A captured payment enters escrow: the customer's money moves to `escrow`.
+pub(super) async fn capture(
+    j: &DbJournal,
+    c: &mut DbConn,
+    b: &mut Booking,
+    detail: &serde_json::Value,
+) -> Result<(), CommitError> {
+    let payment_id = detail["payment_id"].as_str().unwrap_or_default();
+    let reference = detail["reference"].as_str();
+    let payment = db::payments::find(c, payment_id)
+        .await?
+        .filter(|p| p.booking_id == b.id)
+        .ok_or_else(|| rejected("payment_not_found", "no such payment for this booking"))?;
+    if !db::payments::transition(c, &payment.id, "processing", "succeeded", reference, None).await?
+    {
+        return Err(rejected(
+            "payment_not_processing",
+            "the payment is not being captured",
+        ));
+    }
+    b.tip_amount = payment.tip_amount;
+    b.respond_by = Some(db::now() + j.request_timeout);
+    ledger::post(
+        c,
+        ledger::Posting {
+            kind: "funding",
+            booking_id: Some(&b.id),
+            payment_id: Some(&payment.id),
+            memo: format!("payment for {}", b.reference),
+            currency: &b.currency,
+            legs: vec![
+                (ledger::customer(&b.customer_id), -payment.amount),
+                (ledger::ESCROW.to_owned(), payment.amount),
+            ],
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Completion: escrow goes to the provider's wallet and the platform commission.
+pub(super) async fn release(j: &DbJournal, c: &mut DbConn, b: &Booking) -> Result<(), CommitError> {
+    let held = ledger::escrow_for_booking(c, &b.id).await?;
+    let split = policy::release(
+        held,
+        b.total_amount,
+        u32::try_from(b.commission_bps).unwrap_or(j.commission_bps),
+    );
+    ledger::post(
+        c,
+        ledger::Posting {
+            kind: "release",
+            booking_id: Some(&b.id),
+            payment_id: None,
+            memo: format!("completed {}", b.reference),
+            currency: &b.currency,
+            legs: vec![
+                (ledger::ESCROW.to_owned(), -held),
+                (ledger::provider(&b.provider_id), split.to_provider),
+                (ledger::COMMISSION.to_owned(), split.commission),
+            ],
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Ends escrow for a booking that did not complete: `refund_bps` of the price
+/// (and the tip) back to the customer, the rest to the provider minus commission.
+/// Returns the refunds to send to the gateway once committed.
+pub(super) async fn settle(
+    j: &DbJournal,
+    c: &mut DbConn,
+    b: &Booking,
+    refund_bps: u32,
+    rule: &str,
+) -> Result<Vec<Refund>, CommitError> {
+    let held = ledger::escrow_for_booking(c, &b.id).await?;
+    if held == 0 {
+        return Ok(Vec::new());
+    }
+    let commission_bps = u32::try_from(b.commission_bps).unwrap_or(j.commission_bps);
+    let split = policy::split(
+        held,
+        b.total_amount,
+        b.tip_amount,
+        refund_bps,
+        commission_bps,
+    );
+    let payment = db::payments::captured_for(c, &b.id).await?;
+    let mut refunds = Vec::new();
+    if split.to_customer > 0 {
+        let payment = payment.ok_or_else(|| {
+            CommitError::Journal(JournalError::Storage(format!(
+                "escrow held for {} without a captured payment",
+                b.id
+            )))
+        })?;
+        ledger::post(
+            c,
+            ledger::Posting {
+                kind: "refund",
+                booking_id: Some(&b.id),
+                payment_id: Some(&payment.id),
+                memo: format!("refund ({rule}) for {}", b.reference),
+                currency: &b.currency,
+                legs: vec![
+                    (ledger::ESCROW.to_owned(), -split.to_customer),
+                    (ledger::customer(&b.customer_id), split.to_customer),
+                ],
+            },
+        )
+        .await?;
+        let refund = Refund {
+            id: db::new_id(),
+            payment_id: payment.id.clone(),
+            booking_id: b.id.clone(),
+            amount: split.to_customer,
+            rule: rule.to_owned(),
+            status: "pending".into(),
+            created_at: db::now(),
+        };
+        db::payments::insert_refund(c, &refund).await?;
+        refunds.push(refund);
+    }
+    ledger::post(
+        c,
+        ledger::Posting {
+            kind: "cancellation_fee",
+            booking_id: Some(&b.id),
+            payment_id: None,
+            memo: format!("kept ({rule}) for {}", b.reference),
+            currency: &b.currency,
+            legs: vec![
+                (
+                    ledger::ESCROW.to_owned(),
+                    -(split.to_provider + split.commission),
+                ),
+                (ledger::provider(&b.provider_id), split.to_provider),
+                (ledger::COMMISSION.to_owned(), split.commission),
+            ],
+        },
+    )
+    .await?;
+    Ok(refunds)
+}
+
+/// Reschedule: the booking's slots move to the new start given in `detail`.
+pub(super) async fn move_slot(
+    c: &mut DbConn,
+    b: &mut Booking,
+    detail: &serde_json::Value,
+) -> Result<(), CommitError> {
+    let starts: Vec<chrono::NaiveDateTime> = serde_json::from_value(detail["slots"].clone())
+        .map_err(|_| rejected("slot_unavailable", "no new slot was given"))?;
+    let Some(first) = starts.first().copied() else {
+        return Err(rejected("slot_unavailable", "no new slot was given"));
+    };
+    db::slots::release_booking(c, &b.id).await?;
+    if !db::slots::claim(
+        c,
+        &b.provider_id,
+        &starts,
+        db::slots::Claimant::Booking(&b.id),
+    )
+    .await?
+    {
+        return Err(rejected("slot_unavailable", "that slot is no longer free"));
+    }
+    b.scheduled_at = Some(first);
+    Ok(())
+}
+
+/// Sends committed refunds to the gateway; a failure leaves the refund
+/// `pending` for the sweeper to retry.
+pub(super) async fn send_refunds(j: &DbJournal, conn: &mut DbConn, refunds: Vec<Refund>) {
+    for refund in refunds {
+        if let Err(e) = send_refund(j, conn, &refund).await {
+            tracing::warn!(refund = %refund.id, error = %e, "refund not sent yet; will retry");
+        }
+    }
+}
+
+pub async fn send_refund(j: &DbJournal, conn: &mut DbConn, refund: &Refund) -> anyhow::Result<()> {
+    let payment = db::payments::find(conn, &refund.payment_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("payment {} missing", refund.payment_id))?;
+    let reference = payment.gateway_ref.as_deref().unwrap_or_default();
+    j.gateway
+        .refund(reference, &refund.id, refund.amount)
+        .await?;
+    db::transaction(conn, async |c| {
+        db::payments::set_refund_status(c, &refund.id, "succeeded").await?;
+        db::payments::add_refunded(c, &payment.id, refund.amount).await
+    })
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,9 @@
+//! Money movement: the payment gateway port, the simulated gateway (the
+//! embedded default), webhook signatures, and the cancellation policy.
+
+pub mod gateway;
+pub mod policy;
+pub mod simulated;
+pub mod webhook;
+
+pub use gateway::{ChargeOutcome, GatewayError, PaymentGateway};

@@ -1,0 +1,164 @@
+//! How money moves when a booking ends: the commission on completion and the
+//! cancellation policy. Pure integer arithmetic in minor units, rounding half up.
+
+use chrono::{Duration, NaiveDateTime};
+use onsite_actors::booking::{Actor, BookingState};
+
+/// The configurable part of the cancellation policy.
+#[derive(Debug, Clone, Copy)]
+pub struct CancelPolicy {
+    /// Customer cancellations at least this long before the start are refunded in full.
+    pub cutoff: Duration,
+    /// What a later customer cancellation refunds of the price, in basis points.
+    pub late_refund_bps: u32,
+}
+
+impl Default for CancelPolicy {
+    fn default() -> Self {
+        Self {
+            cutoff: Duration::hours(24),
+            late_refund_bps: 5000,
+        }
+    }
+}
+
+/// `amount * bps / 10000`, rounded half up.
+pub fn bps_of(amount: i64, bps: u32) -> i64 {
+    let product = i128::from(amount) * i128::from(bps);
+    i64::try_from((product + 5000) / 10000).unwrap_or(i64::MAX)
+}
+
+/// Which rule applies to a cancellation and what share of the price it refunds.
+pub fn cancellation_rule(
+    policy: &CancelPolicy,
+    from: BookingState,
+    actor: Actor,
+    scheduled_at: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> (&'static str, u32) {
+    match (actor, from) {
+        (Actor::Provider, _) => ("provider_cancelled", 10_000),
+        (Actor::Admin | Actor::System, _) => ("admin_cancelled", 10_000),
+        (_, BookingState::Requested) => ("still_requested", 10_000),
+        (_, BookingState::Arrived | BookingState::InProgress) => ("after_arrival", 0),
+        _ => match scheduled_at {
+            Some(start) if now + policy.cutoff <= start => ("before_cutoff", 10_000),
+            _ => ("late_cancellation", policy.late_refund_bps),
+        },
+    }
+}
+
+/// Where the money held in escrow for a booking goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Split {
+    pub to_customer: i64,
+    pub to_provider: i64,
+    pub commission: i64,
+}
+
+/// Splits `held` (price `total` plus `tip`) when `refund_bps` of the price goes
+/// back to the customer: the tip is always refunded with any refund of a job
+/// not done; the rest of the price goes to the provider minus commission on it.
+pub fn split(held: i64, total: i64, tip: i64, refund_bps: u32, commission_bps: u32) -> Split {
+    let refunded_price = bps_of(total, refund_bps).min(total);
+    let to_customer = (refunded_price + tip).min(held);
+    let kept = held - to_customer;
+    let commission = bps_of(total - refunded_price, commission_bps).min(kept);
+    Split {
+        to_customer,
+        to_provider: kept - commission,
+        commission,
+    }
+}
+
+/// Completion: commission on the price, the rest (price minus commission, plus
+/// the whole tip) to the provider.
+pub fn release(held: i64, total: i64, commission_bps: u32) -> Split {
+    let commission = bps_of(total, commission_bps).min(held);
+    Split {
+        to_customer: 0,
+        to_provider: held - commission,
+        commission,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn completion_keeps_15_percent_of_the_price_not_the_tip() {
+        let s = release(15_000 + 2_000, 15_000, 1500);
+        assert_eq!(
+            s,
+            Split {
+                to_customer: 0,
+                to_provider: 12_750 + 2_000,
+                commission: 2_250
+            }
+        );
+    }
+
+    #[test]
+    fn splits_always_add_up() {
+        for held_total in [1, 7, 999, 15_000, 123_457] {
+            for tip in [0, 1, 350] {
+                for bps in [0, 5000, 10_000] {
+                    let s = split(held_total + tip, held_total, tip, bps, 1500);
+                    assert_eq!(
+                        s.to_customer + s.to_provider + s.commission,
+                        held_total + tip
+                    );
+                    assert!(s.to_customer >= 0 && s.to_provider >= 0 && s.commission >= 0);
+                }
+            }
+        }
+        assert_eq!(
+            split(10_300, 10_000, 300, 5000, 1500),
+            Split {
+                to_customer: 5_300,
+                to_provider: 4_250,
+                commission: 750
+            }
+        );
+    }
+
+    #[test]
+    fn the_rule_follows_who_when_and_where() {
+        let p = CancelPolicy::default();
+        let now = chrono::DateTime::from_timestamp(1_800_000_000, 0)
+            .map(|d| d.naive_utc())
+            .unwrap_or_default();
+        let far = Some(now + Duration::hours(48));
+        let near = Some(now + Duration::hours(2));
+        use BookingState as S;
+        assert_eq!(
+            cancellation_rule(&p, S::Requested, Actor::Customer, near, now).0,
+            "still_requested"
+        );
+        assert_eq!(
+            cancellation_rule(&p, S::Confirmed, Actor::Customer, far, now),
+            ("before_cutoff", 10_000)
+        );
+        assert_eq!(
+            cancellation_rule(&p, S::Confirmed, Actor::Customer, near, now),
+            ("late_cancellation", 5000)
+        );
+        assert_eq!(
+            cancellation_rule(&p, S::EnRoute, Actor::Customer, None, now).0,
+            "late_cancellation"
+        );
+        assert_eq!(
+            cancellation_rule(&p, S::Arrived, Actor::Customer, far, now),
+            ("after_arrival", 0)
+        );
+        assert_eq!(
+            cancellation_rule(&p, S::Arrived, Actor::Provider, far, now),
+            ("provider_cancelled", 10_000)
+        );
+        assert_eq!(
+            cancellation_rule(&p, S::Confirmed, Actor::Admin, near, now).0,
+            "admin_cancelled"
+        );
+    }
+}

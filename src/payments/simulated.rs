@@ -1,0 +1,136 @@
+//! The simulated gateway: behaves like a card network for development and tests.
+//! Payment methods: `sim_card_ok` (captured), `sim_card_declined` (declined,
+//! `card_declined`), `sim_card_insufficient_funds` (declined,
+//! `insufficient_funds`). A payment id is charged at most once; refunds never
+//! exceed what was captured and are idempotent per refund id.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::gateway::{ChargeOutcome, GatewayError, PaymentGateway};
+
+#[derive(Default)]
+pub struct SimulatedGateway {
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// payment id -> (reference, captured amount)
+    charges: HashMap<String, (String, i64)>,
+    /// reference -> refunded so far
+    refunded: HashMap<String, i64>,
+    /// refund id -> refund reference
+    refunds: HashMap<String, String>,
+}
+
+impl SimulatedGateway {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[async_trait::async_trait]
+impl PaymentGateway for SimulatedGateway {
+    fn name(&self) -> &'static str {
+        "sim"
+    }
+
+    async fn charge(
+        &self,
+        payment_id: &str,
+        amount: i64,
+        _currency: &str,
+        method: &str,
+    ) -> Result<ChargeOutcome, GatewayError> {
+        let mut state = self.lock();
+        if let Some((reference, _)) = state.charges.get(payment_id) {
+            return Ok(ChargeOutcome::Captured {
+                reference: reference.clone(),
+            });
+        }
+        match method {
+            "sim_card_ok" => {
+                let reference = format!("sim_ch_{}", uuid::Uuid::new_v4().simple());
+                state
+                    .charges
+                    .insert(payment_id.to_owned(), (reference.clone(), amount));
+                Ok(ChargeOutcome::Captured { reference })
+            }
+            "sim_card_declined" => Ok(ChargeOutcome::Declined {
+                code: "card_declined".into(),
+            }),
+            "sim_card_insufficient_funds" => Ok(ChargeOutcome::Declined {
+                code: "insufficient_funds".into(),
+            }),
+            other => Err(GatewayError::UnknownMethod(other.to_owned())),
+        }
+    }
+
+    async fn refund(
+        &self,
+        reference: &str,
+        refund_id: &str,
+        amount: i64,
+    ) -> Result<String, GatewayError> {
+        let mut state = self.lock();
+        if let Some(existing) = state.refunds.get(refund_id) {
+            return Ok(existing.clone());
+        }
+        // A restart forgets captured charges; accept refunds of references we
+        // minted (`sim_ch_`) but never more than once per refund id.
+        if !reference.starts_with("sim_ch_") {
+            return Err(GatewayError::Unavailable(format!(
+                "unknown charge {reference}"
+            )));
+        }
+        let captured = state
+            .charges
+            .values()
+            .find(|(r, _)| r == reference)
+            .map(|(_, a)| *a);
+        let already = state.refunded.get(reference).copied().unwrap_or(0);
+        if captured.is_some_and(|c| already + amount > c) {
+            return Err(GatewayError::Unavailable(
+                "refund exceeds the captured amount".into(),
+            ));
+        }
+        state
+            .refunded
+            .insert(reference.to_owned(), already + amount);
+        let id = format!("sim_re_{}", uuid::Uuid::new_v4().simple());
+        state.refunds.insert(refund_id.to_owned(), id.clone());
+        Ok(id)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[actix_web::test]
+    async fn charges_once_and_refunds_within_the_capture() {
+        let g = SimulatedGateway::default();
+        let a = g.charge("p1", 1000, "ZAR", "sim_card_ok").await.unwrap();
+        let b = g.charge("p1", 1000, "ZAR", "sim_card_ok").await.unwrap();
+        assert_eq!(a, b);
+        assert!(matches!(
+            g.charge("p2", 1000, "ZAR", "sim_card_declined")
+                .await
+                .unwrap(),
+            ChargeOutcome::Declined { .. }
+        ));
+        assert!(g.charge("p3", 1, "ZAR", "visa").await.is_err());
+        let ChargeOutcome::Captured { reference } = a else {
+            panic!()
+        };
+        g.refund(&reference, "r1", 600).await.unwrap();
+        assert_eq!(
+            g.refund(&reference, "r1", 600).await.unwrap(),
+            g.refund(&reference, "r1", 600).await.unwrap()
+        );
+        assert!(g.refund(&reference, "r2", 500).await.is_err());
+        g.refund(&reference, "r3", 400).await.unwrap();
+    }
+}

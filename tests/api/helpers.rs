@@ -28,8 +28,22 @@ pub async fn spawn_app() -> TestApp {
     spawn_with(&[]).await
 }
 
+/// A second server on the same data directory and database as `first`
+/// (another node, or the same node after a restart).
+pub async fn spawn_sharing(first: &TestApp, extra: &[(&str, &str)]) -> TestApp {
+    let dir = first.data_dir.display().to_string();
+    let url = first.state.config.database_url.clone();
+    let mut all: Vec<(&str, &str)> = vec![("ONSITE_DATA_DIR", &dir), ("ONSITE_DATABASE_URL", &url)];
+    all.extend_from_slice(extra);
+    spawn_inner(&all, false).await
+}
+
 /// A server with extra `ONSITE_*` settings.
 pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
+    spawn_inner(extra, true).await
+}
+
+async fn spawn_inner(extra: &[(&str, &str)], fresh_db: bool) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let mut env: HashMap<String, String> = [
         ("ONSITE_BIND", "127.0.0.1:0"),
@@ -43,7 +57,7 @@ pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
     .collect();
     env.insert("ONSITE_DATA_DIR".into(), dir.path().display().to_string());
     let pg = match std::env::var("ONSITE_TEST_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => Some(PgDatabase::create(&url).await),
+        Ok(url) if !url.is_empty() && fresh_db => Some(PgDatabase::create(&url).await),
         _ => None,
     };
     if let Some(pg) = &pg {
@@ -53,6 +67,7 @@ pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
     for (k, v) in extra {
         env.insert(k.to_string(), v.to_string());
     }
+    let data_dir = PathBuf::from(&env["ONSITE_DATA_DIR"]);
     let config = Config::from_lookup(|k| env.get(k).cloned()).unwrap();
     onsite::telemetry::init(&config.log);
     let app = Application::build(config).await.unwrap();
@@ -65,7 +80,7 @@ pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
             .user_agent("onsite-tests/1.0")
             .build()
             .unwrap(),
-        data_dir: dir.path().to_path_buf(),
+        data_dir,
         state,
         _dir: dir,
         _pg: pg,

@@ -15,6 +15,7 @@ mod ledger_property;
 mod lockout;
 mod login;
 mod market;
+mod nodes;
 mod operations;
 mod passwords;
 mod refunds;

@@ -6,12 +6,14 @@
 pub mod accounts;
 pub mod api;
 pub mod auth;
+pub mod availability;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod marketplace;
 pub mod middleware;
 pub mod notify;
 pub mod startup;

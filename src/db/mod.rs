@@ -8,7 +8,10 @@
 //! queries atomically.
 
 pub mod audit;
+pub mod availability;
 pub mod challenges;
+pub mod discovery;
+pub mod holds;
 pub mod migrate;
 pub mod providers;
 pub mod schema;

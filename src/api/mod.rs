@@ -1,10 +1,14 @@
 //! The HTTP surface: one module per resource, one handler per file.
 
+pub mod admin;
 pub mod auth;
 pub mod docs;
 pub mod health;
 pub mod me;
 pub mod openapi;
+pub mod providers;
+pub mod services;
+pub mod slots;
 pub mod views;
 
 use actix_web::web;
@@ -14,5 +18,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(health::routes)
         .configure(docs::routes)
         .configure(auth::routes)
-        .configure(me::routes);
+        .configure(me::routes)
+        .configure(providers::routes)
+        .configure(services::routes)
+        .configure(slots::routes)
+        .configure(admin::routes);
 }

@@ -2,7 +2,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, docs, health, me};
+use super::{admin, auth, docs, health, me, providers, services, slots};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,11 +15,24 @@ use super::{auth, docs, health, me};
         auth::email::send_verification, auth::email::verify,
         auth::phone::send_otp, auth::phone::verify,
         auth::password::forgot, auth::password::reset, auth::password::change,
-        auth::sessions::list, auth::sessions::revoke,
+        auth::sessions::list, auth::sessions::revoke, auth::invitation::accept,
         me::update::update, me::avatar::upload, me::avatar::download,
+        providers::profile::put, providers::online::put, providers::list::list,
+        providers::get::get, providers::reviews::list,
+        providers::availability_get::get, providers::availability_put::put,
+        providers::exception_post::post, providers::exception_delete::delete,
+        providers::slots::list, slots::hold::hold,
+        services::create::create, services::list::list, services::get::get,
+        services::update::update, services::delete::delete,
+        admin::invite_provider::invite_provider, admin::invite_admin::invite_admin,
+        admin::verify_provider::verify_provider,
+        admin::list_services::list_services, admin::create_service::create_service,
+        admin::approve_service::approve_service, admin::assign_service::assign_service,
+        admin::unassign_service::unassign_service,
     ),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "account"), (name = "operations"))
+    tags((name = "auth"), (name = "account"), (name = "providers"), (name = "services"),
+        (name = "availability"), (name = "admin"), (name = "operations"))
 )]
 pub struct ApiDoc;
 

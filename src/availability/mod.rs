@@ -129,7 +129,7 @@ pub async fn free_slots(
     let reach = to + slot * i32::try_from(n).unwrap_or(1);
     let taken: HashSet<NaiveDateTime> = db::availability::taken(
         conn,
-        &[profile.user_id.clone()],
+        std::slice::from_ref(&profile.user_id),
         from.naive_utc(),
         reach.naive_utc(),
     )

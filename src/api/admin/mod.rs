@@ -1,0 +1,44 @@
+//! `/v1/admin/*`: invitations, provider verification, service moderation.
+
+pub mod approve_service;
+pub mod assign_service;
+pub mod create_service;
+pub mod invite;
+pub mod invite_admin;
+pub mod invite_provider;
+pub mod list_services;
+pub mod unassign_service;
+pub mod verify_provider;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/v1/admin")
+            .service(
+                web::resource("/providers").route(web::post().to(invite_provider::invite_provider)),
+            )
+            .service(
+                web::resource("/providers/{id}/verify")
+                    .route(web::post().to(verify_provider::verify_provider)),
+            )
+            .service(web::resource("/admins").route(web::post().to(invite_admin::invite_admin)))
+            .service(
+                web::resource("/services")
+                    .route(web::get().to(list_services::list_services))
+                    .route(web::post().to(create_service::create_service)),
+            )
+            .service(
+                web::resource("/services/{id}/approve")
+                    .route(web::post().to(approve_service::approve_service)),
+            )
+            .service(
+                web::resource("/services/{id}/assign")
+                    .route(web::post().to(assign_service::assign_service)),
+            )
+            .service(
+                web::resource("/services/{id}/unassign")
+                    .route(web::post().to(unassign_service::unassign_service)),
+            ),
+    );
+}

@@ -4,17 +4,24 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod fixtures;
 mod helpers;
+mod holds;
 
 mod account;
 mod admin_login;
+mod availability;
 mod cli;
+mod discovery;
 mod errors;
+mod invitations;
 mod lockout;
 mod login;
 mod operations;
 mod passwords;
+mod providers;
 mod register;
+mod services;
 mod sessions;
 mod smtp;
 mod tokens;

@@ -105,8 +105,8 @@ pub async fn can_see_service(
     }
 }
 
-/// A live provider account by id (404 otherwise), with its profile (created
-/// empty if missing).
+/// A provider account by id (404 if there is none, or it was deleted), with
+/// its profile (an empty one, not stored, if it has none yet).
 pub async fn provider_account(
     conn: &mut DbConn,
     provider_id: &str,
@@ -115,6 +115,8 @@ pub async fn provider_account(
         .await?
         .filter(|u| u.role == Role::Provider.as_str() && u.status != "deleted")
         .ok_or(ApiError::NotFound("provider"))?;
-    let profile = db::providers::find_or_create(conn, &user.id).await?;
+    let profile = db::providers::find(conn, &user.id)
+        .await?
+        .unwrap_or_else(|| ProviderProfile::blank(&user.id));
     Ok((user, profile))
 }

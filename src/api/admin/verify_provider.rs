@@ -44,6 +44,7 @@ pub async fn verify_provider(
     let id = path.into_inner();
     let mut conn = state.db.get().await?;
     let (user, _) = marketplace::provider_account(&mut conn, &id).await?;
+    db::providers::find_or_create(&mut conn, &id).await?;
     let reason = req.reason.as_ref().map(Reason::as_str);
     db::providers::set_verification(&mut conn, &id, req.verified, me.id(), reason).await?;
     let profile = db::providers::find_or_create(&mut conn, &id).await?;

@@ -83,11 +83,11 @@ pub async fn put(
         updated_at: db::now(),
     };
     db::providers::update_fields(&mut conn, me.id(), &fields).await?;
-    let profile = db::providers::find_or_create(&mut conn, me.id()).await?;
+    let mut profile = db::providers::find_or_create(&mut conn, me.id()).await?;
     if profile.online && !profile.is_complete() {
         // An incomplete profile cannot be booked, so it is not online either.
         db::providers::set_online(&mut conn, me.id(), false).await?;
+        profile.online = false;
     }
-    let profile = db::providers::find_or_create(&mut conn, me.id()).await?;
     Ok(HttpResponse::Ok().json(ProviderView::own(&me.user, &profile)))
 }

@@ -3,10 +3,21 @@
 //! Local times are resolved DST-correctly with `chrono-tz`: a time that
 //! occurs twice (autumn) means its first occurrence, a time that does not
 //! exist (the spring-forward gap) means the first instant after the gap.
+//!
+//! The slot grid is local: every slot starts at a local time that is a
+//! multiple of `slot_minutes` after local midnight, and no slot runs across
+//! a change of UTC offset unless the grid stays aligned across it. An open
+//! interval that contains a DST change is split there and the part after it
+//! starts again at the next aligned local time. So the grid is the same
+//! whatever the hours and whatever span is asked about, and slots of
+//! different bookings either coincide or do not overlap at all: claiming
+//! slot starts (`slot_claims`) then rules out every double booking.
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, Offset, TimeZone, Timelike, Utc,
+};
 use chrono_tz::Tz;
 
 /// Minutes in a day; also the largest end of an interval (`24:00`).
@@ -90,6 +101,8 @@ pub fn normalise(
 #[derive(Debug, Clone)]
 pub struct Schedule {
     pub tz: Tz,
+    /// The slot length, a divisor of a day.
+    pub slot_minutes: u16,
     /// Weekly hours; index 0 = Monday ... 6 = Sunday.
     pub weekly: [Vec<Interval>; 7],
     /// Dates with other hours than usual (an empty list: closed that day).
@@ -97,9 +110,10 @@ pub struct Schedule {
 }
 
 impl Schedule {
-    pub fn new(tz: Tz) -> Self {
+    pub fn new(tz: Tz, slot_minutes: u16) -> Self {
         Self {
             tz,
+            slot_minutes: slot_minutes.max(1),
             weekly: Default::default(),
             exceptions: BTreeMap::new(),
         }
@@ -113,11 +127,12 @@ impl Schedule {
         }
     }
 
-    /// The open periods of local dates `first..=last`, in UTC, sorted, with
-    /// touching or overlapping periods merged (so a booking may run across
+    /// The open periods of local dates `first..=last`, in UTC, sorted. Each
+    /// period's slots start at its start; touching periods are merged when
+    /// the grid runs on unbroken across them (so a booking may run across
     /// adjacent intervals and across midnight).
     pub fn open_periods(&self, first: NaiveDate, last: NaiveDate) -> Vec<Period> {
-        let mut periods = Vec::new();
+        let mut pieces = Vec::new();
         let mut date = first;
         while date <= last {
             for i in self.hours_on(date) {
@@ -127,24 +142,73 @@ impl Schedule {
                 ) else {
                     continue;
                 };
-                if start < end {
-                    periods.push(Period { start, end });
-                }
+                self.split_at_offset_changes(start, end, &mut pieces);
             }
             match date.succ_opt() {
                 Some(next) => date = next,
                 None => break,
             }
         }
-        merge(periods)
+        merge(pieces, Duration::minutes(i64::from(self.slot_minutes)))
     }
 
-    /// The open periods around the UTC span `[from, to)`: every local date it
-    /// touches, with a day of margin on each side.
-    pub fn periods_around(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Period> {
-        let first = from.with_timezone(&self.tz).date_naive() - Duration::days(1);
-        let last = to.with_timezone(&self.tz).date_naive() + Duration::days(1);
-        self.open_periods(first, last)
+    /// Pushes the parts of `[start, end)` with one UTC offset each, every
+    /// part starting on the local grid.
+    fn split_at_offset_changes(
+        &self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        out: &mut Vec<Period>,
+    ) {
+        let mut start = start;
+        // A span of a day or so holds at most a couple of offset changes.
+        for _ in 0..4 {
+            let offset = self.offset_at(start);
+            start = self.align_up(start, offset);
+            if start >= end {
+                return;
+            }
+            let last_minute = end - Duration::minutes(1);
+            if self.offset_at(last_minute) == offset {
+                out.push(Period { start, end });
+                return;
+            }
+            // Binary search for the first minute with another offset.
+            let (mut lo, mut hi) = (start, last_minute);
+            while hi - lo > Duration::minutes(1) {
+                let mid = lo + Duration::minutes((hi - lo).num_minutes() / 2);
+                if self.offset_at(mid) == offset {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            out.push(Period { start, end: hi });
+            start = hi;
+        }
+    }
+
+    /// The UTC offset (seconds east) in force at `t`.
+    fn offset_at(&self, t: DateTime<Utc>) -> i32 {
+        self.tz
+            .offset_from_utc_datetime(&t.naive_utc())
+            .fix()
+            .local_minus_utc()
+    }
+
+    /// The first instant at or after `t` whose local time (at `offset`) is a
+    /// whole multiple of the slot length after local midnight.
+    fn align_up(&self, t: DateTime<Utc>, offset: i32) -> DateTime<Utc> {
+        let local = t.naive_utc() + Duration::seconds(i64::from(offset));
+        let slot = u32::from(self.slot_minutes);
+        let minute = local.hour() * 60 + local.minute();
+        if local.second() == 0 && local.nanosecond() == 0 && minute % slot == 0 {
+            return t;
+        }
+        let next = (minute / slot + 1) * slot;
+        let midnight = local.date().and_hms_opt(0, 0, 0).unwrap_or(local);
+        let aligned = midnight + Duration::minutes(i64::from(next));
+        (aligned - Duration::seconds(i64::from(offset))).and_utc()
     }
 
     /// The UTC span of a local date: `[midnight, next midnight)`.
@@ -170,12 +234,22 @@ pub fn resolve(tz: Tz, date: NaiveDate, minute: u16) -> Option<DateTime<Utc>> {
     None
 }
 
-fn merge(mut periods: Vec<Period>) -> Vec<Period> {
+/// Merges touching or overlapping periods whose grids line up (the later
+/// one starts a whole number of slots after the earlier one).
+fn merge(mut periods: Vec<Period>, slot: Duration) -> Vec<Period> {
     periods.sort_by_key(|p| (p.start, p.end));
+    let step = slot.num_seconds().max(1);
     let mut merged: Vec<Period> = Vec::with_capacity(periods.len());
     for p in periods {
         match merged.last_mut() {
-            Some(last) if p.start <= last.end => last.end = last.end.max(p.end),
+            Some(last)
+                if p.start <= last.end && (p.start - last.start).num_seconds() % step == 0 =>
+            {
+                last.end = last.end.max(p.end);
+            }
+            // Overlapping off the grid (validated hours never do): the
+            // earlier period wins, so no two slots can overlap.
+            Some(last) if p.start < last.end => {}
             _ => merged.push(p),
         }
     }
@@ -197,7 +271,7 @@ mod tests {
     }
 
     fn every_day(intervals: &[(u16, u16)]) -> Schedule {
-        let mut s = Schedule::new(Berlin);
+        let mut s = Schedule::new(Berlin, 60);
         let list: Vec<Interval> = intervals
             .iter()
             .map(|&(start, end)| Interval { start, end })
@@ -302,6 +376,62 @@ mod tests {
         let s = every_day(&[(0, 120), (1320, 1440)]);
         let p = s.open_periods(d("2026-07-06"), d("2026-07-07"));
         assert!(p.iter().any(|p| p.start == t("2026-07-06T20:00:00Z") && p.end == t("2026-07-07T00:00:00Z")), "{p:?}");
+    }
+
+    /// Grid starts (single slots) of a schedule open around the clock, for
+    /// local dates `first..=last`.
+    fn grid(s: &Schedule, first: &str, last: &str) -> Vec<DateTime<Utc>> {
+        let slot = Duration::minutes(i64::from(s.slot_minutes));
+        let periods = s.open_periods(d(first), d(last));
+        crate::availability::slots::free_starts(
+            &periods,
+            slot,
+            1,
+            t("2000-01-01T00:00:00Z"),
+            t("2100-01-01T00:00:00Z"),
+            &Default::default(),
+        )
+    }
+
+    #[test]
+    fn the_grid_stays_local_and_independent_of_the_span_across_dst() {
+        for slot in [45u16, 60, 90] {
+            let mut s = every_day(&[(0, 1440)]);
+            s.slot_minutes = slot;
+            for (first_far, first_near, day, next) in [
+                ("2026-03-25", "2026-03-28", "2026-03-29", "2026-03-30"),
+                ("2026-10-21", "2026-10-24", "2026-10-25", "2026-10-26"),
+            ] {
+                let far = grid(&s, first_far, next);
+                let near = grid(&s, first_near, next);
+                let from = resolve(Berlin, d(day), 0).unwrap();
+                let tail = |g: &[DateTime<Utc>]| -> Vec<DateTime<Utc>> {
+                    g.iter().copied().filter(|x| *x >= from).collect()
+                };
+                assert_eq!(tail(&far), tail(&near), "slot {slot} around {day}");
+                for x in &near {
+                    let local = x.with_timezone(&Berlin);
+                    let minute = local.hour() * 60 + local.minute();
+                    assert_eq!(minute % u32::from(slot), 0, "slot {slot}: {x} is {local}");
+                }
+                // No two slots overlap.
+                for w in near.windows(2) {
+                    assert!(w[1] - w[0] >= Duration::minutes(i64::from(slot)), "{w:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ninety_minute_slots_restart_after_the_spring_gap() {
+        let mut s = every_day(&[(0, 1440)]);
+        s.slot_minutes = 90;
+        let g = grid(&s, "2026-03-29", "2026-03-29");
+        // 00:00 and 01:30 CET, then the clocks jump to 03:00 CEST: 01:30 has
+        // only 30 minutes left, so it is no slot; 03:00 CEST is the next.
+        assert_eq!(g[0], t("2026-03-28T23:00:00Z"));
+        assert_eq!(g[1], t("2026-03-29T01:00:00Z"));
+        assert_eq!(g[2], t("2026-03-29T02:30:00Z"));
     }
 
     #[test]

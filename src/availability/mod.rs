@@ -61,7 +61,8 @@ pub fn schedule_from(
     hours: &[HoursRow],
     exceptions: &[ExceptionRow],
 ) -> Schedule {
-    let mut schedule = Schedule::new(time_zone(profile));
+    let slot = u16::try_from(profile.slot_minutes).unwrap_or(60);
+    let mut schedule = Schedule::new(time_zone(profile), slot);
     for h in hours.iter().filter(|h| h.provider_id == profile.user_id) {
         if let (Ok(day), Ok(start), Ok(end)) = (
             usize::try_from(h.weekday),

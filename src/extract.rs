@@ -133,6 +133,34 @@ impl AuthUser {
         Role::parse(&self.user.role).unwrap_or(Role::Customer)
     }
 
+    pub fn is_admin(&self) -> bool {
+        self.role() == Role::Admin
+    }
+
+    /// 403 `provider_only` unless the caller is a provider.
+    pub fn require_provider(&self) -> Result<(), ApiError> {
+        if self.role() == Role::Provider {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "provider_only",
+                "only provider accounts may do this".into(),
+            ))
+        }
+    }
+
+    /// 403 `customer_only` unless the caller is a customer.
+    pub fn require_customer(&self) -> Result<(), ApiError> {
+        if self.role() == Role::Customer {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "customer_only",
+                "only customer accounts may do this".into(),
+            ))
+        }
+    }
+
     pub fn require_admin(&self) -> Result<(), ApiError> {
         if self.role() == Role::Admin {
             Ok(())
@@ -217,5 +245,29 @@ impl FromRequest for AuthUser {
                 .await
                 .map_err(|e| ApiError::internal(anyhow::anyhow!("auth task failed: {e}")))?
         })
+    }
+}
+
+/// The caller on routes anyone may call: `None` without an `Authorization`
+/// header; with one, the token must be valid (else 401 as on other routes).
+#[derive(Debug, Clone)]
+pub struct MaybeUser(pub Option<AuthUser>);
+
+impl MaybeUser {
+    pub fn user(&self) -> Option<&User> {
+        self.0.as_ref().map(|a| &a.user)
+    }
+}
+
+impl FromRequest for MaybeUser {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if req.headers().get(header::AUTHORIZATION).is_none() {
+            return Box::pin(async { Ok(MaybeUser(None)) });
+        }
+        let auth = AuthUser::from_request(req, payload);
+        Box::pin(async move { auth.await.map(|a| MaybeUser(Some(a))) })
     }
 }

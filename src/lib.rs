@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod api;
 pub mod auth;
+pub mod availability;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -13,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod journal;
+pub mod marketplace;
 pub mod middleware;
 pub mod notify;
 pub mod payments;

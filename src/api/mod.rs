@@ -9,6 +9,9 @@ pub mod health;
 pub mod me;
 pub mod openapi;
 pub mod payments;
+pub mod providers;
+pub mod services;
+pub mod slots;
 pub mod views;
 pub mod wallet;
 
@@ -23,5 +26,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(bookings::routes)
         .configure(payments::routes)
         .configure(wallet::routes)
+        .configure(providers::routes)
+        .configure(services::routes)
+        .configure(slots::routes)
         .configure(admin::routes);
 }

@@ -2,7 +2,9 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{admin, auth, bookings, docs, health, me, payments, wallet};
+use super::{
+    admin, auth, bookings, docs, health, me, payments, providers, services, slots, wallet,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,7 +17,7 @@ use super::{admin, auth, bookings, docs, health, me, payments, wallet};
         auth::email::send_verification, auth::email::verify,
         auth::phone::send_otp, auth::phone::verify,
         auth::password::forgot, auth::password::reset, auth::password::change,
-        auth::sessions::list, auth::sessions::revoke,
+        auth::sessions::list, auth::sessions::revoke, auth::invitation::accept,
         me::update::update, me::avatar::upload, me::avatar::download,
         bookings::create::create, bookings::read::list, bookings::read::get,
         bookings::transitions::accept, bookings::transitions::decline, bookings::transitions::start,
@@ -24,9 +26,23 @@ use super::{admin, auth, bookings, docs, health, me, payments, wallet};
         payments::intents::create, payments::confirm::confirm, payments::webhook::receive, payments::list::list,
         wallet::wallet,
         admin::bookings::list, admin::bookings::force, admin::ledger::summary, admin::ledger::transactions,
+        providers::profile::put, providers::online::put, providers::list::list,
+        providers::get::get, providers::reviews::list,
+        providers::availability_get::get, providers::availability_put::put,
+        providers::exception_post::post, providers::exception_delete::delete,
+        providers::slots::list, slots::hold::hold,
+        services::create::create, services::list::list, services::get::get,
+        services::update::update, services::delete::delete,
+        admin::invite_provider::invite_provider, admin::invite_admin::invite_admin,
+        admin::verify_provider::verify_provider,
+        admin::list_services::list_services, admin::create_service::create_service,
+        admin::approve_service::approve_service, admin::assign_service::assign_service,
+        admin::unassign_service::unassign_service,
     ),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "account"), (name = "bookings"), (name = "payments"), (name = "admin"), (name = "operations"))
+    tags((name = "auth"), (name = "account"), (name = "providers"), (name = "services"),
+        (name = "availability"), (name = "bookings"), (name = "payments"), (name = "admin"),
+        (name = "operations"))
 )]
 pub struct ApiDoc;
 

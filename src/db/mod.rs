@@ -8,9 +8,12 @@
 //! queries atomically.
 
 pub mod audit;
+pub mod availability;
 pub mod bookings;
 pub mod challenges;
+pub mod discovery;
 pub mod events;
+pub mod holds;
 pub mod ledger;
 pub mod migrate;
 pub mod payments;

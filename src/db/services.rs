@@ -52,3 +52,134 @@ pub async fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Service>> {
         .await
         .optional())
 }
+
+/// Fields a provider (or an admin) may edit; `None` leaves a field as is.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = services)]
+pub struct ServiceChanges {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub price_amount: Option<i64>,
+    pub currency: Option<String>,
+    pub duration_minutes: Option<i32>,
+    pub active: Option<bool>,
+    pub status: Option<String>,
+    pub review_note: Option<Option<String>>,
+    pub reviewed_by: Option<Option<String>>,
+    pub reviewed_at: Option<Option<NaiveDateTime>>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+pub async fn insert(conn: &mut DbConn, service: &Service) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::insert_into(services::table)
+        .values(service)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+pub async fn update(conn: &mut DbConn, id: &str, changes: &ServiceChanges) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::update(
+        services::table
+            .find(id)
+            .filter(services::deleted_at.is_null())
+    )
+    .set(changes)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+/// Soft delete: the row stays for the bookings that refer to it.
+pub async fn soft_delete(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
+    let now = super::now();
+    let n = db_run!(conn, |c| diesel::update(
+        services::table
+            .find(id)
+            .filter(services::deleted_at.is_null())
+    )
+    .set((
+        services::deleted_at.eq(Some(now)),
+        services::active.eq(false),
+        services::updated_at.eq(now),
+    ))
+    .execute(c)
+    .await)?;
+    Ok(n == 1)
+}
+
+/// Assigns a service to a provider, or unassigns it with `None`.
+pub async fn set_provider(
+    conn: &mut DbConn,
+    id: &str,
+    provider_id: Option<&str>,
+) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::update(services::table.find(id))
+        .set((
+            services::provider_id.eq(provider_id),
+            services::updated_at.eq(super::now()),
+        ))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// What an admin lists: by status and/or provider, newest first.
+#[derive(Debug, Default)]
+pub struct AdminFilter {
+    pub status: Option<String>,
+    pub provider_id: Option<String>,
+    pub unassigned: bool,
+    /// Only ids before this one (the cursor).
+    pub before_id: Option<String>,
+}
+
+pub async fn admin_list(
+    conn: &mut DbConn,
+    filter: &AdminFilter,
+    limit: i64,
+) -> QueryResult<Vec<Service>> {
+    db_run!(conn, |c| {
+        let mut q = services::table
+            .filter(services::deleted_at.is_null())
+            .select(Service::as_select())
+            .order(services::id.desc())
+            .limit(limit)
+            .into_boxed();
+        if let Some(status) = &filter.status {
+            q = q.filter(services::status.eq(status));
+        }
+        if let Some(provider) = &filter.provider_id {
+            q = q.filter(services::provider_id.eq(provider));
+        }
+        if filter.unassigned {
+            q = q.filter(services::provider_id.is_null());
+        }
+        if let Some(before) = &filter.before_id {
+            q = q.filter(services::id.lt(before));
+        }
+        q.load(c).await
+    })
+}
+
+/// A provider's own services in any status (not deleted), newest first.
+pub async fn of_provider(
+    conn: &mut DbConn,
+    provider_id: &str,
+    before_id: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<Service>> {
+    db_run!(conn, |c| {
+        let mut q = services::table
+            .filter(services::deleted_at.is_null())
+            .filter(services::provider_id.eq(provider_id))
+            .select(Service::as_select())
+            .order(services::id.desc())
+            .limit(limit)
+            .into_boxed();
+        if let Some(before) = before_id {
+            q = q.filter(services::id.lt(before));
+        }
+        q.load(c).await
+    })
+}

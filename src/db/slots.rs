@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::schema::{slot_claims, slot_holds};
+use super::schema::slot_claims;
 use super::{now, DbConn};
 use crate::db_run;
 
@@ -135,40 +135,4 @@ pub async fn taken(
         .select(slot_claims::start_at)
         .load(c)
         .await)
-}
-
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = slot_holds)]
-#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
-pub struct HoldRow {
-    pub id: String,
-    pub provider_id: String,
-    pub service_id: String,
-    pub customer_id: String,
-    pub start_at: NaiveDateTime,
-    pub end_at: NaiveDateTime,
-    pub expires_at: NaiveDateTime,
-    pub consumed_at: Option<NaiveDateTime>,
-    pub created_at: NaiveDateTime,
-}
-
-/// A hold that is neither consumed nor expired.
-pub async fn find_live_hold(conn: &mut DbConn, id: &str) -> QueryResult<Option<HoldRow>> {
-    let at = now();
-    db_run!(conn, |c| slot_holds::table
-        .find(id)
-        .filter(slot_holds::consumed_at.is_null())
-        .filter(slot_holds::expires_at.ge(at))
-        .select(HoldRow::as_select())
-        .first(c)
-        .await
-        .optional())
-}
-
-pub async fn consume_hold(conn: &mut DbConn, id: &str) -> QueryResult<()> {
-    db_run!(conn, |c| diesel::update(slot_holds::table.find(id))
-        .set(slot_holds::consumed_at.eq(Some(now())))
-        .execute(c)
-        .await)?;
-    Ok(())
 }

@@ -10,6 +10,8 @@ mod nullable;
 mod password;
 mod phone;
 mod role;
+mod text;
+mod timezone;
 
 pub use email::Email;
 pub use location::Location;
@@ -19,3 +21,5 @@ pub use nullable::nullable;
 pub use password::Password;
 pub use phone::Phone;
 pub use role::Role;
+pub use text::{BoundedText, LongText, Reason, Skill, Title};
+pub use timezone::{clock, ClockTime, TimeZone};

@@ -66,3 +66,42 @@ pub fn account_locked(to: &str, minutes: u64) -> Mail {
 pub fn phone_code(code: &str) -> String {
     format!("Your onsite verification code is {code}. It is valid for 10 minutes.")
 }
+
+pub fn invitation(to: &str, role: &str, token: &str, link: &str) -> Mail {
+    Mail {
+        to: to.to_owned(),
+        subject: format!("You are invited to onsite as {role}"),
+        body: format!(
+            "An onsite admin created a {role} account for this address.\n\n\
+             Choose your password to complete it:\n{link}\n\n\
+             Invitation token: {token}\n\n\
+             The invitation is valid for 7 days and can be used once.\n\
+             If you did not expect it, ignore this message.\n"
+        ),
+    }
+}
+
+pub fn provider_verification(to: &str, verified: bool, reason: Option<&str>) -> Mail {
+    let reason = reason
+        .map(|r| format!("\nNote from the admin: {r}\n"))
+        .unwrap_or_default();
+    Mail {
+        to: to.to_owned(),
+        subject: if verified {
+            "Your onsite provider account is verified".into()
+        } else {
+            "Your onsite provider account is not verified".into()
+        },
+        body: if verified {
+            format!(
+                "An admin verified your provider account. Once your profile is complete \
+                 you can publish services and receive bookings.\n{reason}"
+            )
+        } else {
+            format!(
+                "An admin withdrew or declined the verification of your provider account. \
+                 Customers cannot book you until it is verified.\n{reason}"
+            )
+        },
+    }
+}

@@ -22,6 +22,8 @@ async fn the_spana_money_flow() {
     let booking = res.json();
     let id = booking["id"].as_str().unwrap().to_owned();
     assert_eq!(booking["status"], "pending_payment");
+    assert_eq!(booking["customer_id"], m.customer_id.as_str());
+    assert_eq!(booking["provider_id"], m.provider_id.as_str());
     assert_eq!(
         booking["price"]["total"],
         json!({"amount": 15000, "currency": "ZAR"})

@@ -249,7 +249,10 @@ impl TestApp {
 
     /// Every message in the outbox addressed to `to` (emails and SMS), oldest first.
     pub fn messages_to(&self, to: &str) -> Vec<String> {
-        let mut found: Vec<(std::time::SystemTime, String)> = Vec::new();
+        // Oldest first by modification time; files written within one clock
+        // tick share it, so the inode number (allocated in creation order
+        // here) breaks ties.
+        let mut found: Vec<((std::time::SystemTime, u64), String)> = Vec::new();
         let Ok(entries) = std::fs::read_dir(self.outbox()) else {
             return Vec::new();
         };
@@ -260,8 +263,9 @@ impl TestApp {
                 .take_while(|l| !l.is_empty())
                 .any(|l| l.eq_ignore_ascii_case(&format!("To: {to}")));
             if addressed {
-                let modified = entry.metadata().unwrap().modified().unwrap();
-                found.push((modified, text));
+                let meta = entry.metadata().unwrap();
+                let ino = std::os::unix::fs::MetadataExt::ino(&meta);
+                found.push(((meta.modified().unwrap(), ino), text));
             }
         }
         found.sort_by_key(|(t, _)| *t);

@@ -4,22 +4,30 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod fixtures;
 mod helpers;
+mod market;
 
 mod account;
 mod admin_login;
+mod availability;
 mod bookings;
 mod cli;
+mod discovery;
 mod errors;
+mod holds;
+mod invitations;
 mod ledger_property;
 mod lockout;
 mod login;
-mod market;
 mod nodes;
 mod operations;
 mod passwords;
+mod providers;
 mod refunds;
 mod register;
+mod scheduling;
+mod services;
 mod sessions;
 mod smtp;
 mod tokens;

@@ -1,8 +1,10 @@
-//! A marketplace ready to book: a verified, online provider with a complete
-//! profile in Johannesburg and an approved service (R100.00), a customer, an admin.
+//! A marketplace ready to book, set up through the API: a verified, online
+//! provider with a complete profile in Johannesburg, open 08:00-18:00 local
+//! every day, an approved one-hour service (R100.00), a customer, an admin.
 
 use serde_json::{json, Value};
 
+use crate::fixtures;
 use crate::helpers::{token, TestApp};
 
 pub struct Market {
@@ -19,82 +21,40 @@ pub fn job_location() -> Value {
     json!({"lat": -26.2041, "lng": 28.0473, "address": "1 Commissioner St"})
 }
 
+/// The provider's base, about 1 km from [`job_location`].
+pub const BASE: (f64, f64) = (-26.195, 28.04);
+
 pub async fn market(app: &TestApp) -> Market {
-    let provider = app.user("pro@example.com", "provider").await;
-    let provider_id = provider["user"]["id"].as_str().unwrap().to_owned();
+    let admin = crate::helpers::token(&app.admin().await);
+    let provider = fixtures::bookable_provider(app, &admin, "pro@example.com", BASE).await;
+    let res = app
+        .put_auth(
+            "/v1/providers/me/online",
+            &provider.token,
+            json!({"online": true}),
+        )
+        .await;
+    assert_eq!(res.status, reqwest::StatusCode::OK, "{}", res.text);
+    fixtures::every_day(
+        app,
+        &provider,
+        "Africa/Johannesburg",
+        60,
+        0,
+        json!([{"start": "08:00", "end": "18:00"}]),
+    )
+    .await;
+    let service_id =
+        fixtures::approved_service(app, &admin, &provider, "Fix a leaking tap", 10_000, 60).await;
     let customer = app.user("cus@example.com", "customer").await;
-    let admin = app.admin().await;
-    let service_id = publish(app, &provider_id).await;
     Market {
         customer: token(&customer),
         customer_id: customer["user"]["id"].as_str().unwrap().to_owned(),
-        provider: token(&provider),
-        provider_id,
-        admin: token(&admin),
+        provider: provider.token,
+        provider_id: provider.id,
+        admin,
         service_id,
     }
-}
-
-/// MERGE: replace with the provider/service/admin APIs once they land.
-async fn publish(app: &TestApp, provider_id: &str) -> String {
-    use onsite::db::schema::{provider_profiles, services};
-    let now = onsite::db::now();
-    let mut conn = app.state.db.get().await.unwrap();
-    let profile = onsite::db::providers::ProviderProfile {
-        user_id: provider_id.to_owned(),
-        bio: "Licensed plumber".into(),
-        skills: r#"["plumbing"]"#.into(),
-        experience_years: 5,
-        base_lat: Some(-26.195),
-        base_lng: Some(28.04),
-        base_address: None,
-        service_radius_km: 20.0,
-        online: true,
-        verified_at: Some(now),
-        verified_by: None,
-        verification_note: None,
-        timezone: "Africa/Johannesburg".into(),
-        slot_minutes: 60,
-        buffer_minutes: 0,
-        rating: 0.0,
-        rating_count: 0,
-        created_at: now,
-        updated_at: now,
-    };
-    let service = onsite::db::services::Service {
-        id: onsite::db::new_id(),
-        provider_id: Some(provider_id.to_owned()),
-        title: "Fix a leaking tap".into(),
-        description: "Washers, cartridges, seals".into(),
-        price_amount: 10_000,
-        currency: "ZAR".into(),
-        duration_minutes: 60,
-        status: "approved".into(),
-        active: true,
-        review_note: None,
-        reviewed_by: None,
-        reviewed_at: None,
-        created_by: provider_id.to_owned(),
-        created_at: now,
-        updated_at: now,
-        deleted_at: None,
-    };
-    let id = service.id.clone();
-    onsite::db_run!(conn, |c| {
-        diesel_async::RunQueryDsl::execute(
-            diesel::insert_into(provider_profiles::table).values(&profile),
-            c,
-        )
-        .await
-        .unwrap();
-        diesel_async::RunQueryDsl::execute(
-            diesel::insert_into(services::table).values(&service),
-            c,
-        )
-        .await
-        .unwrap();
-    });
-    id
 }
 
 impl Market {

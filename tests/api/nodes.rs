@@ -27,10 +27,21 @@ async fn another_node_continues_and_the_version_check_stops_stale_writers() {
     let res = m.act(&a, &m.provider, &id, "decline", json!({})).await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
     // And a valid change through A applies on top of B's.
-    let res = m.act(&a, &m.customer, &id, "cancel", json!({"reason": "changed plans"})).await;
+    let res = m
+        .act(
+            &a,
+            &m.customer,
+            &id,
+            "cancel",
+            json!({"reason": "changed plans"}),
+        )
+        .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
 
-    let events = b.get_auth(&format!("/v1/bookings/{id}/events"), &m.customer).await.json();
+    let events = b
+        .get_auth(&format!("/v1/bookings/{id}/events"), &m.customer)
+        .await
+        .json();
     let statuses: Vec<&str> = events["items"]
         .as_array()
         .unwrap()
@@ -38,9 +49,21 @@ async fn another_node_continues_and_the_version_check_stops_stale_writers() {
         .filter(|e| e["type"] == "booking")
         .map(|e| e["status"].as_str().unwrap())
         .collect();
-    assert_eq!(statuses, ["pending_payment", "requested", "confirmed", "cancelled"]);
-    let seqs: Vec<i64> = events["items"].as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()).collect();
-    assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "gap-free across nodes");
+    assert_eq!(
+        statuses,
+        ["pending_payment", "requested", "confirmed", "cancelled"]
+    );
+    let seqs: Vec<i64> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        seqs,
+        (1..=seqs.len() as i64).collect::<Vec<_>>(),
+        "gap-free across nodes"
+    );
 }
 
 #[actix_web::test]

@@ -1,18 +1,53 @@
-//! `/v1/admin/*`: back-office routes (admins only).
+//! `/v1/admin/*`: invitations, provider verification, service moderation,
+//! bookings (list, force) and the ledger. Admins only.
 
+pub mod approve_service;
+pub mod assign_service;
 pub mod bookings;
+pub mod create_service;
+pub mod invite;
+pub mod invite_admin;
+pub mod invite_provider;
 pub mod ledger;
+pub mod list_services;
+pub mod unassign_service;
+pub mod verify_provider;
 
 use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/v1/admin/bookings").route(web::get().to(bookings::list)))
-        .service(
-            web::resource("/v1/admin/bookings/{id}/force").route(web::post().to(bookings::force)),
-        )
-        .service(web::resource("/v1/admin/ledger/summary").route(web::get().to(ledger::summary)))
-        .service(
-            web::resource("/v1/admin/ledger/transactions")
-                .route(web::get().to(ledger::transactions)),
-        );
+    cfg.service(
+        web::scope("/v1/admin")
+            .service(
+                web::resource("/providers").route(web::post().to(invite_provider::invite_provider)),
+            )
+            .service(
+                web::resource("/providers/{id}/verify")
+                    .route(web::post().to(verify_provider::verify_provider)),
+            )
+            .service(web::resource("/admins").route(web::post().to(invite_admin::invite_admin)))
+            .service(
+                web::resource("/services")
+                    .route(web::get().to(list_services::list_services))
+                    .route(web::post().to(create_service::create_service)),
+            )
+            .service(
+                web::resource("/services/{id}/approve")
+                    .route(web::post().to(approve_service::approve_service)),
+            )
+            .service(
+                web::resource("/services/{id}/assign")
+                    .route(web::post().to(assign_service::assign_service)),
+            )
+            .service(
+                web::resource("/services/{id}/unassign")
+                    .route(web::post().to(unassign_service::unassign_service)),
+            )
+            .service(web::resource("/bookings").route(web::get().to(bookings::list)))
+            .service(web::resource("/bookings/{id}/force").route(web::post().to(bookings::force)))
+            .service(web::resource("/ledger/summary").route(web::get().to(ledger::summary)))
+            .service(
+                web::resource("/ledger/transactions").route(web::get().to(ledger::transactions)),
+            ),
+    );
 }

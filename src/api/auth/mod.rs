@@ -1,6 +1,7 @@
 //! `/v1/auth/*`: registration, login, tokens, verification, passwords, sessions.
 
 pub mod email;
+pub mod invitation;
 pub mod login;
 pub mod logout;
 pub mod me;
@@ -33,6 +34,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/password/forgot").route(web::post().to(password::forgot)))
             .service(web::resource("/password/reset").route(web::post().to(password::reset)))
             .service(web::resource("/password/change").route(web::post().to(password::change)))
+            .service(web::resource("/invitations/accept").route(web::post().to(invitation::accept)))
             .service(web::resource("/sessions").route(web::get().to(sessions::list)))
             .service(web::resource("/sessions/{id}").route(web::delete().to(sessions::revoke))),
     );

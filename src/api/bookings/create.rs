@@ -1,6 +1,5 @@
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use geo::{Distance, Haversine, Point};
 use rand::Rng;
 use serde::Deserialize;
 use serde_json::json;
@@ -107,12 +106,10 @@ pub async fn create(
         .filter(db::services::Service::is_listed)
         .ok_or(ApiError::NotFound("service"))?;
     let provider_id = service.provider_id.clone().unwrap_or_default();
-    let profile = bookable(&mut conn, &provider_id).await?;
+    let profile = crate::marketplace::ensure_bookable(&mut conn, &provider_id).await?;
     if let (Some(lat), Some(lng)) = (profile.base_lat, profile.base_lng) {
-        let km = Haversine.distance(
-            Point::new(lng, lat),
-            Point::new(req.location.lng, req.location.lat),
-        ) / 1000.0;
+        let km =
+            crate::marketplace::geo::distance_km((lat, lng), (req.location.lat, req.location.lng));
         if km > profile.service_radius_km {
             return Err(ApiError::Unprocessable(
                 "outside_service_area",
@@ -165,13 +162,9 @@ pub async fn create(
         None => service.duration_minutes,
     };
     let slots = match (&req.scheduled_at, &req.hold_id) {
-        (Some(_start), None) => {
-            // MERGE: crate::availability::booking_slots(&mut conn, &profile, &service, *start)
-            return Err(ApiError::validation(
-                "scheduled_at",
-                "scheduled bookings need availability",
-            ));
-        }
+        (Some(start), None) => Slots::Scheduled(
+            crate::availability::booking_slots(&mut conn, &profile, &service, *start).await?,
+        ),
         (None, Some(hold)) => Slots::Hold(hold.clone()),
         _ => {
             if !profile.online {
@@ -279,9 +272,13 @@ async fn insert(
             Slots::OnDemand => {}
             Slots::Scheduled(starts) => b.scheduled_at = starts.first().copied(),
             Slots::Hold(hold_id) => {
-                let hold = db::slots::find_live_hold(c, hold_id)
+                let hold = db::holds::find(c, hold_id)
                     .await?
-                    .filter(|h| h.customer_id == customer && h.service_id == b.service_id)
+                    .filter(|h| {
+                        h.is_live(db::now())
+                            && h.customer_id == customer
+                            && h.service_id == b.service_id
+                    })
                     .ok_or(ApiError::Conflict(
                         "hold_expired",
                         "the hold does not exist, is not yours, or expired".into(),
@@ -317,7 +314,12 @@ async fn insert(
                         "the hold expired".into(),
                     )));
                 }
-                db::slots::consume_hold(c, hold_id).await?;
+                if !db::holds::consume(c, hold_id).await? {
+                    return Err(Insert::Api(ApiError::Conflict(
+                        "hold_expired",
+                        "the hold expired".into(),
+                    )));
+                }
             }
         }
         db::events::insert(
@@ -337,27 +339,4 @@ async fn insert(
         Ok(())
     })
     .await
-}
-
-/// MERGE: replaced by the marketplace's ensure_bookable.
-async fn bookable(
-    conn: &mut DbConn,
-    provider_id: &str,
-) -> ApiResult<db::providers::ProviderProfile> {
-    let profile = db::providers::find(conn, provider_id)
-        .await?
-        .ok_or(ApiError::NotFound("provider"))?;
-    if !profile.is_verified() {
-        return Err(ApiError::Forbidden(
-            "provider_not_verified",
-            "the provider is not verified".into(),
-        ));
-    }
-    if !profile.is_complete() {
-        return Err(ApiError::Forbidden(
-            "profile_incomplete",
-            "the provider's profile is incomplete".into(),
-        ));
-    }
-    Ok(profile)
 }

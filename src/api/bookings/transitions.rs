@@ -199,15 +199,47 @@ pub async fn reschedule(
     id: web::Path<String>,
     ValidJson(req): ValidJson<RescheduleRequest>,
 ) -> ApiResult<HttpResponse> {
-    let _ = req.scheduled_at;
-    // MERGE: compute the new slots with crate::availability::booking_slots and
-    // enforce the cancellation cut-off before sending Reschedule.
-    Err::<HttpResponse, _>(ApiError::validation(
-        "scheduled_at",
-        "rescheduling needs availability",
-    ))
-    .or_else(|e| {
-        let _ = (&state, &me, &id);
-        Err(e)
-    })
+    let mut conn = state.db.get().await?;
+    let booking = super::visible(&mut conn, &me, &id).await?;
+    if me.id() != booking.customer_id {
+        return Err(ApiError::Forbidden(
+            "not_allowed",
+            "only the customer may reschedule".into(),
+        ));
+    }
+    // The cut-off of the cancellation policy applies to moving the job too.
+    if let Some(current) = booking.scheduled_at {
+        let cutoff = chrono::Duration::seconds(
+            i64::try_from(state.config.cancel_cutoff.as_secs()).unwrap_or(86_400),
+        );
+        if db::now() + cutoff > current {
+            return Err(ApiError::Conflict(
+                "reschedule_too_late",
+                "the booking starts too soon to be moved; cancel it instead".into(),
+            ));
+        }
+    } else {
+        return Err(ApiError::Conflict(
+            "not_scheduled",
+            "an on-demand booking has no slot to move".into(),
+        ));
+    }
+    let (service, profile) = (
+        db::services::find(&mut conn, &booking.service_id)
+            .await?
+            .ok_or(ApiError::NotFound("service"))?,
+        crate::marketplace::ensure_bookable(&mut conn, &booking.provider_id).await?,
+    );
+    let slots =
+        crate::availability::booking_slots(&mut conn, &profile, &service, req.scheduled_at).await?;
+    drop(conn);
+    run(
+        &state,
+        &me,
+        &id,
+        BookingEvent::Reschedule,
+        None,
+        serde_json::json!({ "slots": slots }),
+    )
+    .await
 }

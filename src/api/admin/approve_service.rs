@@ -1,0 +1,60 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::api::services::views::ServiceView;
+use crate::db::{self, services::ServiceChanges};
+use crate::domain::Reason;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, ValidJson};
+use crate::state::AppState;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveRequest {
+    pub approved: bool,
+    /// Required to reject; shown to the provider.
+    #[schema(value_type = Option<String>)]
+    pub reason: Option<Reason>,
+}
+
+/// Approve or reject a service (admins only; rejecting needs a reason).
+#[utoipa::path(post, path = "/v1/admin/services/{id}/approve", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "service id")), request_body = ApproveRequest,
+    responses((status = 200, body = ServiceView), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, description = "`admin_only`", body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn approve_service(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    path: web::Path<String>,
+    ValidJson(req): ValidJson<ApproveRequest>,
+) -> ApiResult<HttpResponse> {
+    me.require_admin()?;
+    if !req.approved && req.reason.is_none() {
+        return Err(ApiError::validation(
+            "reason",
+            "is required to reject a service",
+        ));
+    }
+    let id = path.into_inner();
+    let mut conn = state.db.get().await?;
+    db::services::find(&mut conn, &id)
+        .await?
+        .ok_or(ApiError::NotFound("service"))?;
+    let now = db::now();
+    let changes = ServiceChanges {
+        status: Some(if req.approved { "approved" } else { "rejected" }.into()),
+        review_note: Some(req.reason.map(Reason::into_inner)),
+        reviewed_by: Some(Some(me.id().to_owned())),
+        reviewed_at: Some(Some(now)),
+        updated_at: Some(now),
+        ..Default::default()
+    };
+    db::services::update(&mut conn, &id, &changes).await?;
+    let service = db::services::find(&mut conn, &id)
+        .await?
+        .ok_or(ApiError::NotFound("service"))?;
+    tracing::info!(service = %id, admin = %me.id(), status = %service.status, "service reviewed");
+    Ok(HttpResponse::Ok().json(ServiceView::full(&service)))
+}

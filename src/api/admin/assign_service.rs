@@ -1,0 +1,43 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::api::services::views::ServiceView;
+use crate::db;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, ValidJson};
+use crate::marketplace;
+use crate::state::AppState;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignRequest {
+    pub provider_id: String,
+}
+
+/// Assign a service to a provider, or move it to another one (admins only).
+/// Its status is kept.
+#[utoipa::path(post, path = "/v1/admin/services/{id}/assign", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "service id")), request_body = AssignRequest,
+    responses((status = 200, body = ServiceView), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, description = "`admin_only`", body = crate::error::ErrorBody),
+        (status = 404, description = "no such service or provider", body = crate::error::ErrorBody)))]
+pub async fn assign_service(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    path: web::Path<String>,
+    ValidJson(req): ValidJson<AssignRequest>,
+) -> ApiResult<HttpResponse> {
+    me.require_admin()?;
+    let id = path.into_inner();
+    let mut conn = state.db.get().await?;
+    db::services::find(&mut conn, &id)
+        .await?
+        .ok_or(ApiError::NotFound("service"))?;
+    let (provider, _) = marketplace::provider_account(&mut conn, &req.provider_id).await?;
+    db::services::set_provider(&mut conn, &id, Some(&provider.id)).await?;
+    let service = db::services::find(&mut conn, &id)
+        .await?
+        .ok_or(ApiError::NotFound("service"))?;
+    Ok(HttpResponse::Ok().json(ServiceView::full(&service)))
+}

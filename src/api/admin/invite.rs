@@ -1,0 +1,125 @@
+//! Invitations: an admin creates an account with no password and mails its
+//! owner a single-use link to choose one (`POST /v1/auth/invitations/accept`).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::api::auth::register::ensure_free;
+use crate::api::views::UserView;
+use crate::auth::challenge::{self, Purpose};
+use crate::db::{self, users::User};
+use crate::domain::{Email, PersonName, Phone, Role};
+use crate::error::{ApiError, ApiResult};
+use crate::notify::templates;
+use crate::state::AppState;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InviteRequest {
+    #[schema(value_type = String, format = "email")]
+    pub email: Email,
+    #[schema(value_type = String)]
+    pub first_name: PersonName,
+    #[schema(value_type = String)]
+    pub last_name: PersonName,
+    #[schema(value_type = Option<String>, example = "+27821234567")]
+    pub phone: Option<Phone>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InviteResponse {
+    pub user: UserView,
+    pub invitation: InvitationView,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InvitationView {
+    /// The address the completion link went to.
+    pub sent_to: String,
+    /// The link is single use and expires then.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Creates the account (no password; the email counts as verified once the
+/// invitation is accepted) and mails the completion link.
+pub async fn invite(state: &AppState, req: InviteRequest, role: Role) -> ApiResult<InviteResponse> {
+    let mut conn = state.db.get().await?;
+    ensure_free(&mut conn, &req.email, req.phone.as_ref()).await?;
+    let now = db::now();
+    let user = User {
+        id: db::new_id(),
+        email: req.email.as_str().to_owned(),
+        phone: req.phone.map(Phone::into_inner),
+        password_hash: None,
+        first_name: req.first_name.into_inner(),
+        last_name: req.last_name.into_inner(),
+        role: role.as_str().to_owned(),
+        status: "active".into(),
+        email_verified_at: None,
+        phone_verified_at: None,
+        failed_logins: 0,
+        locked_until: None,
+        avatar: None,
+        location_lat: None,
+        location_lng: None,
+        address: None,
+        settings: "{}".into(),
+        created_at: now,
+        updated_at: now,
+    };
+    let issued = db::transaction(&mut conn, async |c| {
+        if let Err(err) = db::users::insert(c, &user).await {
+            if db::is_unique_violation(&err) {
+                return Err(ApiError::Conflict(
+                    "account_exists",
+                    "an account with this email or phone already exists".into(),
+                ));
+            }
+            return Err(err.into());
+        }
+        if role == Role::Provider {
+            db::providers::find_or_create(c, &user.id).await?;
+        }
+        challenge::issue(
+            state,
+            c,
+            Some(&user.id),
+            Purpose::Invitation,
+            &user.email,
+            false,
+            true,
+        )
+        .await
+    })
+    .await?;
+    let token = issued.token.unwrap_or_default();
+    let link = format!(
+        "{}/accept-invitation?token={token}",
+        state.config.public_url
+    );
+    if let Err(e) = state
+        .mailer
+        .send(templates::invitation(
+            &user.email,
+            role.as_str(),
+            &token,
+            &link,
+        ))
+        .await
+    {
+        tracing::error!(error = %e, "could not send the invitation");
+        return Err(ApiError::Unavailable);
+    }
+    let expires_at = db::challenges::find(&mut conn, &issued.id)
+        .await?
+        .map_or_else(Utc::now, |c| db::utc(c.expires_at));
+    tracing::info!(user = %user.id, role = %user.role, "account invited");
+    Ok(InviteResponse {
+        user: UserView::from(&user),
+        invitation: InvitationView {
+            sent_to: user.email.clone(),
+            expires_at,
+        },
+    })
+}

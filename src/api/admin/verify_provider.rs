@@ -1,0 +1,64 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::api::providers::views::ProviderView;
+use crate::db;
+use crate::domain::Reason;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, ValidJson};
+use crate::marketplace;
+use crate::notify::templates;
+use crate::state::AppState;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyRequest {
+    pub verified: bool,
+    /// Required when `verified` is false; shown to the provider.
+    #[schema(value_type = Option<String>)]
+    pub reason: Option<Reason>,
+}
+
+/// Verify a provider account, or withdraw/decline verification (admins
+/// only; a reason is required then, and the provider goes offline). The
+/// provider is told by email.
+#[utoipa::path(post, path = "/v1/admin/providers/{id}/verify", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "provider id")), request_body = VerifyRequest,
+    responses((status = 200, body = ProviderView), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, description = "`admin_only`", body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn verify_provider(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    path: web::Path<String>,
+    ValidJson(req): ValidJson<VerifyRequest>,
+) -> ApiResult<HttpResponse> {
+    me.require_admin()?;
+    if !req.verified && req.reason.is_none() {
+        return Err(ApiError::validation(
+            "reason",
+            "is required when verified is false",
+        ));
+    }
+    let id = path.into_inner();
+    let mut conn = state.db.get().await?;
+    let (user, _) = marketplace::provider_account(&mut conn, &id).await?;
+    db::providers::find_or_create(&mut conn, &id).await?;
+    let reason = req.reason.as_ref().map(Reason::as_str);
+    db::providers::set_verification(&mut conn, &id, req.verified, me.id(), reason).await?;
+    let profile = db::providers::find_or_create(&mut conn, &id).await?;
+    tracing::info!(provider = %id, admin = %me.id(), verified = req.verified, "provider verification");
+    if let Err(e) = state
+        .mailer
+        .send(templates::provider_verification(
+            &user.email,
+            req.verified,
+            reason,
+        ))
+        .await
+    {
+        tracing::warn!(error = %e, "could not send the verification notice");
+    }
+    Ok(HttpResponse::Ok().json(ProviderView::own(&user, &profile)))
+}

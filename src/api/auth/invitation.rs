@@ -1,0 +1,67 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::api::views::StatusView;
+use crate::auth::challenge::{self, Purpose};
+use crate::auth::{password, tokens};
+use crate::db;
+use crate::domain::{Password, Role};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ClientInfo, ValidJson};
+use crate::state::AppState;
+
+#[derive(Deserialize, ToSchema)]
+pub struct AcceptInvitationRequest {
+    /// The token from the invitation email.
+    pub token: String,
+    /// 8+ characters with upper, lower and a digit.
+    #[schema(value_type = String)]
+    pub password: Password,
+}
+
+/// Accept an invitation: set the invited account's password (the token is
+/// single use, 7 days). Confirms the email address. A provider is signed in
+/// at once (a token pair); an admin gets `{"status": "password_set"}` and
+/// signs in with the emailed code like every admin.
+#[utoipa::path(post, path = "/v1/auth/invitations/accept", tag = "auth",
+    request_body = AcceptInvitationRequest,
+    responses((status = 200, description = "tokens (providers) or `{\"status\": \"password_set\"}` (admins)",
+            body = tokens::TokenPair),
+        (status = 400, description = "`invalid_token` or a weak password", body = crate::error::ErrorBody)))]
+pub async fn accept(
+    state: web::Data<AppState>,
+    client: ClientInfo,
+    ValidJson(req): ValidJson<AcceptInvitationRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.db.get().await?;
+    // Hash first: redeeming burns the token, which must not be lost to a slow hash.
+    let hash = password::hash_async(req.password.expose().to_owned()).await?;
+    let ch = challenge::redeem_token(&mut conn, &req.token, Purpose::Invitation).await?;
+    let user = match ch.user_id.as_deref() {
+        Some(id) => db::users::find(&mut conn, id).await?,
+        None => None,
+    }
+    .filter(|u| u.is_active() && u.email == ch.destination)
+    .ok_or_else(|| {
+        ApiError::BadRequest(
+            "invalid_token",
+            "this link is invalid, expired or already used".into(),
+        )
+    })?;
+    db::users::set_password(&mut conn, &user.id, &hash).await?;
+    if user.email_verified_at.is_none() {
+        db::users::mark_email_verified(&mut conn, &user.id).await?;
+    }
+    tracing::info!(user = %user.id, role = %user.role, "invitation accepted");
+    if user.role == Role::Admin.as_str() {
+        return Ok(HttpResponse::Ok().json(StatusView {
+            status: "password_set",
+        }));
+    }
+    let user = db::users::find(&mut conn, &user.id)
+        .await?
+        .ok_or(ApiError::NotFound("user"))?;
+    let pair = tokens::start_session(&state, &mut conn, &user, &client).await?;
+    Ok(HttpResponse::Ok().json(pair))
+}

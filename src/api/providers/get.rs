@@ -1,0 +1,51 @@
+use actix_web::{web, HttpResponse};
+
+use super::views::ProviderView;
+use crate::db::{self, discovery::ProviderName};
+use crate::domain::Role;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::MaybeUser;
+use crate::marketplace;
+use crate::state::AppState;
+
+/// A provider's public profile (no contact details). Customers and anonymous
+/// callers see bookable providers only (404 otherwise); the provider
+/// themselves (also as `/v1/providers/me`) and admins see any provider
+/// account, with its account details.
+#[utoipa::path(get, path = "/v1/providers/{id}", tag = "providers",
+    params(("id" = String, Path, description = "provider id, or `me`")),
+    responses((status = 200, body = ProviderView), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get(
+    state: web::Data<AppState>,
+    viewer: MaybeUser,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let mut id = path.into_inner();
+    if id == "me" {
+        match viewer.user() {
+            Some(u) if u.role == Role::Provider.as_str() => id = u.id.clone(),
+            _ => return Err(ApiError::NotFound("provider")),
+        }
+    }
+    let mut conn = state.db.get().await?;
+    let privileged = viewer
+        .user()
+        .is_some_and(|u| u.id == id || u.role == Role::Admin.as_str());
+    if privileged {
+        let (user, profile) = marketplace::provider_account(&mut conn, &id).await?;
+        return Ok(HttpResponse::Ok().json(ProviderView::own(&user, &profile)));
+    }
+    let user = db::users::find(&mut conn, &id)
+        .await?
+        .ok_or(ApiError::NotFound("provider"))?;
+    let profile = db::providers::find(&mut conn, &id)
+        .await?
+        .filter(|p| marketplace::is_bookable(&user, p))
+        .ok_or(ApiError::NotFound("provider"))?;
+    let name = ProviderName {
+        first_name: user.first_name,
+        last_name: user.last_name,
+        avatar: user.avatar,
+    };
+    Ok(HttpResponse::Ok().json(ProviderView::public(&name, &profile, None)))
+}

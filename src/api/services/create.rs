@@ -1,0 +1,80 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::views::ServiceView;
+use crate::db::{self, services::Service};
+use crate::domain::{LongText, Money, Title};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, ValidJson};
+use crate::marketplace;
+use crate::state::AppState;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateServiceRequest {
+    /// 1 to 120 characters.
+    #[schema(value_type = String)]
+    pub title: Title,
+    /// Up to 2000 characters.
+    #[schema(value_type = Option<String>)]
+    pub description: Option<LongText>,
+    /// In minor units, e.g. `{"amount": 75000, "currency": "ZAR"}`.
+    pub price: Money,
+    /// 5 to 1440; default 60.
+    pub duration_minutes: Option<i32>,
+}
+
+/// 400 unless 5 to 1440 minutes.
+pub fn check_duration(minutes: i32) -> ApiResult<i32> {
+    if (5..=1440).contains(&minutes) {
+        Ok(minutes)
+    } else {
+        Err(ApiError::validation(
+            "duration_minutes",
+            "must be from 5 to 1440",
+        ))
+    }
+}
+
+/// Publish a service (providers with a complete, verified profile only).
+/// It waits for an admin's approval (`status: pending`) before customers see it.
+#[utoipa::path(post, path = "/v1/services", tag = "services", security(("bearer" = [])),
+    request_body = CreateServiceRequest,
+    responses((status = 201, body = ServiceView), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, description = "`provider_only`, `profile_incomplete` or `provider_not_verified`",
+            body = crate::error::ErrorBody)))]
+pub async fn create(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    ValidJson(req): ValidJson<CreateServiceRequest>,
+) -> ApiResult<HttpResponse> {
+    me.require_provider()?;
+    let duration = check_duration(req.duration_minutes.unwrap_or(60))?;
+    let mut conn = state.db.get().await?;
+    marketplace::ensure_bookable(&mut conn, me.id()).await?;
+    let now = db::now();
+    let service = Service {
+        id: db::new_id(),
+        provider_id: Some(me.id().to_owned()),
+        title: req.title.into_inner(),
+        description: req
+            .description
+            .map(LongText::into_inner)
+            .unwrap_or_default(),
+        price_amount: req.price.amount,
+        currency: req.price.currency,
+        duration_minutes: duration,
+        status: "pending".into(),
+        active: true,
+        review_note: None,
+        reviewed_by: None,
+        reviewed_at: None,
+        created_by: me.id().to_owned(),
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+    };
+    db::services::insert(&mut conn, &service).await?;
+    Ok(HttpResponse::Created().json(ServiceView::full(&service)))
+}

@@ -117,13 +117,13 @@ impl ClientQueue {
         true
     }
 
-    /// Closes the queue with `code`; the writer sends the close frame.
+    /// Closes the queue with `code`: nothing more is queued; the writer sends
+    /// what is already queued, then the close frame.
     pub fn close(&self, code: u16) {
         {
             let mut s = self.lock();
             if s.closed.is_none() {
                 s.closed = Some(code);
-                s.frames.clear();
             }
         }
         self.notify.notify_one();
@@ -146,16 +146,17 @@ impl ClientQueue {
         self.lock().dropped
     }
 
-    /// Waits for the next frame, or the close code once closed.
+    /// Waits for the next frame, or the close code once closed and drained.
+    /// (An overflow closes with the queue emptied: the client recovers by replay.)
     pub async fn next(&self) -> Result<Arc<str>, u16> {
         loop {
             {
                 let mut s = self.lock();
-                if let Some(code) = s.closed {
-                    return Err(code);
-                }
                 if let Some(entry) = s.frames.pop_front() {
                     return Ok(entry.text);
+                }
+                if let Some(code) = s.closed {
+                    return Err(code);
                 }
             }
             self.notify.notified().await;
@@ -188,7 +189,11 @@ mod tests {
     use super::*;
 
     fn key(b: &str) -> Option<CoalesceKey> {
-        Some(CoalesceKey { booking_id: b.into(), kind: "location", role: Some(Role::Provider) })
+        Some(CoalesceKey {
+            booking_id: b.into(),
+            kind: "location",
+            role: Some(Role::Provider),
+        })
     }
 
     #[test]
@@ -200,7 +205,11 @@ mod tests {
         assert_eq!(q.push("c".into(), None), Pushed::Queued);
         assert_eq!(q.len(), 3);
         assert_eq!(q.push("loc-other".into(), key("b2")), Pushed::Dropped);
-        assert_eq!(q.push("loc3".into(), key("b1")), Pushed::Coalesced, "latest still wins in place");
+        assert_eq!(
+            q.push("loc3".into(), key("b1")),
+            Pushed::Coalesced,
+            "latest still wins in place"
+        );
         assert_eq!(q.dropped(), 1);
         assert_eq!(q.push("d".into(), None), Pushed::Closed);
         assert!(q.is_closed());

@@ -43,7 +43,8 @@ impl Dispatcher {
     }
 
     fn update_monitors_flag(&self) {
-        self.monitors_on.store(!self.monitors.is_empty(), Ordering::Relaxed);
+        self.monitors_on
+            .store(!self.monitors.is_empty(), Ordering::Relaxed);
     }
 }
 
@@ -75,7 +76,8 @@ impl Handler<SessionFor> for Dispatcher {
             self.config.clone(),
         )
         .start();
-        self.sessions.insert(msg.booking_id, (generation, session.clone()));
+        self.sessions
+            .insert(msg.booking_id, (generation, session.clone()));
         MessageResult(session)
     }
 }
@@ -84,7 +86,10 @@ impl Handler<SessionStopped> for Dispatcher {
     type Result = ();
 
     fn handle(&mut self, msg: SessionStopped, _: &mut Context<Self>) {
-        let current = self.sessions.get(&msg.booking_id).map(|(generation, _)| *generation);
+        let current = self
+            .sessions
+            .get(&msg.booking_id)
+            .map(|(generation, _)| *generation);
         if current == Some(msg.generation) {
             self.sessions.remove(&msg.booking_id);
         }
@@ -163,7 +168,8 @@ impl Handler<Monitor> for Dispatcher {
     type Result = ();
 
     fn handle(&mut self, msg: Monitor, _: &mut Context<Self>) {
-        self.monitors.insert(msg.client.conn_id, (msg.client, msg.filter));
+        self.monitors
+            .insert(msg.client.conn_id, (msg.client, msg.filter));
         self.update_monitors_flag();
     }
 }

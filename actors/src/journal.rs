@@ -134,7 +134,12 @@ pub trait Journal: Send + Sync + 'static {
     fn commit(&self, change: Change) -> JournalFuture<Committed>;
     fn append(&self, append: Append) -> JournalFuture<Appended>;
     /// Events with `after_seq < seq <= up_to_seq`, in order.
-    fn replay(&self, booking_id: &str, after_seq: i64, up_to_seq: i64) -> JournalFuture<Vec<JournalEvent>>;
+    fn replay(
+        &self,
+        booking_id: &str,
+        after_seq: i64,
+        up_to_seq: i64,
+    ) -> JournalFuture<Vec<JournalEvent>>;
     /// Stores a trail point in the background (never awaited by the session).
     fn trail(&self, point: TrailPoint);
 }

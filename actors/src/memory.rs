@@ -113,10 +113,13 @@ impl Journal for MemoryJournal {
                         let existing = events.iter().find(|e| {
                             e.kind == "chat"
                                 && e.payload["message"]["from"] == chat.from.as_str()
-                                && e.payload["message"]["client_msg_id"] == chat.client_msg_id.as_str()
+                                && e.payload["message"]["client_msg_id"]
+                                    == chat.client_msg_id.as_str()
                         });
                         if let Some(e) = existing {
-                            return Box::pin(std::future::ready(Ok(Appended::Duplicate(e.clone()))));
+                            return Box::pin(std::future::ready(Ok(Appended::Duplicate(
+                                e.clone(),
+                            ))));
                         }
                     }
                     record.last_seq += 1;
@@ -142,7 +145,12 @@ impl Journal for MemoryJournal {
         Box::pin(std::future::ready(outcome))
     }
 
-    fn replay(&self, booking_id: &str, after_seq: i64, up_to_seq: i64) -> JournalFuture<Vec<JournalEvent>> {
+    fn replay(
+        &self,
+        booking_id: &str,
+        after_seq: i64,
+        up_to_seq: i64,
+    ) -> JournalFuture<Vec<JournalEvent>> {
         let events: Vec<JournalEvent> = self
             .events(booking_id)
             .into_iter()

@@ -148,7 +148,11 @@ impl BookingSession {
                     let text = frames::event(&event);
                     self.publish(text, None);
                 }
-                Out::Location { role, fix, distance_m } => {
+                Out::Location {
+                    role,
+                    fix,
+                    distance_m,
+                } => {
                     let seq = self.record.as_ref().map_or(0, |r| r.last_seq);
                     let text = frames::location(&self.id, seq, role, &fix, distance_m);
                     let key = CoalesceKey {
@@ -185,18 +189,20 @@ impl BookingSession {
             return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::NotFound))));
         };
         let journal = self.journal.clone();
-        AtomicResponse::new(Box::pin(run::run(journal, record, steps).into_actor(self).map(
-            move |(outcome, latest, outputs), act, ctx| {
-                act.record = latest;
-                if act.record.is_none() {
-                    // Lost track of the stored booking: let the next command start afresh.
-                    ctx.stop();
-                }
-                let result = outcome.and_then(|()| answer(&outputs, act.record.as_ref()));
-                act.publish_outputs(outputs);
-                result
-            },
-        )))
+        AtomicResponse::new(Box::pin(
+            run::run(journal, record, steps).into_actor(self).map(
+                move |(outcome, latest, outputs), act, ctx| {
+                    act.record = latest;
+                    if act.record.is_none() {
+                        // Lost track of the stored booking: let the next command start afresh.
+                        ctx.stop();
+                    }
+                    let result = outcome.and_then(|()| answer(&outputs, act.record.as_ref()));
+                    act.publish_outputs(outputs);
+                    result
+                },
+            ),
+        ))
     }
 
     fn role_of(&self, user_id: &str) -> Option<Role> {
@@ -211,17 +217,24 @@ impl BookingSession {
     }
 
     /// The journal steps a proximity update asks for, appended to `steps`.
-    fn proximity_steps(&self, update: &ProximityUpdate, state: BookingState, steps: &mut Vec<Step>) {
+    fn proximity_steps(
+        &self,
+        update: &ProximityUpdate,
+        state: BookingState,
+        steps: &mut Vec<Step>,
+    ) {
         if update.is_journaled() {
             steps.push(Step::Append {
                 kind: "proximity",
                 payload: frames::proximity_payload(&update.snapshot()),
             });
         } else {
-            steps.push(Step::Ephemeral(Out::Proximity(update.clone())));
+            steps.push(Step::Ephemeral(Out::Proximity(*update)));
         }
         if update.satisfied && matches!(state, BookingState::Confirmed | BookingState::EnRoute) {
-            steps.push(Step::Commit(Wanted::system(BookingEvent::ProximitySatisfied)));
+            steps.push(Step::Commit(Wanted::system(
+                BookingEvent::ProximitySatisfied,
+            )));
             if self.config.auto_start {
                 steps.push(Step::Commit(Wanted::system(BookingEvent::Start)));
             }
@@ -255,19 +268,27 @@ impl BookingSession {
     }
 
     fn tick(&mut self, ctx: &mut Context<Self>) {
-        let Some(record) = self.record.as_ref() else { return };
+        let Some(record) = self.record.as_ref() else {
+            return;
+        };
         let state = record.state;
         if !state.awaits_arrival() {
             return;
         }
-        let Some(proximity) = self.proximity.as_mut() else { return };
+        let Some(proximity) = self.proximity.as_mut() else {
+            return;
+        };
         if !proximity.has_provider_fix() {
             return;
         }
-        let Some(update) = proximity.tick(Utc::now()) else { return };
+        let Some(update) = proximity.tick(Utc::now()) else {
+            return;
+        };
         let mut steps = Vec::new();
         self.proximity_steps(&update, state, &mut steps);
-        let Some(record) = self.record.clone() else { return };
+        let Some(record) = self.record.clone() else {
+            return;
+        };
         let journal = self.journal.clone();
         ctx.wait(run::run(journal, record, steps).into_actor(self).map(
             |(outcome, latest, outputs), act, _| {
@@ -352,22 +373,30 @@ impl Handler<Subscribe> for BookingSession {
         }
         self.last_command = Instant::now();
         let now = Utc::now();
-        let proximity = self.proximity.as_ref().map(|p| p.snapshot(now)).unwrap_or_default();
+        let proximity = self
+            .proximity
+            .as_ref()
+            .map(|p| p.snapshot(now))
+            .unwrap_or_default();
         let snapshot = frames::subscribed(msg.re.as_deref(), &record, &self.last, &proximity);
         msg.client.queue.push_unbounded(snapshot);
         let replay = match msg.since_seq {
-            Some(since) if since < record.last_seq => self.journal.replay(&self.id, since.max(0), record.last_seq),
+            Some(since) if since < record.last_seq => {
+                self.journal.replay(&self.id, since.max(0), record.last_seq)
+            }
             _ => Box::pin(std::future::ready(Ok(Vec::new()))),
         };
         let client = msg.client;
-        AtomicResponse::new(Box::pin(replay.into_actor(self).map(move |events, act, _| {
-            let events = events.map_err(|e| SessionError::Unavailable(format!("{e:?}")))?;
-            for event in &events {
-                client.queue.push_unbounded(frames::event(event));
-            }
-            act.subscribers.insert(client.conn_id, client);
-            Ok(())
-        })))
+        AtomicResponse::new(Box::pin(replay.into_actor(self).map(
+            move |events, act, _| {
+                let events = events.map_err(|e| SessionError::Unavailable(format!("{e:?}")))?;
+                for event in &events {
+                    client.queue.push_unbounded(frames::event(event));
+                }
+                act.subscribers.insert(client.conn_id, client);
+                Ok(())
+            },
+        )))
     }
 }
 
@@ -390,7 +419,13 @@ impl Handler<Locate> for BookingSession {
         let Some(role) = self.role_of(&msg.user_id) else {
             return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::NotParticipant))));
         };
-        if !matches!(state, BookingState::Confirmed | BookingState::EnRoute | BookingState::Arrived | BookingState::InProgress) {
+        if !matches!(
+            state,
+            BookingState::Confirmed
+                | BookingState::EnRoute
+                | BookingState::Arrived
+                | BookingState::InProgress
+        ) {
             return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::NotLive(state)))));
         }
         let fix = msg.fix;
@@ -495,11 +530,14 @@ impl Handler<GetSummary> for BookingSession {
             chat_active: record.state.chat_active(),
             subscribers: self.subscribers.len(),
             last_locations: self.last.clone(),
-            proximity: self.proximity.as_ref().map(|p| p.snapshot(Utc::now())).unwrap_or_default(),
+            proximity: self
+                .proximity
+                .as_ref()
+                .map(|p| p.snapshot(Utc::now()))
+                .unwrap_or_default(),
         })
     }
 }
-
 
 #[cfg(test)]
 mod tests;

@@ -48,7 +48,13 @@ struct LocationFrame<'a> {
 }
 
 /// A `location` event (ephemeral: it carries the latest journaled `seq`).
-pub(crate) fn location(booking_id: &str, seq: i64, role: Role, fix: &FixIn, distance_m: Option<f64>) -> Arc<str> {
+pub(crate) fn location(
+    booking_id: &str,
+    seq: i64,
+    role: Role,
+    fix: &FixIn,
+    distance_m: Option<f64>,
+) -> Arc<str> {
     let frame = LocationFrame {
         kind: "location",
         booking_id,

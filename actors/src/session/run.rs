@@ -64,7 +64,10 @@ impl Wanted {
 /// One step of a command.
 pub(super) enum Step {
     Commit(Wanted),
-    Append { kind: &'static str, payload: serde_json::Value },
+    Append {
+        kind: &'static str,
+        payload: serde_json::Value,
+    },
     Chat(SendChat),
     Ephemeral(Out),
 }
@@ -122,10 +125,12 @@ async fn commit(
                 latest.within_since = record.within_since;
                 return (Ok(committed), Some(latest));
             }
-            Err(JournalError::VersionConflict) if attempt == 0 => match journal.load(&record.id).await {
-                Ok(fresh) => record = fresh,
-                Err(err) => return (Err(storage(err)), None),
-            },
+            Err(JournalError::VersionConflict) if attempt == 0 => {
+                match journal.load(&record.id).await {
+                    Ok(fresh) => record = fresh,
+                    Err(err) => return (Err(storage(err)), None),
+                }
+            }
             Err(err) => return (Err(storage(err)), Some(record)),
         }
     }
@@ -226,7 +231,10 @@ pub(super) async fn run(
 }
 
 /// The answer to `Apply`/`Force`: the booking now and the events committed.
-pub(super) fn committed(outs: &[Out], record: Option<&BookingRecord>) -> Result<Committed, SessionError> {
+pub(super) fn committed(
+    outs: &[Out],
+    record: Option<&BookingRecord>,
+) -> Result<Committed, SessionError> {
     let record = record.cloned().ok_or(SessionError::Conflict)?;
     let events = outs
         .iter()
@@ -239,7 +247,10 @@ pub(super) fn committed(outs: &[Out], record: Option<&BookingRecord>) -> Result<
 }
 
 /// The answer to a chat or read: the (possibly earlier) stored event.
-pub(super) fn the_event(outs: &[Out], _: Option<&BookingRecord>) -> Result<JournalEvent, SessionError> {
+pub(super) fn the_event(
+    outs: &[Out],
+    _: Option<&BookingRecord>,
+) -> Result<JournalEvent, SessionError> {
     outs.iter()
         .find_map(|o| match o {
             Out::Event(e) | Out::Duplicate(e) => Some(e.clone()),

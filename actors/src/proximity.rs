@@ -211,6 +211,11 @@ impl Proximity {
         };
     }
 
+    /// What was last reported (or restored), without re-applying the rule.
+    pub fn last_reported(&self) -> ProximitySnapshot {
+        self.reported
+    }
+
     /// Whether a provider fix arrived since this tracker was made (ticks before
     /// that would only report a provider nobody has heard from).
     pub fn has_provider_fix(&self) -> bool {

@@ -304,6 +304,15 @@ impl BookingSession {
     }
 }
 
+/// The rule at `now`; until a fix arrives after a restart, the journaled state.
+fn proximity_now(p: &Proximity, now: DateTime<Utc>) -> crate::proximity::ProximitySnapshot {
+    if p.has_provider_fix() {
+        p.snapshot(now)
+    } else {
+        p.last_reported()
+    }
+}
+
 impl Actor for BookingSession {
     type Context = Context<Self>;
 
@@ -376,7 +385,7 @@ impl Handler<Subscribe> for BookingSession {
         let proximity = self
             .proximity
             .as_ref()
-            .map(|p| p.snapshot(now))
+            .map(|p| proximity_now(p, now))
             .unwrap_or_default();
         let snapshot = frames::subscribed(msg.re.as_deref(), &record, &self.last, &proximity);
         msg.client.queue.push_unbounded(snapshot);
@@ -533,7 +542,7 @@ impl Handler<GetSummary> for BookingSession {
             proximity: self
                 .proximity
                 .as_ref()
-                .map(|p| p.snapshot(Utc::now()))
+                .map(|p| proximity_now(p, Utc::now()))
                 .unwrap_or_default(),
         })
     }

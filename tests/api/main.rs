@@ -14,6 +14,7 @@ mod availability;
 mod bookings;
 mod cli;
 mod discovery;
+mod durability;
 mod errors;
 mod holds;
 mod invitations;

@@ -29,7 +29,7 @@ async fn start(app: &TestApp) -> Server {
         .local_addr()
         .unwrap()
         .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_onsite"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_onsite"))
         .env_clear()
         .env("ONSITE_DATA_DIR", &app.data_dir)
         .env("ONSITE_DATABASE_URL", &app.state.config.database_url)
@@ -51,6 +51,8 @@ async fn start(app: &TestApp) -> Server {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the server did not start");
 }
 

@@ -14,8 +14,8 @@ use actix::prelude::*;
 use crate::client::{Client, Pushed};
 use crate::journal::Journal;
 use crate::messages::{
-    CloseUser, Connect, CountSessions, Disconnect, LiveSessions, Monitor, MonitorFilter, Monitored,
-    SessionFor, SessionStopped,
+    CloseUser, Connect, CountSessions, Deliver, Disconnect, LiveSessions, Monitor, MonitorFilter,
+    Monitored, SessionFor, SessionStopped,
 };
 use crate::session::{BookingSession, SessionConfig, SessionLinks};
 
@@ -191,6 +191,22 @@ impl Handler<Monitored> for Dispatcher {
                 self.monitors.remove(&id);
             }
             self.update_monitors_flag();
+        }
+    }
+}
+
+impl Handler<Deliver> for Dispatcher {
+    type Result = ();
+
+    fn handle(&mut self, msg: Deliver, _: &mut Context<Self>) {
+        for (user, clients) in &self.connections {
+            for client in clients {
+                let to_user = msg.user_id.as_deref() == Some(&**user);
+                let to_admin = msg.admins && client.role == crate::booking::Actor::Admin;
+                if to_user || to_admin {
+                    client.queue.push(msg.text.clone(), None);
+                }
+            }
         }
     }
 }

@@ -232,3 +232,13 @@ pub struct Monitor {
 #[derive(Message, Debug, Clone)]
 #[rtype(result = "Vec<(String, Addr<BookingSession>)>")]
 pub struct LiveSessions;
+
+/// A frame for every connection of a user, or of every admin (not per booking:
+/// direct messages, notifications).
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub struct Deliver {
+    pub user_id: Option<String>,
+    pub admins: bool,
+    pub text: Arc<str>,
+}

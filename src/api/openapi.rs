@@ -26,7 +26,7 @@ use super::{
         payments::intents::create, payments::confirm::confirm, payments::webhook::receive, payments::list::list,
         wallet::wallet,
         bookings::location::post, chat::messages::history, chat::messages::send,
-        chat::contact::get, chat::conversations::list, admin::sessions::list,
+        chat::contact::get, chat::conversations::list, chat::direct::history, chat::direct::send, admin::sessions::list,
         admin::block::block, admin::block::unblock,
         crate::ws::handler::upgrade,
         admin::bookings::list, admin::bookings::force, admin::ledger::summary, admin::ledger::transactions,

@@ -308,6 +308,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    direct_messages (id) {
+        id -> Text,
+        provider_id -> Text,
+        sender_id -> Text,
+        body -> Text,
+        client_msg_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> auth_sessions (session_id));
 diesel::joinable!(provider_profiles -> users (user_id));
@@ -315,6 +326,7 @@ diesel::joinable!(booking_events -> bookings (booking_id));
 diesel::joinable!(ledger_entries -> ledger_transactions (transaction_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    direct_messages,
     chat_messages,
     chat_reads,
     location_trail,

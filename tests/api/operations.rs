@@ -100,6 +100,8 @@ async fn openapi_lists_every_route() {
         ("/v1/bookings/{id}/chat", "post"),
         ("/v1/bookings/{id}/contact", "get"),
         ("/v1/chats", "get"),
+        ("/v1/chats/direct/{user_id}", "get"),
+        ("/v1/chats/direct/{user_id}", "post"),
         ("/v1/admin/sessions", "get"),
         ("/v1/admin/users/{id}/block", "post"),
         ("/v1/admin/users/{id}/unblock", "post"),

@@ -530,3 +530,68 @@ async fn http_fallbacks_location_chat_contact_and_conversations() {
         StatusCode::CONFLICT
     );
 }
+
+#[actix_web::test]
+async fn direct_chat_between_a_provider_and_the_admins() {
+    let app = spawn_with(&[]).await;
+    let m = market(&app).await;
+    let admin_me = app.get_auth("/v1/auth/me", &m.admin).await.json();
+    let admin_id = admin_me["id"].as_str().unwrap().to_owned();
+    let mut admin_ws = app.ws(&m.admin).await;
+    let path = format!("/v1/chats/direct/{}", m.provider_id);
+    // Admins answer; they do not open.
+    let res = app
+        .post_auth(
+            &path,
+            &m.admin,
+            json!({"text": "hello?", "client_msg_id": "a0"}),
+        )
+        .await;
+    assert_eq!(res.error_code(), "not_opened");
+    let to_admin = format!("/v1/chats/direct/{admin_id}");
+    let res = app
+        .post_auth(
+            &to_admin,
+            &m.provider,
+            json!({"text": "My payout is late", "client_msg_id": "p1"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let again = app
+        .post_auth(
+            &to_admin,
+            &m.provider,
+            json!({"text": "My payout is late", "client_msg_id": "p1"}),
+        )
+        .await;
+    assert_eq!(again.json()["id"], res.json()["id"], "resends are harmless");
+    let live = admin_ws.recv().await;
+    assert_eq!(live["type"], "direct_chat");
+    assert_eq!(live["message"]["text"], "My payout is late");
+    let res = app
+        .post_auth(
+            &path,
+            &m.admin,
+            json!({"text": "Looking into it", "client_msg_id": "a1"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED);
+    let history = app.get_auth(&to_admin, &m.provider).await.json();
+    let texts: Vec<&str> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["My payout is late", "Looking into it"]);
+    // Customers cannot open a direct chat with admins.
+    let res = app
+        .post_auth(
+            &to_admin,
+            &m.customer,
+            json!({"text": "hi", "client_msg_id": "c1"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(res.error_code(), "direct_chat_not_allowed");
+}

@@ -1,3 +1,4 @@
+DROP TABLE direct_messages;
 DROP TABLE location_trail;
 DROP TABLE chat_reads;
 DROP TABLE chat_messages;

@@ -28,3 +28,15 @@ CREATE TABLE location_trail (
     created_at TIMESTAMP NOT NULL
 );
 CREATE INDEX location_trail_booking ON location_trail (booking_id, recorded_at);
+
+-- Direct provider <-> admin conversations, one per provider (any admin answers).
+CREATE TABLE direct_messages (
+    id TEXT PRIMARY KEY NOT NULL,
+    provider_id TEXT NOT NULL REFERENCES users (id),
+    sender_id TEXT NOT NULL REFERENCES users (id),
+    body TEXT NOT NULL,
+    client_msg_id TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    UNIQUE (sender_id, client_msg_id)
+);
+CREATE INDEX direct_messages_provider ON direct_messages (provider_id, created_at);

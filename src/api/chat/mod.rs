@@ -3,6 +3,7 @@
 
 pub mod contact;
 pub mod conversations;
+pub mod direct;
 pub mod messages;
 
 use actix_web::web;
@@ -14,5 +15,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(messages::send)),
     )
     .service(web::resource("/v1/bookings/{id}/contact").route(web::get().to(contact::get)))
-    .service(web::resource("/v1/chats").route(web::get().to(conversations::list)));
+    .service(web::resource("/v1/chats").route(web::get().to(conversations::list)))
+    .service(
+        web::resource("/v1/chats/direct/{user_id}")
+            .route(web::get().to(direct::history))
+            .route(web::post().to(direct::send)),
+    );
 }

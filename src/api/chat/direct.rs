@@ -1,0 +1,123 @@
+//! Direct provider <-> admin chat. A provider opens it (with any admin's id);
+//! admins answer (the conversation is the provider's, any admin may reply).
+//! Customers cannot open one with admins. Messages are committed before the
+//! answer and delivered live to the other side's sockets (`direct_chat` frames).
+
+use actix_web::{web, HttpResponse};
+use onsite_actors::messages::Deliver;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::db::{self, direct::DirectMessage};
+use crate::domain::Role;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, ValidJson};
+use crate::state::AppState;
+
+/// Which provider's conversation `me` may use with `other`.
+async fn conversation_of(state: &AppState, me: &AuthUser, other: &str) -> ApiResult<String> {
+    let mut conn = state.db.get().await?;
+    let other = db::users::find(&mut conn, other)
+        .await?
+        .filter(|u| u.is_active())
+        .ok_or(ApiError::NotFound("user"))?;
+    match (me.role(), Role::parse(&other.role)) {
+        (Role::Provider, Some(Role::Admin)) => Ok(me.id().to_owned()),
+        (Role::Admin, Some(Role::Provider)) => Ok(other.id),
+        (Role::Customer, _) => Err(ApiError::Forbidden(
+            "direct_chat_not_allowed",
+            "direct chat is between providers and the admin team".into(),
+        )),
+        _ => Err(ApiError::Forbidden(
+            "direct_chat_not_allowed",
+            "direct chat is between a provider and an admin".into(),
+        )),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DirectConversation {
+    pub provider_id: String,
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<serde_json::Value>,
+}
+
+/// The direct conversation between a provider and the admin team.
+#[utoipa::path(get, path = "/v1/chats/direct/{user_id}", tag = "realtime", security(("bearer" = [])),
+    params(("user_id" = String, Path, description = "an admin (for providers) or a provider (for admins)")),
+    responses((status = 200, body = DirectConversation), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn history(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    user_id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let provider_id = conversation_of(&state, &me, &user_id).await?;
+    let mut conn = state.db.get().await?;
+    let items = db::direct::conversation(&mut conn, &provider_id, 500)
+        .await?
+        .iter()
+        .map(DirectMessage::json)
+        .collect();
+    Ok(HttpResponse::Ok().json(DirectConversation { provider_id, items }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DirectSend {
+    pub text: String,
+    pub client_msg_id: String,
+}
+
+/// Send a direct message (providers start; admins answer an opened conversation).
+#[utoipa::path(post, path = "/v1/chats/direct/{user_id}", tag = "realtime", security(("bearer" = [])),
+    params(("user_id" = String, Path)), request_body = DirectSend,
+    responses((status = 201, description = "the stored message", body = Object),
+        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody)))]
+pub async fn send(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    user_id: web::Path<String>,
+    ValidJson(body): ValidJson<DirectSend>,
+) -> ApiResult<HttpResponse> {
+    let text = body.text.trim().to_owned();
+    if text.is_empty() || text.chars().count() > 2000 {
+        return Err(ApiError::validation("text", "must be 1 to 2000 characters"));
+    }
+    if !(1..=64).contains(&body.client_msg_id.len()) {
+        return Err(ApiError::validation(
+            "client_msg_id",
+            "must be 1 to 64 characters",
+        ));
+    }
+    let provider_id = conversation_of(&state, &me, &user_id).await?;
+    let mut conn = state.db.get().await?;
+    if me.role() == Role::Admin && !db::direct::exists(&mut conn, &provider_id).await? {
+        return Err(ApiError::Conflict(
+            "not_opened",
+            "the provider has not opened a conversation".into(),
+        ));
+    }
+    let draft = DirectMessage {
+        id: db::new_id(),
+        provider_id: provider_id.clone(),
+        sender_id: me.id().to_owned(),
+        body: text,
+        client_msg_id: body.client_msg_id,
+        created_at: db::now(),
+    };
+    let (stored, new) = db::direct::insert_once(&mut conn, &draft).await?;
+    if new {
+        let frame =
+            json!({"type": "direct_chat", "provider_id": provider_id, "message": stored.json()})
+                .to_string();
+        let to_provider = me.role() == Role::Admin;
+        state.dispatcher.do_send(Deliver {
+            user_id: to_provider.then(|| provider_id.clone()),
+            admins: !to_provider,
+            text: frame.into(),
+        });
+    }
+    Ok(HttpResponse::Created().json(stored.json()))
+}

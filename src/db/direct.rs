@@ -1,0 +1,79 @@
+//! Direct provider <-> admin messages (`direct_messages`).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::schema::direct_messages;
+use super::DbConn;
+use crate::db_run;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = direct_messages)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct DirectMessage {
+    pub id: String,
+    /// The conversation: one per provider.
+    pub provider_id: String,
+    pub sender_id: String,
+    pub body: String,
+    pub client_msg_id: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl DirectMessage {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "from": self.sender_id,
+            "text": self.body,
+            "client_msg_id": self.client_msg_id,
+            "sent_at": super::utc(self.created_at),
+        })
+    }
+}
+
+/// Stores `m` unless the sender already sent this `client_msg_id`; returns the stored one.
+pub async fn insert_once(
+    conn: &mut DbConn,
+    m: &DirectMessage,
+) -> QueryResult<(DirectMessage, bool)> {
+    let existing = db_run!(conn, |c| direct_messages::table
+        .filter(direct_messages::sender_id.eq(&m.sender_id))
+        .filter(direct_messages::client_msg_id.eq(&m.client_msg_id))
+        .select(DirectMessage::as_select())
+        .first(c)
+        .await
+        .optional())?;
+    if let Some(found) = existing {
+        return Ok((found, false));
+    }
+    db_run!(conn, |c| diesel::insert_into(direct_messages::table)
+        .values(m)
+        .execute(c)
+        .await)?;
+    Ok((m.clone(), true))
+}
+
+pub async fn conversation(
+    conn: &mut DbConn,
+    provider_id: &str,
+    limit: i64,
+) -> QueryResult<Vec<DirectMessage>> {
+    db_run!(conn, |c| direct_messages::table
+        .filter(direct_messages::provider_id.eq(provider_id))
+        .order(direct_messages::created_at.asc())
+        .limit(limit)
+        .select(DirectMessage::as_select())
+        .load(c)
+        .await)
+}
+
+pub async fn exists(conn: &mut DbConn, provider_id: &str) -> QueryResult<bool> {
+    let n: i64 = db_run!(conn, |c| direct_messages::table
+        .filter(direct_messages::provider_id.eq(provider_id))
+        .count()
+        .get_result(c)
+        .await)?;
+    Ok(n > 0)
+}

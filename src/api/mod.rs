@@ -10,6 +10,7 @@ pub mod health;
 pub mod me;
 pub mod openapi;
 pub mod payments;
+pub mod privacy;
 pub mod providers;
 pub mod services;
 pub mod slots;
@@ -32,5 +33,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(slots::routes)
         .configure(admin::routes)
         .configure(chat::routes)
+        .configure(privacy::routes)
         .configure(crate::ws::routes);
 }

@@ -3,7 +3,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    admin, auth, bookings, chat, docs, health, me, payments, providers, services, slots, wallet,
+    admin, auth, bookings, chat, docs, health, me, payments, privacy, providers, services, slots,
+    wallet,
 };
 
 #[derive(OpenApi)]
@@ -27,7 +28,7 @@ use super::{
         wallet::wallet,
         bookings::location::post, chat::messages::history, chat::messages::send,
         chat::contact::get, chat::conversations::list, chat::direct::history, chat::direct::send, admin::sessions::list,
-        admin::block::block, admin::block::unblock,
+        admin::block::block, admin::block::unblock, privacy::delete_account,
         crate::ws::handler::upgrade,
         admin::bookings::list, admin::bookings::force, admin::ledger::summary, admin::ledger::transactions,
         providers::profile::put, providers::online::put, providers::list::list,

@@ -106,6 +106,7 @@ async fn openapi_lists_every_route() {
         ("/v1/admin/users/{id}/block", "post"),
         ("/v1/admin/users/{id}/unblock", "post"),
         ("/ws", "get"),
+        ("/v1/privacy/account", "delete"),
         ("/v1/services", "get"),
         ("/v1/services", "post"),
         ("/v1/services/{id}", "get"),

@@ -595,3 +595,53 @@ async fn direct_chat_between_a_provider_and_the_admins() {
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert_eq!(res.error_code(), "direct_chat_not_allowed");
 }
+
+#[actix_web::test]
+async fn blocking_or_deleting_an_account_closes_its_sockets_with_4401() {
+    let app = spawn_with(&[]).await;
+    let m = market(&app).await;
+    let mut customer = app.ws(&m.customer).await;
+    let res = app
+        .post_auth(
+            &format!("/v1/admin/users/{}/block", m.customer_id),
+            &m.admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.json()["status"], "blocked");
+    assert_eq!(customer.closed().await, 4401);
+    let res = app.login("cus@example.com", crate::helpers::PASSWORD).await;
+    assert_eq!(res.error_code(), "account_blocked");
+
+    let other = app.user("leaving@example.com", "customer").await;
+    let t = token(&other);
+    let mut ws = app.ws(&t).await;
+    let res = app
+        .send(
+            reqwest::Method::DELETE,
+            "/v1/privacy/account",
+            Some(&t),
+            Some(json!({"password": "Wrong123x"})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    let res = app
+        .send(
+            reqwest::Method::DELETE,
+            "/v1/privacy/account",
+            Some(&t),
+            Some(json!({"password": crate::helpers::PASSWORD})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT);
+    assert_eq!(ws.closed().await, 4401);
+    assert_eq!(
+        app.login("leaving@example.com", crate::helpers::PASSWORD)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    // The address is free again.
+    app.register("leaving@example.com", "customer").await;
+}

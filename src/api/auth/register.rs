@@ -33,7 +33,9 @@ pub struct RegisterResponse {
     pub user: UserView,
     /// The email verification sent to the new address; confirm it with
     /// `POST /v1/auth/email/verify`.
-    pub email_verification: ChallengeRef,
+    /// `null` when a verification was sent to this address moments ago (by an
+    /// earlier account); ask again with `POST /v1/auth/email/send-verification`.
+    pub email_verification: Option<ChallengeRef>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -91,7 +93,8 @@ pub async fn register(
         }
         return Err(err.into());
     }
-    let issued = challenge::issue(
+    // The account exists now: a throttled verification mail must not fail it.
+    let issued = match challenge::issue(
         &state,
         &mut conn,
         Some(&user.id),
@@ -100,14 +103,21 @@ pub async fn register(
         true,
         true,
     )
-    .await?;
-    super::email::send_verification_mail(&state, &user.email, &issued).await;
+    .await
+    {
+        Ok(issued) => {
+            super::email::send_verification_mail(&state, &user.email, &issued).await;
+            Some(ChallengeRef {
+                challenge_id: issued.id,
+            })
+        }
+        Err(ApiError::RateLimited { .. }) => None,
+        Err(e) => return Err(e),
+    };
     tracing::info!(user = %user.id, role = %user.role, "account registered");
     Ok(HttpResponse::Created().json(RegisterResponse {
         user: UserView::from(&user),
-        email_verification: ChallengeRef {
-            challenge_id: issued.id,
-        },
+        email_verification: issued,
     }))
 }
 

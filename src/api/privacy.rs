@@ -1,0 +1,89 @@
+//! `DELETE /v1/privacy/account`: erase my personal data.
+
+use actix_web::{web, HttpResponse};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::auth::password;
+use crate::db::{self, schema::users};
+use crate::db_run;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, ValidJson};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/v1/privacy/account").route(web::delete().to(delete_account)));
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DeleteAccount {
+    /// The account's password, re-entered.
+    pub password: String,
+}
+
+/// Delete my account: name, email, phone, avatar, location and settings are
+/// erased; bookings, payments and ledger lines stay, tied to an anonymous id.
+/// Every session ends and open sockets close with 4401.
+#[utoipa::path(delete, path = "/v1/privacy/account", tag = "account", security(("bearer" = [])),
+    request_body = DeleteAccount,
+    responses((status = 204), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody)))]
+pub async fn delete_account(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    ValidJson(req): ValidJson<DeleteAccount>,
+) -> ApiResult<HttpResponse> {
+    if me.role() == crate::domain::Role::Admin {
+        return Err(ApiError::Forbidden(
+            "admin_account",
+            "admin accounts are removed by another admin".into(),
+        ));
+    }
+    let ok = password::verify_async(
+        req.password,
+        me.user.password_hash.clone(),
+        state.dummy_hash.clone(),
+    )
+    .await?;
+    if !ok {
+        return Err(ApiError::validation(
+            "password",
+            "is not this account's password",
+        ));
+    }
+    let id = me.id().to_owned();
+    let placeholder = format!("deleted+{id}@deleted.invalid");
+    let mut conn = state.db.get().await?;
+    db::transaction(&mut conn, async |c| {
+        db_run!(c, |cc| diesel::update(users::table.find(&id))
+            .set((
+                users::email.eq(&placeholder),
+                users::phone.eq(None::<String>),
+                users::password_hash.eq(None::<String>),
+                users::first_name.eq("Deleted"),
+                users::last_name.eq("user"),
+                users::status.eq("deleted"),
+                users::avatar.eq(None::<String>),
+                users::location_lat.eq(None::<f64>),
+                users::location_lng.eq(None::<f64>),
+                users::address.eq(None::<String>),
+                users::settings.eq("{}"),
+                users::email_verified_at.eq(None::<chrono::NaiveDateTime>),
+                users::phone_verified_at.eq(None::<chrono::NaiveDateTime>),
+                users::updated_at.eq(db::now()),
+            ))
+            .execute(cc)
+            .await)?;
+        db::sessions::revoke_all(c, &id, None, "account_deleted").await?;
+        Ok::<(), ApiError>(())
+    })
+    .await?;
+    if let Some(ext) = &me.user.avatar {
+        let _ = tokio::fs::remove_file(state.config.avatar_dir().join(format!("{id}.{ext}"))).await;
+    }
+    crate::ws::close_user(&state, &id);
+    tracing::info!(user = %id, "account deleted");
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -25,6 +25,36 @@ pub fn spawn(state: web::Data<AppState>) {
     });
 }
 
+/// A capture interrupted after the gateway charged (the process died, the
+/// session was unreachable): put it into escrow now, or void it if the booking
+/// can no longer be paid. Without a reference the charge never completed: the
+/// payment fails and the customer may confirm again (the gateway charges a
+/// payment id at most once).
+async fn finish_capture(state: &AppState, payment: &db::payments::Payment) {
+    match payment.gateway_ref.clone() {
+        Some(reference) => {
+            if let Err(e) =
+                crate::api::payments::capture::into_escrow(state, payment, &reference).await
+            {
+                tracing::warn!(payment = %payment.id, error = %e, "interrupted capture not finished yet");
+            }
+        }
+        None => {
+            if let Ok(mut conn) = state.db.get().await {
+                let _ = db::payments::transition(
+                    &mut conn,
+                    &payment.id,
+                    "processing",
+                    "failed",
+                    None,
+                    Some("interrupted"),
+                )
+                .await;
+            }
+        }
+    }
+}
+
 /// One pass. Public so tests and operators can trigger it deterministically.
 pub async fn sweep(state: &AppState) -> ApiResult<()> {
     let mut conn = state.db.get().await?;
@@ -39,7 +69,13 @@ pub async fn sweep(state: &AppState) -> ApiResult<()> {
         50,
     )
     .await?;
+    let stuck =
+        db::payments::stale_processing(&mut conn, db::now() - chrono::Duration::seconds(30), 50)
+            .await?;
     drop(conn);
+    for payment in stuck {
+        finish_capture(state, &payment).await;
+    }
     for (id, status) in overdue {
         let (event, reason) = if status == "pending_payment" {
             (BookingEvent::PaymentExpired, "not paid in time")

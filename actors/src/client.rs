@@ -83,8 +83,12 @@ impl ClientQueue {
                 return Pushed::Closed;
             }
             if let Some(k) = &key {
-                if let Some(existing) = s.frames.iter_mut().find(|e| e.key.as_ref() == Some(k)) {
-                    existing.text = text;
+                // Latest wins, and goes behind everything queued before it.
+                if let Some(pos) = s.frames.iter().position(|e| e.key.as_ref() == Some(k)) {
+                    s.frames.remove(pos);
+                    s.frames.push_back(Entry { key, text });
+                    drop(s);
+                    self.notify.notify_one();
                     return Pushed::Coalesced;
                 }
             }
@@ -222,8 +226,15 @@ mod tests {
         q.push("1".into(), None);
         q.push("2".into(), key("b"));
         q.push("3".into(), key("b"));
+        q.push("x".into(), None);
+        q.push("3b".into(), key("b"));
         assert_eq!(&*q.next().await.unwrap(), "1");
-        assert_eq!(&*q.next().await.unwrap(), "3");
+        assert_eq!(
+            &*q.next().await.unwrap(),
+            "x",
+            "an older fix never overtakes later frames"
+        );
+        assert_eq!(&*q.next().await.unwrap(), "3b");
         let waiter = {
             let q = q.clone();
             actix_rt::spawn(async move { q.next().await })

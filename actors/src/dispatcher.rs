@@ -181,7 +181,7 @@ impl Handler<Monitored> for Dispatcher {
         let mut gone = Vec::new();
         for (conn_id, (client, filter)) in &self.monitors {
             if filter.matches(&msg.booking_id, msg.status)
-                && client.queue.push(msg.text.clone(), None) == Pushed::Closed
+                && client.queue.push(msg.text.clone(), msg.key.clone()) == Pushed::Closed
             {
                 gone.push(*conn_id);
             }

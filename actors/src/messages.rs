@@ -181,6 +181,8 @@ pub struct Monitored {
     pub booking_id: Arc<str>,
     pub status: BookingState,
     pub text: Arc<str>,
+    /// Location frames coalesce for monitors too.
+    pub key: Option<crate::client::CoalesceKey>,
 }
 
 /// A connection opened.

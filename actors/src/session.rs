@@ -36,6 +36,9 @@ use crate::messages::{
 use crate::proximity::{Fix, Location, Proximity, ProximityConfig, ProximityUpdate};
 use run::{Out, Step, Wanted};
 
+/// The most events one `subscribe` replays (older history: `GET .../events`).
+pub const MAX_REPLAY: i64 = 1000;
+
 /// The tunables every session shares.
 #[derive(Debug, Clone)]
 pub struct SessionConfig {
@@ -134,6 +137,7 @@ impl BookingSession {
                     booking_id: self.id.clone(),
                     status: record.state,
                     text,
+                    key,
                 });
             }
         }
@@ -142,9 +146,17 @@ impl BookingSession {
     /// Publishes a run's outputs in order; ephemeral frames get the `seq` of
     /// the latest journaled event before them.
     fn publish_outputs(&mut self, outputs: Vec<Out>) {
+        // The seq before the first journaled output, so each ephemeral frame
+        // carries the latest seq a client has seen when it arrives.
+        let journaled = outputs
+            .iter()
+            .filter(|o| matches!(o, Out::Event(_)))
+            .count();
+        let mut seq = self.record.as_ref().map_or(0, |r| r.last_seq) - journaled as i64;
         for out in outputs {
             match out {
                 Out::Event(event) => {
+                    seq = event.seq;
                     let text = frames::event(&event);
                     self.publish(text, None);
                 }
@@ -153,7 +165,6 @@ impl BookingSession {
                     fix,
                     distance_m,
                 } => {
-                    let seq = self.record.as_ref().map_or(0, |r| r.last_seq);
                     let text = frames::location(&self.id, seq, role, &fix, distance_m);
                     let key = CoalesceKey {
                         booking_id: self.id.clone(),
@@ -164,7 +175,6 @@ impl BookingSession {
                 }
                 Out::Duplicate(_) => {}
                 Out::Proximity(update) => {
-                    let seq = self.record.as_ref().map_or(0, |r| r.last_seq);
                     let text = frames::proximity(&self.id, seq, &update.snapshot());
                     let key = CoalesceKey {
                         booking_id: self.id.clone(),
@@ -336,6 +346,11 @@ impl Actor for BookingSession {
     }
 
     fn stopped(&mut self, _: &mut Context<Self>) {
+        // Subscribers must not be left listening to nothing: they reconnect
+        // (1012: service restart) and resume with `since_seq`.
+        for client in self.subscribers.values() {
+            client.queue.close(1012);
+        }
         if let Some(on_stop) = &self.links.on_stop {
             on_stop.do_send(SessionStopped {
                 booking_id: self.id.to_string(),
@@ -388,7 +403,17 @@ impl Handler<Subscribe> for BookingSession {
             .map(|p| proximity_now(p, now))
             .unwrap_or_default();
         let snapshot = frames::subscribed(msg.re.as_deref(), &record, &self.last, &proximity);
-        msg.client.queue.push_unbounded(snapshot);
+        if msg
+            .since_seq
+            .is_some_and(|since| record.last_seq - since > MAX_REPLAY)
+        {
+            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::Rejected {
+                code: "replay_too_long".into(),
+                message: format!(
+                    "more than {MAX_REPLAY} events to replay: read GET /v1/bookings/{{id}}/events, then subscribe with a recent since_seq"
+                ),
+            }))));
+        }
         let replay = match msg.since_seq {
             Some(since) if since < record.last_seq => {
                 self.journal.replay(&self.id, since.max(0), record.last_seq)
@@ -399,6 +424,8 @@ impl Handler<Subscribe> for BookingSession {
         AtomicResponse::new(Box::pin(replay.into_actor(self).map(
             move |events, act, _| {
                 let events = events.map_err(|e| SessionError::Unavailable(format!("{e:?}")))?;
+                // Snapshot, then the replay, then (once subscribed) live events.
+                client.queue.push_unbounded(snapshot);
                 for event in &events {
                     client.queue.push_unbounded(frames::event(event));
                 }

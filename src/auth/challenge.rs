@@ -150,12 +150,18 @@ pub async fn verify_code(
         .filter(|c| c.purpose == purpose.as_str() && c.code_hash.is_some())
         .ok_or_else(|| ApiError::BadRequest("challenge_not_found", "no such challenge".into()))?;
     check_open(&ch)?;
+    // Every try counts, atomically, before the code is even compared.
+    let Some(attempts) = db::challenges::take_attempt(conn, id, MAX_ATTEMPTS).await? else {
+        return Err(ApiError::BadRequest(
+            "challenge_used",
+            "this code was already used or has been burned; request a new one".into(),
+        ));
+    };
     let expected = ch.code_hash.as_deref().unwrap_or_default();
     if !secrets::same(
         expected,
         &secrets::keyed_hash(&state.code_key, id, code.trim()),
     ) {
-        let attempts = db::challenges::add_attempt(conn, id).await?;
         if attempts >= MAX_ATTEMPTS {
             db::challenges::consume(conn, id).await?;
             return Err(ApiError::BadRequest(

@@ -51,13 +51,23 @@ pub async fn find_by_token(conn: &mut DbConn, hash: &str) -> QueryResult<Option<
         .optional())
 }
 
-/// Counts a wrong code; returns the attempts made so far.
-pub async fn add_attempt(conn: &mut DbConn, id: &str) -> QueryResult<i32> {
-    db_run!(conn, |c| diesel::update(challenges::table.find(id))
-        .set(challenges::attempts.eq(challenges::attempts + 1))
-        .returning(challenges::attempts)
-        .get_result(c)
-        .await)
+/// Counts an attempt on an open challenge with attempts left, atomically
+/// (so parallel guesses cannot exceed the limit); returns the attempts made
+/// including this one, or `None` if the challenge is used, burned or expired.
+pub async fn take_attempt(conn: &mut DbConn, id: &str, max: i32) -> QueryResult<Option<i32>> {
+    let at = now();
+    db_run!(conn, |c| diesel::update(
+        challenges::table
+            .find(id)
+            .filter(challenges::consumed_at.is_null())
+            .filter(challenges::expires_at.gt(at))
+            .filter(challenges::attempts.lt(max))
+    )
+    .set(challenges::attempts.eq(challenges::attempts + 1))
+    .returning(challenges::attempts)
+    .get_result(c)
+    .await
+    .optional())
 }
 
 /// Consumes a challenge once. False if it was already consumed (or raced).

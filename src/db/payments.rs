@@ -184,14 +184,6 @@ pub async fn pending_refunds(conn: &mut DbConn, booking_id: &str) -> QueryResult
         .await)
 }
 
-pub async fn set_refund_status(conn: &mut DbConn, id: &str, status: &str) -> QueryResult<()> {
-    db_run!(conn, |c| diesel::update(refunds::table.find(id))
-        .set(refunds::status.eq(status))
-        .execute(c)
-        .await)?;
-    Ok(())
-}
-
 pub async fn refunds_for(conn: &mut DbConn, booking_id: &str) -> QueryResult<Vec<Refund>> {
     db_run!(conn, |c| refunds::table
         .filter(refunds::booking_id.eq(booking_id))
@@ -210,8 +202,50 @@ pub async fn stale_pending_refunds(
     db_run!(conn, |c| refunds::table
         .filter(refunds::status.eq("pending"))
         .filter(refunds::created_at.lt(before))
+        .order(refunds::created_at.asc())
         .limit(limit)
         .select(Refund::as_select())
         .load(c)
         .await)
+}
+
+/// Records the gateway's charge reference of a payment being captured.
+pub async fn set_reference(conn: &mut DbConn, id: &str, reference: &str) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::update(payments::table.find(id))
+        .set((
+            payments::gateway_ref.eq(Some(reference)),
+            payments::updated_at.eq(now())
+        ))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// Payments stuck in `processing` since before `before` (an interrupted capture).
+pub async fn stale_processing(
+    conn: &mut DbConn,
+    before: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<Payment>> {
+    db_run!(conn, |c| payments::table
+        .filter(payments::status.eq("processing"))
+        .filter(payments::updated_at.lt(before))
+        .order(payments::updated_at.asc())
+        .limit(limit)
+        .select(Payment::as_select())
+        .load(c)
+        .await)
+}
+
+/// Marks a pending refund settled; false if another worker already did.
+pub async fn settle_refund(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
+    let n = db_run!(conn, |c| diesel::update(
+        refunds::table
+            .find(id)
+            .filter(refunds::status.eq("pending"))
+    )
+    .set(refunds::status.eq("succeeded"))
+    .execute(c)
+    .await)?;
+    Ok(n == 1)
 }

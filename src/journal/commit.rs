@@ -52,7 +52,14 @@ pub(super) async fn commit(j: &DbJournal, change: Change) -> Result<Committed, J
             return Err(storage(err));
         }
     };
-    effects::send_refunds(j, &mut conn, refunds).await;
+    // The gateway is called without holding the connection (SQLite has one).
+    drop(conn);
+    if !refunds.is_empty() {
+        match j.db.get().await {
+            Ok(mut conn) => effects::send_refunds(j, &mut conn, refunds).await,
+            Err(e) => tracing::warn!(error = %e, "refunds left pending for the sweeper"),
+        }
+    }
     Ok(committed)
 }
 

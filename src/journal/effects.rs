@@ -198,9 +198,12 @@ pub async fn send_refund(j: &DbJournal, conn: &mut DbConn, refund: &Refund) -> a
     j.gateway
         .refund(reference, &refund.id, refund.amount)
         .await?;
+    // Idempotent: only the worker that settles the refund counts it.
     db::transaction(conn, async |c| {
-        db::payments::set_refund_status(c, &refund.id, "succeeded").await?;
-        db::payments::add_refunded(c, &payment.id, refund.amount).await
+        if db::payments::settle_refund(c, &refund.id).await? {
+            db::payments::add_refunded(c, &payment.id, refund.amount).await?;
+        }
+        Ok::<(), diesel::result::Error>(())
     })
     .await?;
     Ok(())

@@ -25,6 +25,8 @@ const SILENCE_LIMIT: Duration = Duration::from_secs(45);
 const GARBAGE_LIMIT: u32 = 5;
 /// How long a provider's list of live bookings is trusted.
 const LIVE_BOOKINGS_TTL: Duration = Duration::from_secs(30);
+/// A socket that accepts no frame for this long is given up (it stopped reading).
+const WRITE_TIMEOUT: Duration = Duration::from_secs(20);
 
 pub fn spawn(state: Arc<AppState>, client: Client, session: Session, stream: MessageStream) {
     state.dispatcher.do_send(Connect {
@@ -39,9 +41,17 @@ async fn write(client: Client, mut session: Session) {
     loop {
         match client.queue.next().await {
             Ok(text) => {
-                if session.text(text.to_string()).await.is_err() {
-                    client.queue.close(1000);
-                    return;
+                match tokio::time::timeout(WRITE_TIMEOUT, session.text(text.to_string())).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(_)) => {
+                        client.queue.close(1000);
+                        return;
+                    }
+                    Err(_) => {
+                        // The peer stopped reading: give the socket up.
+                        client.queue.close(1013);
+                        return;
+                    }
                 }
             }
             Err(code) => {
@@ -49,7 +59,7 @@ async fn write(client: Client, mut session: Session) {
                     code: CloseCode::from(code),
                     description: Some(close_text(code).to_owned()),
                 };
-                let _ = session.close(Some(reason)).await;
+                let _ = tokio::time::timeout(WRITE_TIMEOUT, session.close(Some(reason))).await;
                 return;
             }
         }
@@ -101,8 +111,9 @@ async fn read(
                     Ok(Message::Text(text)) => conn.on_text(&text).await,
                     Ok(Message::Binary(_)) => conn.invalid(None, "frames are JSON text"),
                     Ok(Message::Ping(bytes)) => {
-                        if session.pong(&bytes).await.is_err() {
-                            break;
+                        match tokio::time::timeout(Duration::from_secs(5), session.pong(&bytes)).await {
+                            Ok(Ok(())) => {}
+                            _ => break,
                         }
                     }
                     Ok(Message::Close(_)) => break,
@@ -122,8 +133,13 @@ async fn read(
                     conn.client.queue.close(1001);
                     break;
                 }
-                if session.ping(b"").await.is_err() {
+                if conn.client.queue.is_closed() {
                     break;
+                }
+                // Never wait on a socket that stopped reading.
+                match tokio::time::timeout(Duration::from_secs(5), session.ping(b"")).await {
+                    Ok(Ok(())) => {}
+                    _ => break,
                 }
             }
         }

@@ -34,9 +34,10 @@ pub async fn accept(
     client: ClientInfo,
     ValidJson(req): ValidJson<AcceptInvitationRequest>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.db.get().await?;
-    // Hash first: redeeming burns the token, which must not be lost to a slow hash.
+    // Hash first (without holding a connection): redeeming burns the token,
+    // which must not be lost to a slow hash.
     let hash = password::hash_async(req.password.expose().to_owned()).await?;
+    let mut conn = state.db.get().await?;
     let ch = challenge::redeem_token(&mut conn, &req.token, Purpose::Invitation).await?;
     let user = match ch.user_id.as_deref() {
         Some(id) => db::users::find(&mut conn, id).await?,

@@ -65,12 +65,15 @@ pub async fn login(
             });
         }
     }
+    // Never hold a pooled connection across argon2 (SQLite has one).
+    drop(conn);
     let ok = password::verify_async(
         req.password,
         user.as_ref().and_then(|u| u.password_hash.clone()),
         state.dummy_hash.clone(),
     )
     .await?;
+    let mut conn = state.db.get().await?;
     let invalid =
         || ApiError::Unauthorized("invalid_credentials", "wrong identifier or password".into());
     let Some(user) = user else {

@@ -92,7 +92,9 @@ pub async fn reset(
             "this link is invalid, expired or already used".into(),
         )
     })?;
+    drop(conn);
     let hash = password::hash_async(req.new_password.expose().to_owned()).await?;
+    let mut conn = state.db.get().await?;
     db::users::set_password(&mut conn, &user.id, &hash).await?;
     db::sessions::revoke_all(&mut conn, &user.id, None, "password_reset").await?;
     crate::ws::close_user(&state, &user.id);
@@ -140,6 +142,8 @@ pub async fn change(
     let mut conn = state.db.get().await?;
     db::users::set_password(&mut conn, me.id(), &hash).await?;
     db::sessions::revoke_all(&mut conn, me.id(), Some(&me.session_id), "password_changed").await?;
+    // Sockets opened by the revoked sessions must not keep receiving data.
+    crate::ws::close_user(&state, me.id());
     if let Err(e) = state
         .mailer
         .send(templates::password_changed(&me.user.email))

@@ -60,7 +60,10 @@ pub async fn register(
     }
     let mut conn = state.db.get().await?;
     ensure_free(&mut conn, &req.email, req.phone.as_ref()).await?;
+    // Never hold a pooled connection across argon2 (SQLite has one).
+    drop(conn);
     let hash = password::hash_async(req.password.expose().to_owned()).await?;
+    let mut conn = state.db.get().await?;
     let now = db::now();
     let user = User {
         id: db::new_id(),

@@ -30,7 +30,13 @@ pub async fn into_escrow(state: &AppState, payment: &Payment, reference: &str) -
         Ok(_) => Ok(()),
         Err(ApiError::Conflict("invalid_transition", _)) => {
             let mut conn = state.db.get().await?;
-            db::payments::transition(
+            // A concurrent capture of this same payment may have won: then the
+            // booking is paid with it and there is nothing to void.
+            let now = db::payments::find(&mut conn, &payment.id).await?;
+            if now.as_ref().is_some_and(|p| p.status == "succeeded") {
+                return Ok(());
+            }
+            let voided = db::payments::transition(
                 &mut conn,
                 &payment.id,
                 "processing",
@@ -39,6 +45,13 @@ pub async fn into_escrow(state: &AppState, payment: &Payment, reference: &str) -
                 Some("booking_not_payable"),
             )
             .await?;
+            drop(conn);
+            if !voided {
+                return Err(ApiError::Conflict(
+                    "payment_in_progress",
+                    "this payment is being processed".into(),
+                ));
+            }
             if let Err(e) = state
                 .gateway
                 .refund(reference, &format!("void-{}", payment.id), payment.amount)
@@ -52,8 +65,9 @@ pub async fn into_escrow(state: &AppState, payment: &Payment, reference: &str) -
             ))
         }
         Err(e) => {
-            // Leave it `processing`: the capture is known to the gateway and a
-            // retry (confirm again, or the webhook) completes it.
+            // Leave it `processing` with the gateway's reference: the sweeper
+            // re-drives it into escrow (or voids it if the booking can no
+            // longer be paid).
             Err(e)
         }
     }

@@ -82,6 +82,8 @@ pub async fn confirm(
     let mut conn = state.db.get().await?;
     match charged {
         Ok(ChargeOutcome::Captured { reference }) => {
+            // Keep the reference first, so the sweeper can finish an interrupted capture.
+            db::payments::set_reference(&mut conn, &payment.id, &reference).await?;
             // The session needs a connection of its own (SQLite has one).
             drop(conn);
             super::capture::into_escrow(&state, &payment, &reference).await?;

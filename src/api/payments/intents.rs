@@ -65,34 +65,57 @@ pub async fn create(
     if let Some(stored) = db::payments::find_idempotent(&mut conn, me.id(), &key).await? {
         return replay(&stored, &fingerprint);
     }
-    let (status, response) = match create_intent(&mut conn, &me, &intent).await {
-        Ok(view) => (
-            StatusCode::CREATED,
-            serde_json::to_string(&view).map_err(ApiError::internal)?,
-        ),
+    // The intent and its stored answer are one transaction: a concurrent
+    // request with the same key leaves no orphan intent behind.
+    let created = db::transaction(&mut conn, async |c| -> Result<IdempotentResponse, Stored> {
+        let view = create_intent(c, &me, &intent).await?;
+        let row = IdempotentResponse {
+            user_id: me.id().to_owned(),
+            idem_key: key.clone(),
+            request_hash: fingerprint.clone(),
+            status_code: i32::from(StatusCode::CREATED.as_u16()),
+            response: serde_json::to_string(&view).map_err(ApiError::internal)?,
+            created_at: db::now(),
+        };
+        db::payments::store_idempotent(c, &row).await?;
+        Ok(row)
+    })
+    .await;
+    match created {
+        Ok(row) => Ok(HttpResponse::Created()
+            .content_type("application/json")
+            .body(row.response)),
         // Validation and state errors are not stored: the client may fix and retry.
-        Err(e) => return Err(e),
-    };
-    let row = IdempotentResponse {
-        user_id: me.id().to_owned(),
-        idem_key: key.clone(),
-        request_hash: fingerprint.clone(),
-        status_code: i32::from(status.as_u16()),
-        response,
-        created_at: db::now(),
-    };
-    if let Err(e) = db::payments::store_idempotent(&mut conn, &row).await {
-        if db::is_unique_violation(&e) {
-            // A concurrent request with the same key won: answer what it answered.
-            if let Some(stored) = db::payments::find_idempotent(&mut conn, me.id(), &key).await? {
-                return replay(&stored, &fingerprint);
+        Err(Stored::Api(e)) => Err(e),
+        Err(Stored::KeyTaken) => {
+            match db::payments::find_idempotent(&mut conn, me.id(), &key).await? {
+                Some(stored) => replay(&stored, &fingerprint),
+                None => Err(ApiError::Conflict("busy", "try again".into())),
             }
         }
-        return Err(e.into());
     }
-    Ok(HttpResponse::build(status)
-        .content_type("application/json")
-        .body(row.response))
+}
+
+/// Why storing an intent failed: the key was taken by a concurrent request, or anything else.
+enum Stored {
+    KeyTaken,
+    Api(ApiError),
+}
+
+impl From<diesel::result::Error> for Stored {
+    fn from(err: diesel::result::Error) -> Self {
+        if db::is_unique_violation(&err) {
+            Self::KeyTaken
+        } else {
+            Self::Api(err.into())
+        }
+    }
+}
+
+impl From<ApiError> for Stored {
+    fn from(err: ApiError) -> Self {
+        Self::Api(err)
+    }
 }
 
 fn replay(stored: &IdempotentResponse, fingerprint: &str) -> ApiResult<HttpResponse> {

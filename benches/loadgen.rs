@@ -64,6 +64,10 @@ struct Args {
     /// Open every socket, measure the server's idle RSS, hold, exit.
     #[arg(long)]
     connect_only: bool,
+    /// With --connect-only: do not subscribe (bare authenticated connections,
+    /// no booking sessions started).
+    #[arg(long, requires = "connect_only")]
+    no_subscribe: bool,
     /// Seconds to hold the idle sockets open with --connect-only.
     #[arg(long, default_value_t = 5.0)]
     hold: f64,
@@ -243,6 +247,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 index: i,
                 pairs: n,
                 rate: args.rate,
+                subscribe: !args.no_subscribe,
                 link: link.clone(),
                 shared: shared.clone(),
                 phase: phase_rx.clone(),
@@ -314,6 +319,12 @@ async fn run(args: Args) -> anyhow::Result<()> {
     }
 
     let active = links.iter().filter(|l| l.customer_up.get()).count() as u64;
+    if active == 0 {
+        for e in shared.first_errors.borrow().iter() {
+            eprintln!("  {e}");
+        }
+        anyhow::bail!("no customer socket could subscribe; nothing to measure");
+    }
     if !args.no_warmup {
         let started = Instant::now();
         let _ = phase_tx.send(Phase::Warmup);
@@ -433,6 +444,7 @@ struct Socket {
     index: usize,
     pairs: usize,
     rate: f64,
+    subscribe: bool,
     link: Rc<PairLink>,
     shared: Rc<Shared>,
     phase: watch::Receiver<Phase>,
@@ -484,6 +496,10 @@ impl Socket {
         .await
         .map_err(|_| "upgrade timed out".to_owned())?
         .map_err(|e| e.to_string())?;
+        if !self.subscribe {
+            record(&mut self.shared.connect.borrow_mut(), started.elapsed());
+            return Ok(ws);
+        }
         ws.send(Message::text(subscribe_frame(&self.link.booking_id)))
             .await
             .map_err(|e| e.to_string())?;

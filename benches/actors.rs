@@ -10,9 +10,11 @@ use std::time::{Duration, Instant};
 use actix::prelude::*;
 use criterion::{criterion_group, criterion_main, Criterion};
 use onsite_actors::booking::{self, Actor as Role, BookingEvent, BookingState};
+use onsite_actors::client::{Client, ClientQueue};
 use onsite_actors::dispatcher::Dispatcher;
 use onsite_actors::memory::MemoryJournal;
-use onsite_actors::messages::{Apply, SessionFor};
+use onsite_actors::messages::{Apply, FixIn, Locate, SessionFor, Subscribe};
+use onsite_actors::session::SessionConfig;
 
 fn transitions(c: &mut Criterion) {
     let states = BookingState::ALL;
@@ -31,6 +33,13 @@ fn transitions(c: &mut Criterion) {
             std::hint::black_box(ok)
         })
     });
+}
+
+fn config() -> SessionConfig {
+    SessionConfig {
+        idle_timeout: Duration::from_secs(600),
+        ..SessionConfig::default()
+    }
 }
 
 fn apply(event: BookingEvent, actor: Role) -> Apply {
@@ -58,8 +67,7 @@ fn session_lifecycle(c: &mut Criterion) {
         b.iter_custom(|iters| {
             System::new().block_on(async move {
                 let journal = MemoryJournal::default();
-                let dispatcher =
-                    Dispatcher::new(Arc::new(journal.clone()), Duration::from_secs(60)).start();
+                let dispatcher = Dispatcher::new(Arc::new(journal.clone()), config()).start();
                 let started = Instant::now();
                 for i in 0..iters {
                     let id = format!("b{i}");
@@ -77,5 +85,79 @@ fn session_lifecycle(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, transitions, session_lifecycle);
+/// The hot path: one provider fix into a live `en_route` session with two
+/// subscribers (proximity rule, one shared `location` frame and one
+/// `proximity` frame pushed to both queues; no journal write).
+fn session_fix(c: &mut Criterion) {
+    c.bench_function("session: one fix to two subscribers", |b| {
+        b.iter_custom(|iters| {
+            System::new().block_on(async move {
+                let journal = MemoryJournal::default();
+                journal.insert("b", BookingState::EnRoute);
+                let dispatcher = Dispatcher::new(Arc::new(journal.clone()), config()).start();
+                let Ok(session) = dispatcher
+                    .send(SessionFor {
+                        booking_id: "b".into(),
+                    })
+                    .await
+                else {
+                    return Duration::ZERO;
+                };
+                let clients: Vec<Client> = (0..2)
+                    .map(|i| Client {
+                        conn_id: i,
+                        user_id: if i == 0 {
+                            "customer".into()
+                        } else {
+                            "provider".into()
+                        },
+                        role: if i == 0 {
+                            Role::Customer
+                        } else {
+                            Role::Provider
+                        },
+                        queue: Arc::new(ClientQueue::new(64)),
+                    })
+                    .collect();
+                for client in &clients {
+                    let _ = session
+                        .send(Subscribe {
+                            client: client.clone(),
+                            since_seq: None,
+                            re: None,
+                        })
+                        .await;
+                }
+                let base = chrono::Utc::now();
+                let started = Instant::now();
+                for i in 0..iters {
+                    let at = base + chrono::Duration::milliseconds(i as i64 + 1);
+                    let fix = FixIn {
+                        lat: -26.21 + (i % 100) as f64 * 1e-5,
+                        lng: 28.0473,
+                        accuracy_m: Some(5.0),
+                        heading: None,
+                        speed_mps: None,
+                        at,
+                        at_raw: at.to_rfc3339().into(),
+                    };
+                    let _ = session
+                        .send(Locate {
+                            user_id: "provider".into(),
+                            fix,
+                        })
+                        .await;
+                    for client in &clients {
+                        while !client.queue.is_empty() {
+                            let _ = client.queue.next().await;
+                        }
+                    }
+                }
+                started.elapsed()
+            })
+        })
+    });
+}
+
+criterion_group!(benches, transitions, session_lifecycle, session_fix);
 criterion_main!(benches);

@@ -44,6 +44,14 @@ pub struct Config {
     pub session_idle: Duration,
     /// Secret of the simulated gateway's signed webhooks (derived from the JWT secret if unset).
     pub payment_webhook_secret: Option<String>,
+    /// Start the job automatically once the provider has arrived.
+    pub auto_start: bool,
+    /// How old a location fix may be and still count for arrival.
+    pub proximity_stale_s: u64,
+    /// The worst fix accuracy (metres) that still decides inside or outside.
+    pub proximity_max_accuracy_m: f64,
+    /// Frames a slow websocket client may have queued before it is closed (1013).
+    pub ws_queue: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -189,6 +197,10 @@ impl Config {
             ),
             session_idle: Duration::from_secs(parse(&get, "ONSITE_SESSION_IDLE_S", Some(300))?),
             payment_webhook_secret: get("ONSITE_PAYMENT_WEBHOOK_SECRET"),
+            auto_start: parse(&get, "ONSITE_AUTO_START", Some(false))?,
+            proximity_stale_s: parse(&get, "ONSITE_PROXIMITY_STALE_S", Some(60))?,
+            proximity_max_accuracy_m: parse(&get, "ONSITE_PROXIMITY_MAX_ACCURACY_M", Some(20.0))?,
+            ws_queue: parse(&get, "ONSITE_WS_QUEUE", Some(256))?,
             data_dir,
         };
         config.check_production()?;

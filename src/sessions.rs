@@ -18,9 +18,11 @@ pub async fn force(state: &AppState, booking_id: &str, cmd: Force) -> ApiResult<
     send(state, booking_id, cmd).await
 }
 
-async fn send<M>(state: &AppState, booking_id: &str, msg: M) -> ApiResult<Committed>
+/// Sends `msg` to the booking's session (started on demand) and maps its outcome.
+pub async fn send<M, T>(state: &AppState, booking_id: &str, msg: M) -> ApiResult<T>
 where
-    M: Message<Result = Result<Committed, SessionError>> + Clone + Send + 'static,
+    M: Message<Result = Result<T, SessionError>> + Clone + Send + 'static,
+    T: Send + 'static,
     BookingSession: Handler<M>,
 {
     // A session may stop (idle) between lookup and send: then ask again once.
@@ -63,6 +65,15 @@ pub fn to_api(err: SessionError) -> ApiError {
         SessionError::Conflict => ApiError::Conflict(
             "concurrent_update",
             "the booking changed while this was being applied; try again".into(),
+        ),
+        SessionError::NotParticipant => ApiError::NotFound("booking"),
+        SessionError::NotLive(state) => ApiError::Conflict(
+            "not_live",
+            format!("the booking is {state}; fixes are taken from confirmation until completion"),
+        ),
+        SessionError::ChatInactive => ApiError::Conflict(
+            "chat_inactive",
+            "the chat is not active (before acceptance or after the job ended)".into(),
         ),
         SessionError::Unavailable(cause) => {
             tracing::error!(%cause, "booking journal unavailable");

@@ -6,6 +6,8 @@ use sha2::{Digest, Sha256};
 
 use actix::{Actor, Addr};
 use onsite_actors::dispatcher::Dispatcher;
+use onsite_actors::proximity::ProximityConfig;
+use onsite_actors::session::SessionConfig;
 
 use crate::auth::jwt::JwtKeys;
 use crate::config::{Config, Environment};
@@ -47,7 +49,21 @@ impl AppState {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let gateway: Arc<dyn PaymentGateway> = Arc::new(SimulatedGateway::default());
         let journal = DbJournal::new(&config, db.clone(), gateway.clone());
-        let dispatcher = Dispatcher::new(Arc::new(journal.clone()), config.session_idle).start();
+        let dispatcher = Dispatcher::new(
+            Arc::new(journal.clone()),
+            SessionConfig {
+                idle_timeout: config.session_idle,
+                proximity: ProximityConfig {
+                    radius_m: config.proximity_radius_m,
+                    dwell_s: config.proximity_dwell_s,
+                    stale_s: config.proximity_stale_s,
+                    max_accuracy_m: config.proximity_max_accuracy_m,
+                },
+                auto_start: config.auto_start,
+                ..SessionConfig::default()
+            },
+        )
+        .start();
         let webhook_secret = match &config.payment_webhook_secret {
             Some(s) => s.as_bytes().to_vec(),
             None => Sha256::new()

@@ -1,33 +1,50 @@
-//! The `Dispatcher`: owns the registry of live booking sessions (booking id ->
-//! actor address), starts them on demand and forgets them when they stop. It
-//! never awaits I/O in its handlers. (The websocket side adds the registry of
-//! connections here.)
+//! The `Dispatcher`: owns the registry of connections (user id -> its
+//! connections; a user may have several devices), of live booking sessions
+//! (booking id -> actor address) and of admin monitors. It starts sessions on
+//! demand, forgets them when they stop, fans session events out to matching
+//! monitors, and closes a user's sockets when the account is revoked. Its
+//! handlers never await I/O: pushing to a client queue never blocks.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix::prelude::*;
 
+use crate::client::{Client, Pushed};
 use crate::journal::Journal;
-use crate::messages::{CountSessions, SessionFor, SessionStopped};
-use crate::session::BookingSession;
+use crate::messages::{
+    CloseUser, Connect, CountSessions, Disconnect, LiveSessions, Monitor, MonitorFilter, Monitored,
+    SessionFor, SessionStopped,
+};
+use crate::session::{BookingSession, SessionConfig, SessionLinks};
 
 pub struct Dispatcher {
     journal: Arc<dyn Journal>,
+    config: Arc<SessionConfig>,
     sessions: HashMap<String, (u64, Addr<BookingSession>)>,
     next_generation: u64,
-    idle_timeout: Duration,
+    connections: HashMap<Arc<str>, Vec<Client>>,
+    monitors: HashMap<u64, (Client, MonitorFilter)>,
+    monitors_on: Arc<AtomicBool>,
 }
 
 impl Dispatcher {
-    pub fn new(journal: Arc<dyn Journal>, idle_timeout: Duration) -> Self {
+    pub fn new(journal: Arc<dyn Journal>, config: SessionConfig) -> Self {
         Self {
             journal,
+            config: Arc::new(config),
             sessions: HashMap::new(),
             next_generation: 0,
-            idle_timeout,
+            connections: HashMap::new(),
+            monitors: HashMap::new(),
+            monitors_on: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    fn update_monitors_flag(&self) {
+        self.monitors_on
+            .store(!self.monitors.is_empty(), Ordering::Relaxed);
     }
 }
 
@@ -46,12 +63,17 @@ impl Handler<SessionFor> for Dispatcher {
         }
         self.next_generation += 1;
         let generation = self.next_generation;
+        let links = SessionLinks {
+            on_stop: Some(ctx.address().recipient()),
+            monitor: Some(ctx.address().recipient()),
+            monitors_on: self.monitors_on.clone(),
+        };
         let session = BookingSession::new(
             msg.booking_id.clone(),
             generation,
             self.journal.clone(),
-            Some(ctx.address().recipient()),
-            self.idle_timeout,
+            links,
+            self.config.clone(),
         )
         .start();
         self.sessions
@@ -79,5 +101,96 @@ impl Handler<CountSessions> for Dispatcher {
 
     fn handle(&mut self, _: CountSessions, _: &mut Context<Self>) -> usize {
         self.sessions.len()
+    }
+}
+
+impl Handler<LiveSessions> for Dispatcher {
+    type Result = MessageResult<LiveSessions>;
+
+    fn handle(&mut self, _: LiveSessions, _: &mut Context<Self>) -> Self::Result {
+        MessageResult(
+            self.sessions
+                .iter()
+                .filter(|(_, (_, addr))| addr.connected())
+                .map(|(id, (_, addr))| (id.clone(), addr.clone()))
+                .collect(),
+        )
+    }
+}
+
+impl Handler<Connect> for Dispatcher {
+    type Result = ();
+
+    fn handle(&mut self, msg: Connect, _: &mut Context<Self>) {
+        self.connections
+            .entry(msg.client.user_id.clone())
+            .or_default()
+            .push(msg.client);
+    }
+}
+
+impl Handler<Disconnect> for Dispatcher {
+    type Result = ();
+
+    fn handle(&mut self, msg: Disconnect, _: &mut Context<Self>) {
+        if let Some(list) = self.connections.get_mut(&msg.user_id) {
+            list.retain(|c| c.conn_id != msg.conn_id);
+            if list.is_empty() {
+                self.connections.remove(&msg.user_id);
+            }
+        }
+        if self.monitors.remove(&msg.conn_id).is_some() {
+            self.update_monitors_flag();
+        }
+        // The connection unsubscribes from its sessions itself (it knows which).
+    }
+}
+
+impl Handler<CloseUser> for Dispatcher {
+    type Result = usize;
+
+    fn handle(&mut self, msg: CloseUser, _: &mut Context<Self>) -> usize {
+        let closed = self
+            .connections
+            .get(msg.user_id.as_str())
+            .map(|list| {
+                for client in list {
+                    client.queue.close(msg.code);
+                }
+                list.len()
+            })
+            .unwrap_or(0);
+        closed
+    }
+}
+
+impl Handler<Monitor> for Dispatcher {
+    type Result = ();
+
+    fn handle(&mut self, msg: Monitor, _: &mut Context<Self>) {
+        self.monitors
+            .insert(msg.client.conn_id, (msg.client, msg.filter));
+        self.update_monitors_flag();
+    }
+}
+
+impl Handler<Monitored> for Dispatcher {
+    type Result = ();
+
+    fn handle(&mut self, msg: Monitored, _: &mut Context<Self>) {
+        let mut gone = Vec::new();
+        for (conn_id, (client, filter)) in &self.monitors {
+            if filter.matches(&msg.booking_id, msg.status)
+                && client.queue.push(msg.text.clone(), None) == Pushed::Closed
+            {
+                gone.push(*conn_id);
+            }
+        }
+        if !gone.is_empty() {
+            for id in gone {
+                self.monitors.remove(&id);
+            }
+            self.update_monitors_flag();
+        }
     }
 }

@@ -15,7 +15,7 @@ use crate::booking::{Actor, BookingEvent, BookingState, Transition};
 pub type JournalFuture<T> = Pin<Box<dyn Future<Output = Result<T, JournalError>> + Send>>;
 
 /// What a session keeps of its stored booking.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BookingRecord {
     pub id: String,
     pub state: BookingState,
@@ -23,6 +23,53 @@ pub struct BookingRecord {
     pub version: i64,
     /// The booking's latest journal sequence number (0 before any event).
     pub last_seq: i64,
+    pub customer_id: String,
+    pub provider_id: String,
+    /// The job's location `(lat, lng)`: the arrival target when the customer shares none.
+    pub target: (f64, f64),
+    /// When the provider became inside the radius, per the journal (for proximity
+    /// to continue after a restart), if the latest journaled proximity says inside.
+    pub within_since: Option<DateTime<Utc>>,
+}
+
+/// A chat message to store (the journal assigns its id and time).
+#[derive(Debug, Clone)]
+pub struct ChatDraft {
+    pub from: String,
+    pub text: String,
+    pub client_msg_id: String,
+}
+
+/// An event that changes no state (chat, read receipt, proximity), appended
+/// at the next `seq` if the stored `last_seq` is still `expected_seq`.
+#[derive(Debug, Clone)]
+pub struct Append {
+    pub booking_id: String,
+    pub expected_seq: i64,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub by: Option<String>,
+    /// For `chat`: the message (idempotent per sender and `client_msg_id`).
+    pub chat: Option<ChatDraft>,
+}
+
+/// The outcome of an append.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Appended {
+    New(JournalEvent),
+    /// The same chat message (sender, `client_msg_id`) was stored before: here it is.
+    Duplicate(JournalEvent),
+}
+
+/// A point of the throttled location trail kept for admins and disputes.
+#[derive(Debug, Clone)]
+pub struct TrailPoint {
+    pub booking_id: String,
+    pub role: Actor,
+    pub lat: f64,
+    pub lng: f64,
+    pub accuracy_m: Option<f64>,
+    pub at: DateTime<Utc>,
 }
 
 /// Why a change happens.
@@ -85,4 +132,14 @@ pub enum JournalError {
 pub trait Journal: Send + Sync + 'static {
     fn load(&self, booking_id: &str) -> JournalFuture<BookingRecord>;
     fn commit(&self, change: Change) -> JournalFuture<Committed>;
+    fn append(&self, append: Append) -> JournalFuture<Appended>;
+    /// Events with `after_seq < seq <= up_to_seq`, in order.
+    fn replay(
+        &self,
+        booking_id: &str,
+        after_seq: i64,
+        up_to_seq: i64,
+    ) -> JournalFuture<Vec<JournalEvent>>;
+    /// Stores a trail point in the background (never awaited by the session).
+    fn trail(&self, point: TrailPoint);
 }

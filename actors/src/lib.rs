@@ -4,6 +4,7 @@
 //! trait, implemented by the server.
 
 pub mod booking;
+pub mod client;
 pub mod dispatcher;
 pub mod journal;
 pub mod memory;

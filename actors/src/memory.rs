@@ -8,7 +8,8 @@ use chrono::Utc;
 
 use crate::booking::BookingState;
 use crate::journal::{
-    BookingRecord, Change, Committed, Journal, JournalError, JournalEvent, JournalFuture,
+    Append, Appended, BookingRecord, Change, Committed, Journal, JournalError, JournalEvent,
+    JournalFuture, TrailPoint,
 };
 
 type Store = HashMap<String, (BookingRecord, Vec<JournalEvent>)>;
@@ -26,6 +27,10 @@ impl MemoryJournal {
             state,
             version: 0,
             last_seq: 0,
+            customer_id: "customer".into(),
+            provider_id: "provider".into(),
+            target: (-26.2041, 28.0473),
+            within_since: None,
         };
         self.lock().insert(id.to_owned(), (record, Vec::new()));
     }
@@ -80,7 +85,7 @@ impl Journal for MemoryJournal {
                         payload: serde_json::json!({
                             "status": change.transition.to,
                             "previous": change.transition.from,
-                            "by": change.by,
+                            "by": change.by.clone().unwrap_or_else(|| "system".into()),
                         }),
                         at: Utc::now(),
                     };
@@ -94,4 +99,65 @@ impl Journal for MemoryJournal {
         };
         Box::pin(async move { outcome })
     }
+
+    fn append(&self, append: Append) -> JournalFuture<Appended> {
+        let outcome = {
+            let mut map = self.lock();
+            match map.get_mut(&append.booking_id) {
+                None => Err(JournalError::NotFound),
+                Some((record, _)) if record.last_seq != append.expected_seq => {
+                    Err(JournalError::VersionConflict)
+                }
+                Some((record, events)) => {
+                    if let Some(chat) = &append.chat {
+                        let existing = events.iter().find(|e| {
+                            e.kind == "chat"
+                                && e.payload["message"]["from"] == chat.from.as_str()
+                                && e.payload["message"]["client_msg_id"]
+                                    == chat.client_msg_id.as_str()
+                        });
+                        if let Some(e) = existing {
+                            return Box::pin(std::future::ready(Ok(Appended::Duplicate(
+                                e.clone(),
+                            ))));
+                        }
+                    }
+                    record.last_seq += 1;
+                    let mut payload = append.payload.clone();
+                    if let Some(chat) = &append.chat {
+                        payload = serde_json::json!({"message": {
+                            "id": format!("m{}", record.last_seq), "from": chat.from,
+                            "text": chat.text, "client_msg_id": chat.client_msg_id,
+                            "sent_at": Utc::now()}});
+                    }
+                    let event = JournalEvent {
+                        booking_id: record.id.clone(),
+                        seq: record.last_seq,
+                        kind: append.kind.clone(),
+                        payload,
+                        at: Utc::now(),
+                    };
+                    events.push(event.clone());
+                    Ok(Appended::New(event))
+                }
+            }
+        };
+        Box::pin(std::future::ready(outcome))
+    }
+
+    fn replay(
+        &self,
+        booking_id: &str,
+        after_seq: i64,
+        up_to_seq: i64,
+    ) -> JournalFuture<Vec<JournalEvent>> {
+        let events: Vec<JournalEvent> = self
+            .events(booking_id)
+            .into_iter()
+            .filter(|e| e.seq > after_seq && e.seq <= up_to_seq)
+            .collect();
+        Box::pin(std::future::ready(Ok(events)))
+    }
+
+    fn trail(&self, _point: TrailPoint) {}
 }

@@ -2,8 +2,15 @@
 
 use actix::prelude::*;
 
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
 use crate::booking::{Actor as Role, BookingEvent, BookingState, Refusal};
-use crate::journal::{BookingRecord, Committed};
+use crate::client::Client;
+use crate::journal::{BookingRecord, Committed, JournalEvent};
+use crate::proximity::ProximitySnapshot;
 use crate::session::BookingSession;
 
 /// Why a session refused or failed a command.
@@ -19,6 +26,12 @@ pub enum SessionError {
     Conflict,
     /// Storage failed; nothing changed.
     Unavailable(String),
+    /// The user is neither a participant of the booking nor an admin.
+    NotParticipant,
+    /// The booking is not in a state that takes this (e.g. a fix before acceptance).
+    NotLive(BookingState),
+    /// Chat is not active (before acceptance, or after completion/cancellation).
+    ChatInactive,
 }
 
 /// Apply a state-machine event to the booking.
@@ -67,3 +80,155 @@ pub struct SessionStopped {
 #[derive(Message, Debug, Clone)]
 #[rtype(result = "usize")]
 pub struct CountSessions;
+
+/// Join a booking's live session: the client gets `subscribed`, then every
+/// journaled event after `since_seq` in order, then live events.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "Result<(), SessionError>")]
+pub struct Subscribe {
+    pub client: Client,
+    pub since_seq: Option<i64>,
+    /// The client's frame id, echoed as `re` in `subscribed`.
+    pub re: Option<String>,
+}
+
+/// Leave a booking's live session.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub struct Unsubscribe {
+    pub conn_id: u64,
+}
+
+/// A position fix as received (validated by the gateway).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FixIn {
+    pub lat: f64,
+    pub lng: f64,
+    pub accuracy_m: Option<f64>,
+    pub heading: Option<f64>,
+    pub speed_mps: Option<f64>,
+    /// Device time.
+    pub at: DateTime<Utc>,
+    /// Device time exactly as the client sent it (echoed in `location` events).
+    pub at_raw: Arc<str>,
+}
+
+/// A fix from a participant of the booking.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "Result<(), SessionError>")]
+pub struct Locate {
+    pub user_id: Arc<str>,
+    pub fix: FixIn,
+}
+
+/// A chat message from a participant; committed before it is acked or sent on.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "Result<JournalEvent, SessionError>")]
+pub struct SendChat {
+    pub from: String,
+    pub text: String,
+    pub client_msg_id: String,
+}
+
+/// A read receipt: `by` has read the chat up to `up_to_seq`.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "Result<JournalEvent, SessionError>")]
+pub struct MarkRead {
+    pub by: String,
+    pub up_to_seq: i64,
+}
+
+/// The latest fix of one party, as shown in snapshots.
+#[derive(Debug, Clone, Serialize)]
+pub struct LastFix {
+    pub lat: f64,
+    pub lng: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accuracy_m: Option<f64>,
+    pub at: Arc<str>,
+}
+
+/// What an admin sees of a live session.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionSummary {
+    pub booking_id: String,
+    pub status: BookingState,
+    pub seq: i64,
+    pub chat_active: bool,
+    pub subscribers: usize,
+    pub last_locations: LastLocations,
+    pub proximity: ProximitySnapshot,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LastLocations {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<LastFix>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer: Option<LastFix>,
+}
+
+/// The session's summary (`None` while it is still loading).
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "Option<SessionSummary>")]
+pub struct GetSummary;
+
+/// A session event for the admin monitors (sent to the dispatcher only while
+/// any monitor is connected).
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub struct Monitored {
+    pub booking_id: Arc<str>,
+    pub status: BookingState,
+    pub text: Arc<str>,
+}
+
+/// A connection opened.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub struct Connect {
+    pub client: Client,
+}
+
+/// A connection closed.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub struct Disconnect {
+    pub conn_id: u64,
+    pub user_id: Arc<str>,
+}
+
+/// Close every connection of a user (blocked, deleted, logged out everywhere).
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "usize")]
+pub struct CloseUser {
+    pub user_id: String,
+    pub code: u16,
+}
+
+/// Which live bookings an admin monitor follows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MonitorFilter {
+    pub statuses: Option<Vec<BookingState>>,
+    pub booking_id: Option<String>,
+}
+
+impl MonitorFilter {
+    pub fn matches(&self, booking_id: &str, status: BookingState) -> bool {
+        self.booking_id.as_deref().is_none_or(|b| b == booking_id)
+            && self.statuses.as_ref().is_none_or(|s| s.contains(&status))
+    }
+}
+
+/// An admin connection starts (or changes) monitoring.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub struct Monitor {
+    pub client: Client,
+    pub filter: MonitorFilter,
+}
+
+/// The live sessions now.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "Vec<(String, Addr<BookingSession>)>")]
+pub struct LiveSessions;

@@ -93,7 +93,7 @@ pub struct Fix {
 }
 
 /// What clients are shown about the arrival rule.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
 pub struct ProximitySnapshot {
     /// Metres from the provider's latest fix to the target; absent before the first fix.
     pub distance_m: Option<f64>,
@@ -192,6 +192,34 @@ impl Proximity {
                 satisfied: false,
             },
         }
+    }
+
+    /// Continues from journaled state after a restart: `within_since` is when the
+    /// last journaled `within: true` began (if the provider was inside), and
+    /// `satisfied` whether arrival was already established. The dwell then
+    /// continues from `within_since` on the next conclusive inside fix (and
+    /// resets on an outside one), so a restart neither re-announces nor loses it.
+    pub fn restore(&mut self, within_since: Option<DateTime<Utc>>, satisfied: bool) {
+        self.within = within_since.is_some();
+        self.entered_at = within_since;
+        self.satisfied = satisfied;
+        self.reported = ProximitySnapshot {
+            distance_m: None,
+            within: self.within,
+            dwell_s: 0,
+            satisfied,
+        };
+    }
+
+    /// What was last reported (or restored), without re-applying the rule.
+    pub fn last_reported(&self) -> ProximitySnapshot {
+        self.reported
+    }
+
+    /// Whether a provider fix arrived since this tracker was made (ticks before
+    /// that would only report a provider nobody has heard from).
+    pub fn has_provider_fix(&self) -> bool {
+        self.provider_latest.is_some()
     }
 
     /// The rule's tunables.

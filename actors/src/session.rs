@@ -1,31 +1,86 @@
-//! `BookingSession`: one actor per live booking, the only writer of its state.
+//! `BookingSession`: one actor per live booking, the only writer of its state,
+//! and the hub of its live traffic.
 //!
 //! Commands are handled one at a time to completion (`AtomicResponse`): the
 //! session validates against the state machine, has the [`Journal`] commit the
 //! change with its side effects and events in one transaction, updates its
-//! cached record, and only then answers. If the stored version moved under it
-//! (another node, a restart), it reloads and re-validates once.
+//! cached record, and only then tells the subscribers and answers. If the
+//! stored version moved under it (another node, a restart), it reloads and
+//! re-validates once.
+//!
+//! Fixes feed the proximity rule; `location` and per-fix `proximity` frames are
+//! ephemeral (they carry the latest `seq` and cost no database write); changes
+//! of `within`/`satisfied` are journaled, and satisfying the rule moves the
+//! booking to `arrived` (and on to `in_progress` when auto-start is on).
 //! The session loads its booking when it starts and stops itself after
-//! `idle_timeout` without commands; state lives in the database, so a stopped
-//! or crashed session loses nothing.
+//! `idle_timeout` without commands or subscribers.
 
+mod frames;
+mod run;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
+use chrono::{DateTime, Utc};
 
-use crate::booking::{self, Actor as Role, BookingState, Refusal, Transition};
-use crate::journal::{BookingRecord, Cause, Change, Committed, Journal, JournalError};
-use crate::messages::{Apply, Force, GetRecord, SessionError, SessionStopped};
+use crate::booking::{Actor as Role, BookingEvent, BookingState};
+use crate::client::{Client, CoalesceKey, Pushed};
+use crate::journal::{BookingRecord, Journal, JournalEvent, TrailPoint};
+use crate::messages::{
+    Apply, FixIn, Force, GetRecord, GetSummary, LastFix, LastLocations, Locate, MarkRead,
+    Monitored, SendChat, SessionError, SessionStopped, SessionSummary, Subscribe, Unsubscribe,
+};
+use crate::proximity::{Fix, Location, Proximity, ProximityConfig, ProximityUpdate};
+use run::{Out, Step, Wanted};
+
+/// The tunables every session shares.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    pub idle_timeout: Duration,
+    pub proximity: ProximityConfig,
+    /// Start the job as soon as the provider has arrived.
+    pub auto_start: bool,
+    /// Keep at most one trail point per party per this interval...
+    pub trail_every: Duration,
+    /// ...unless they moved at least this far.
+    pub trail_min_m: f64,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self {
+            idle_timeout: Duration::from_secs(300),
+            proximity: ProximityConfig::default(),
+            auto_start: false,
+            trail_every: Duration::from_secs(10),
+            trail_min_m: 25.0,
+        }
+    }
+}
+
+/// Where a session reports: its stop, and monitor events while any monitor is on.
+#[derive(Clone)]
+pub struct SessionLinks {
+    pub on_stop: Option<Recipient<SessionStopped>>,
+    pub monitor: Option<Recipient<Monitored>>,
+    pub monitors_on: Arc<AtomicBool>,
+}
 
 pub struct BookingSession {
-    id: String,
+    id: Arc<str>,
     generation: u64,
     record: Option<BookingRecord>,
     journal: Arc<dyn Journal>,
-    on_stop: Option<Recipient<SessionStopped>>,
-    idle_timeout: Duration,
+    links: SessionLinks,
+    config: Arc<SessionConfig>,
     last_command: Instant,
+    subscribers: HashMap<u64, Client>,
+    proximity: Option<Proximity>,
+    last: LastLocations,
+    trail_last: [Option<(DateTime<Utc>, f64, f64)>; 2],
 }
 
 impl BookingSession {
@@ -33,18 +88,228 @@ impl BookingSession {
         id: String,
         generation: u64,
         journal: Arc<dyn Journal>,
-        on_stop: Option<Recipient<SessionStopped>>,
-        idle_timeout: Duration,
+        links: SessionLinks,
+        config: Arc<SessionConfig>,
     ) -> Self {
         Self {
-            id,
+            id: id.into(),
             generation,
             record: None,
             journal,
-            on_stop,
-            idle_timeout,
+            links,
+            config,
             last_command: Instant::now(),
+            subscribers: HashMap::new(),
+            proximity: None,
+            last: LastLocations::default(),
+            trail_last: [None, None],
         }
+    }
+
+    fn loaded(&mut self, record: BookingRecord) {
+        let mut proximity = Proximity::new(
+            self.config.proximity,
+            Location {
+                lat: record.target.0,
+                lng: record.target.1,
+            },
+        );
+        let satisfied = matches!(
+            record.state,
+            BookingState::Arrived | BookingState::InProgress | BookingState::Completed
+        );
+        proximity.restore(record.within_since, satisfied);
+        self.proximity = Some(proximity);
+        self.record = Some(record);
+    }
+
+    /// Sends `text` to every subscriber (dropping those whose queue closed) and,
+    /// while monitors are on, to the dispatcher for them.
+    fn publish(&mut self, text: Arc<str>, key: Option<CoalesceKey>) {
+        self.subscribers
+            .retain(|_, c| c.queue.push(text.clone(), key.clone()) != Pushed::Closed);
+        if self.links.monitors_on.load(Ordering::Relaxed) {
+            if let (Some(monitor), Some(record)) = (&self.links.monitor, &self.record) {
+                monitor.do_send(Monitored {
+                    booking_id: self.id.clone(),
+                    status: record.state,
+                    text,
+                });
+            }
+        }
+    }
+
+    /// Publishes a run's outputs in order; ephemeral frames get the `seq` of
+    /// the latest journaled event before them.
+    fn publish_outputs(&mut self, outputs: Vec<Out>) {
+        for out in outputs {
+            match out {
+                Out::Event(event) => {
+                    let text = frames::event(&event);
+                    self.publish(text, None);
+                }
+                Out::Location {
+                    role,
+                    fix,
+                    distance_m,
+                } => {
+                    let seq = self.record.as_ref().map_or(0, |r| r.last_seq);
+                    let text = frames::location(&self.id, seq, role, &fix, distance_m);
+                    let key = CoalesceKey {
+                        booking_id: self.id.clone(),
+                        kind: "location",
+                        role: Some(role),
+                    };
+                    self.publish(text, Some(key));
+                }
+                Out::Duplicate(_) => {}
+                Out::Proximity(update) => {
+                    let seq = self.record.as_ref().map_or(0, |r| r.last_seq);
+                    let text = frames::proximity(&self.id, seq, &update.snapshot());
+                    let key = CoalesceKey {
+                        booking_id: self.id.clone(),
+                        kind: "proximity",
+                        role: None,
+                    };
+                    self.publish(text, Some(key));
+                }
+            }
+        }
+    }
+
+    /// Runs `steps` against the journal as one atomic unit of the mailbox,
+    /// then caches the new record and publishes what happened.
+    fn execute<T: 'static>(
+        &mut self,
+        steps: Vec<Step>,
+        answer: impl FnOnce(&[Out], Option<&BookingRecord>) -> Result<T, SessionError> + 'static,
+    ) -> AtomicResponse<Self, Result<T, SessionError>> {
+        self.last_command = Instant::now();
+        let Some(record) = self.record.clone() else {
+            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::NotFound))));
+        };
+        let journal = self.journal.clone();
+        AtomicResponse::new(Box::pin(
+            run::run(journal, record, steps).into_actor(self).map(
+                move |(outcome, latest, outputs), act, ctx| {
+                    act.record = latest;
+                    if act.record.is_none() {
+                        // Lost track of the stored booking: let the next command start afresh.
+                        ctx.stop();
+                    }
+                    let result = outcome.and_then(|()| answer(&outputs, act.record.as_ref()));
+                    act.publish_outputs(outputs);
+                    result
+                },
+            ),
+        ))
+    }
+
+    fn role_of(&self, user_id: &str) -> Option<Role> {
+        let record = self.record.as_ref()?;
+        if user_id == record.provider_id {
+            Some(Role::Provider)
+        } else if user_id == record.customer_id {
+            Some(Role::Customer)
+        } else {
+            None
+        }
+    }
+
+    /// The journal steps a proximity update asks for, appended to `steps`.
+    fn proximity_steps(
+        &self,
+        update: &ProximityUpdate,
+        state: BookingState,
+        steps: &mut Vec<Step>,
+    ) {
+        if update.is_journaled() {
+            steps.push(Step::Append {
+                kind: "proximity",
+                payload: frames::proximity_payload(&update.snapshot()),
+            });
+        } else {
+            steps.push(Step::Ephemeral(Out::Proximity(*update)));
+        }
+        if update.satisfied && matches!(state, BookingState::Confirmed | BookingState::EnRoute) {
+            steps.push(Step::Commit(Wanted::system(
+                BookingEvent::ProximitySatisfied,
+            )));
+            if self.config.auto_start {
+                steps.push(Step::Commit(Wanted::system(BookingEvent::Start)));
+            }
+        }
+    }
+
+    /// Keeps the location trail: one point per party per `trail_every`, or
+    /// sooner when they moved `trail_min_m`.
+    fn trail(&mut self, role: Role, fix: &FixIn) {
+        let slot = usize::from(role == Role::Customer);
+        let now = Utc::now();
+        let due = match self.trail_last[slot] {
+            None => true,
+            Some((at, lat, lng)) => {
+                let elapsed = (now - at).to_std().unwrap_or_default();
+                elapsed >= self.config.trail_every
+                    || frames::metres((lat, lng), (fix.lat, fix.lng)) >= self.config.trail_min_m
+            }
+        };
+        if due {
+            self.trail_last[slot] = Some((now, fix.lat, fix.lng));
+            self.journal.trail(TrailPoint {
+                booking_id: self.id.to_string(),
+                role,
+                lat: fix.lat,
+                lng: fix.lng,
+                accuracy_m: fix.accuracy_m,
+                at: fix.at,
+            });
+        }
+    }
+
+    fn tick(&mut self, ctx: &mut Context<Self>) {
+        let Some(record) = self.record.as_ref() else {
+            return;
+        };
+        let state = record.state;
+        if !state.awaits_arrival() {
+            return;
+        }
+        let Some(proximity) = self.proximity.as_mut() else {
+            return;
+        };
+        if !proximity.has_provider_fix() {
+            return;
+        }
+        let Some(update) = proximity.tick(Utc::now()) else {
+            return;
+        };
+        let mut steps = Vec::new();
+        self.proximity_steps(&update, state, &mut steps);
+        let Some(record) = self.record.clone() else {
+            return;
+        };
+        let journal = self.journal.clone();
+        ctx.wait(run::run(journal, record, steps).into_actor(self).map(
+            |(outcome, latest, outputs), act, _| {
+                if let Err(e) = outcome {
+                    tracing::warn!(booking = %act.id, ?e, "proximity tick could not be journaled");
+                }
+                if latest.is_some() {
+                    act.record = latest;
+                }
+                act.publish_outputs(outputs);
+            },
+        ));
+    }
+}
+
+/// The rule at `now`; until a fix arrives after a restart, the journaled state.
+fn proximity_now(p: &Proximity, now: DateTime<Utc>) -> crate::proximity::ProximitySnapshot {
+    if p.has_provider_fix() {
+        p.snapshot(now)
+    } else {
+        p.last_reported()
     }
 }
 
@@ -55,159 +320,44 @@ impl Actor for BookingSession {
         // Nothing else is handled until the booking is loaded.
         let load = self.journal.load(&self.id);
         ctx.wait(load.into_actor(self).map(|res, act, ctx| match res {
-            Ok(record) => act.record = Some(record),
+            Ok(record) => act.loaded(record),
             Err(err) => {
                 tracing::warn!(booking = %act.id, ?err, "session could not load its booking");
                 ctx.stop();
             }
         }));
-        let every = (self.idle_timeout / 4).max(Duration::from_millis(50));
+        ctx.run_interval(Duration::from_secs(1), |act, ctx| act.tick(ctx));
+        let every = (self.config.idle_timeout / 4).max(Duration::from_millis(50));
         ctx.run_interval(every, |act, ctx| {
-            if act.last_command.elapsed() >= act.idle_timeout {
+            if act.subscribers.is_empty() && act.last_command.elapsed() >= act.config.idle_timeout {
                 ctx.stop();
             }
         });
     }
 
     fn stopped(&mut self, _: &mut Context<Self>) {
-        if let Some(on_stop) = &self.on_stop {
+        if let Some(on_stop) = &self.links.on_stop {
             on_stop.do_send(SessionStopped {
-                booking_id: self.id.clone(),
+                booking_id: self.id.to_string(),
                 generation: self.generation,
             });
         }
     }
 }
 
-/// What to validate: an event by a role, or an admin's forced move.
-#[derive(Clone)]
-enum Wanted {
-    Event(Apply),
-    Force(Force),
-}
-
-impl Wanted {
-    fn validate(&self, state: BookingState) -> Result<Transition, Refusal> {
-        match self {
-            Self::Event(cmd) => booking::transition(state, cmd.event, cmd.actor),
-            Self::Force(cmd) => booking::force(state, cmd.to),
-        }
-    }
-
-    fn change(&self, record: &BookingRecord, transition: Transition) -> Change {
-        match self {
-            Self::Event(cmd) => Change {
-                booking_id: record.id.clone(),
-                expected_version: record.version,
-                transition,
-                cause: Cause::Event(cmd.event),
-                actor: cmd.actor,
-                by: cmd.by.clone(),
-                reason: cmd.reason.clone(),
-                detail: cmd.detail.clone(),
-            },
-            Self::Force(cmd) => Change {
-                booking_id: record.id.clone(),
-                expected_version: record.version,
-                transition,
-                cause: Cause::Force,
-                actor: Role::Admin,
-                by: Some(cmd.by.clone()),
-                reason: Some(cmd.reason.clone()),
-                detail: serde_json::Value::Null,
-            },
-        }
-    }
-}
-
-fn storage(err: JournalError) -> SessionError {
-    match err {
-        JournalError::NotFound => SessionError::NotFound,
-        JournalError::VersionConflict => SessionError::Conflict,
-        JournalError::Rejected { code, message } => SessionError::Rejected { code, message },
-        JournalError::Storage(e) => SessionError::Unavailable(e),
-    }
-}
-
-/// Validates and commits; on a version conflict reloads and tries once more.
-/// A refusal is confirmed against the stored booking first, so a cache that is
-/// stale (another node wrote) never refuses what the real state allows.
-/// Returns the outcome and the record the session should cache afterwards.
-async fn run(
-    journal: Arc<dyn Journal>,
-    mut record: BookingRecord,
-    wanted: Wanted,
-) -> (Result<Committed, SessionError>, Option<BookingRecord>) {
-    for attempt in 0..2 {
-        let transition = match wanted.validate(record.state) {
-            Ok(t) => t,
-            Err(refusal) if attempt == 0 => match journal.load(&record.id).await {
-                Ok(fresh) if fresh.version != record.version => {
-                    record = fresh;
-                    match wanted.validate(record.state) {
-                        Ok(t) => t,
-                        Err(refusal) => return (Err(SessionError::Refused(refusal)), Some(record)),
-                    }
-                }
-                Ok(_) => return (Err(SessionError::Refused(refusal)), Some(record)),
-                Err(err) => return (Err(storage(err)), None),
-            },
-            Err(refusal) => return (Err(SessionError::Refused(refusal)), Some(record)),
-        };
-        match journal.commit(wanted.change(&record, transition)).await {
-            Ok(committed) => {
-                let latest = committed.record.clone();
-                return (Ok(committed), Some(latest));
-            }
-            Err(JournalError::VersionConflict) if attempt == 0 => {
-                match journal.load(&record.id).await {
-                    Ok(fresh) => record = fresh,
-                    Err(err) => return (Err(storage(err)), None),
-                }
-            }
-            Err(err) => return (Err(storage(err)), Some(record)),
-        }
-    }
-    (Err(SessionError::Conflict), None)
-}
-
-impl BookingSession {
-    fn execute(&mut self, wanted: Wanted) -> AtomicResponse<Self, Result<Committed, SessionError>> {
-        self.last_command = Instant::now();
-        let Some(record) = self.record.clone() else {
-            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::NotFound))));
-        };
-        let journal = self.journal.clone();
-        AtomicResponse::new(Box::pin(run(journal, record, wanted).into_actor(self).map(
-            |(outcome, latest), act, ctx| {
-                act.record = latest;
-                if act.record.is_none() {
-                    // Lost track of the stored booking: let the next command start afresh.
-                    ctx.stop();
-                }
-                if let Ok(committed) = &outcome {
-                    tracing::info!(booking = %act.id, events = committed.events.len(),
-                        status = %committed.record.state, "booking changed");
-                }
-                outcome
-            },
-        )))
-    }
-}
-
 impl Handler<Apply> for BookingSession {
-    type Result = AtomicResponse<Self, Result<Committed, SessionError>>;
+    type Result = AtomicResponse<Self, Result<crate::journal::Committed, SessionError>>;
 
     fn handle(&mut self, msg: Apply, _: &mut Context<Self>) -> Self::Result {
-        self.execute(Wanted::Event(msg))
+        self.execute(vec![Step::Commit(Wanted::Event(msg))], run::committed)
     }
 }
 
 impl Handler<Force> for BookingSession {
-    type Result = AtomicResponse<Self, Result<Committed, SessionError>>;
+    type Result = AtomicResponse<Self, Result<crate::journal::Committed, SessionError>>;
 
     fn handle(&mut self, msg: Force, _: &mut Context<Self>) -> Self::Result {
-        self.execute(Wanted::Force(msg))
+        self.execute(vec![Step::Commit(Wanted::Force(msg))], run::committed)
     }
 }
 
@@ -216,6 +366,185 @@ impl Handler<GetRecord> for BookingSession {
 
     fn handle(&mut self, _: GetRecord, _: &mut Context<Self>) -> Self::Result {
         self.record.clone().ok_or(SessionError::NotFound)
+    }
+}
+
+impl Handler<Subscribe> for BookingSession {
+    type Result = AtomicResponse<Self, Result<(), SessionError>>;
+
+    fn handle(&mut self, msg: Subscribe, _: &mut Context<Self>) -> Self::Result {
+        let Some(record) = self.record.clone() else {
+            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::NotFound))));
+        };
+        let allowed = msg.client.role == Role::Admin || self.role_of(&msg.client.user_id).is_some();
+        if !allowed {
+            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::NotParticipant))));
+        }
+        self.last_command = Instant::now();
+        let now = Utc::now();
+        let proximity = self
+            .proximity
+            .as_ref()
+            .map(|p| proximity_now(p, now))
+            .unwrap_or_default();
+        let snapshot = frames::subscribed(msg.re.as_deref(), &record, &self.last, &proximity);
+        msg.client.queue.push_unbounded(snapshot);
+        let replay = match msg.since_seq {
+            Some(since) if since < record.last_seq => {
+                self.journal.replay(&self.id, since.max(0), record.last_seq)
+            }
+            _ => Box::pin(std::future::ready(Ok(Vec::new()))),
+        };
+        let client = msg.client;
+        AtomicResponse::new(Box::pin(replay.into_actor(self).map(
+            move |events, act, _| {
+                let events = events.map_err(|e| SessionError::Unavailable(format!("{e:?}")))?;
+                for event in &events {
+                    client.queue.push_unbounded(frames::event(event));
+                }
+                act.subscribers.insert(client.conn_id, client);
+                Ok(())
+            },
+        )))
+    }
+}
+
+impl Handler<Unsubscribe> for BookingSession {
+    type Result = ();
+
+    fn handle(&mut self, msg: Unsubscribe, _: &mut Context<Self>) {
+        self.subscribers.remove(&msg.conn_id);
+        self.last_command = Instant::now();
+    }
+}
+
+impl Handler<Locate> for BookingSession {
+    type Result = AtomicResponse<Self, Result<(), SessionError>>;
+
+    fn handle(&mut self, msg: Locate, _: &mut Context<Self>) -> Self::Result {
+        let Some(state) = self.record.as_ref().map(|r| r.state) else {
+            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::NotFound))));
+        };
+        let Some(role) = self.role_of(&msg.user_id) else {
+            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::NotParticipant))));
+        };
+        if !matches!(
+            state,
+            BookingState::Confirmed
+                | BookingState::EnRoute
+                | BookingState::Arrived
+                | BookingState::InProgress
+        ) {
+            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::NotLive(state)))));
+        }
+        let fix = msg.fix;
+        let as_fix = Fix {
+            lat: fix.lat,
+            lng: fix.lng,
+            accuracy_m: fix.accuracy_m,
+            at: fix.at,
+        };
+        let now = Utc::now();
+        let update = match (role, self.proximity.as_mut()) {
+            (Role::Provider, Some(p)) => p.on_provider_fix(as_fix, now),
+            (_, Some(p)) => p.on_customer_fix(as_fix, now),
+            (_, None) => None,
+        };
+        // Stale or out of order: ignored, like the rule says.
+        let Some(update) = update else {
+            return AtomicResponse::new(Box::pin(fut::ready(Ok(()))));
+        };
+        let last = LastFix {
+            lat: fix.lat,
+            lng: fix.lng,
+            accuracy_m: fix.accuracy_m,
+            at: fix.at_raw.clone(),
+        };
+        match role {
+            Role::Provider => self.last.provider = Some(last),
+            _ => self.last.customer = Some(last),
+        }
+        self.trail(role, &fix);
+        let mut steps = Vec::new();
+        let mut state_after = state;
+        if role == Role::Provider && state == BookingState::Confirmed {
+            steps.push(Step::Commit(Wanted::Event(Apply {
+                event: BookingEvent::LocationStarted,
+                actor: Role::Provider,
+                by: Some(msg.user_id.to_string()),
+                reason: None,
+                detail: serde_json::Value::Null,
+            })));
+            state_after = BookingState::EnRoute;
+        }
+        steps.push(Step::Ephemeral(Out::Location {
+            role,
+            fix,
+            distance_m: update.distance_m,
+        }));
+        if state_after.awaits_arrival() {
+            self.proximity_steps(&update, state_after, &mut steps);
+        }
+        self.execute(steps, |_, _| Ok(()))
+    }
+}
+
+impl Handler<SendChat> for BookingSession {
+    type Result = AtomicResponse<Self, Result<JournalEvent, SessionError>>;
+
+    fn handle(&mut self, msg: SendChat, _: &mut Context<Self>) -> Self::Result {
+        let Some(state) = self.record.as_ref().map(|r| r.state) else {
+            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::NotFound))));
+        };
+        if self.role_of(&msg.from).is_none() {
+            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::NotParticipant))));
+        }
+        if !state.chat_active() {
+            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::ChatInactive))));
+        }
+        self.execute(vec![Step::Chat(msg)], run::the_event)
+    }
+}
+
+impl Handler<MarkRead> for BookingSession {
+    type Result = AtomicResponse<Self, Result<JournalEvent, SessionError>>;
+
+    fn handle(&mut self, msg: MarkRead, _: &mut Context<Self>) -> Self::Result {
+        let Some(last_seq) = self.record.as_ref().map(|r| r.last_seq) else {
+            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::NotFound))));
+        };
+        if self.role_of(&msg.by).is_none() {
+            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::NotParticipant))));
+        }
+        let up_to = msg.up_to_seq.clamp(0, last_seq);
+        self.execute(
+            vec![Step::Append {
+                kind: "read",
+                payload: serde_json::json!({"by": msg.by, "up_to_seq": up_to}),
+            }],
+            run::the_event,
+        )
+    }
+}
+
+impl Handler<GetSummary> for BookingSession {
+    type Result = Option<SessionSummary>;
+
+    fn handle(&mut self, _: GetSummary, _: &mut Context<Self>) -> Self::Result {
+        let record = self.record.as_ref()?;
+        Some(SessionSummary {
+            booking_id: record.id.clone(),
+            status: record.state,
+            seq: record.last_seq,
+            chat_active: record.state.chat_active(),
+            subscribers: self.subscribers.len(),
+            last_locations: self.last.clone(),
+            proximity: self
+                .proximity
+                .as_ref()
+                .map(|p| proximity_now(p, Utc::now()))
+                .unwrap_or_default(),
+        })
     }
 }
 

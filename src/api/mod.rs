@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod bookings;
+pub mod chat;
 pub mod cursor;
 pub mod docs;
 pub mod health;
@@ -29,5 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(providers::routes)
         .configure(services::routes)
         .configure(slots::routes)
-        .configure(admin::routes);
+        .configure(admin::routes)
+        .configure(chat::routes)
+        .configure(crate::ws::routes);
 }

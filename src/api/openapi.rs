@@ -3,7 +3,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    admin, auth, bookings, docs, health, me, payments, providers, services, slots, wallet,
+    admin, auth, bookings, chat, docs, health, me, payments, providers, services, slots, wallet,
 };
 
 #[derive(OpenApi)]
@@ -25,6 +25,10 @@ use super::{
         bookings::events::list,
         payments::intents::create, payments::confirm::confirm, payments::webhook::receive, payments::list::list,
         wallet::wallet,
+        bookings::location::post, chat::messages::history, chat::messages::send,
+        chat::contact::get, chat::conversations::list, admin::sessions::list,
+        admin::block::block, admin::block::unblock,
+        crate::ws::handler::upgrade,
         admin::bookings::list, admin::bookings::force, admin::ledger::summary, admin::ledger::transactions,
         providers::profile::put, providers::online::put, providers::list::list,
         providers::get::get, providers::reviews::list,
@@ -41,7 +45,7 @@ use super::{
     ),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "account"), (name = "providers"), (name = "services"),
-        (name = "availability"), (name = "bookings"), (name = "payments"), (name = "admin"),
+        (name = "availability"), (name = "bookings"), (name = "realtime"), (name = "payments"), (name = "admin"),
         (name = "operations"))
 )]
 pub struct ApiDoc;

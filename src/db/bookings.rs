@@ -195,3 +195,30 @@ pub async fn update_at_version(
     .await)?;
     Ok(n == 1)
 }
+
+/// Moves `last_seq` forward by one if it is still `expected` (appends that
+/// change no state: chat, read receipts, proximity).
+pub async fn bump_seq(conn: &mut DbConn, id: &str, expected: i64) -> QueryResult<bool> {
+    let n = db_run!(conn, |c| diesel::update(
+        bookings::table
+            .find(id)
+            .filter(bookings::last_seq.eq(expected))
+    )
+    .set((
+        bookings::last_seq.eq(expected + 1),
+        bookings::updated_at.eq(super::now())
+    ))
+    .execute(c)
+    .await)?;
+    Ok(n == 1)
+}
+
+/// A provider's bookings that take location fixes.
+pub async fn live_for_provider(conn: &mut DbConn, provider_id: &str) -> QueryResult<Vec<String>> {
+    db_run!(conn, |c| bookings::table
+        .filter(bookings::provider_id.eq(provider_id))
+        .filter(bookings::status.eq_any(["confirmed", "en_route", "arrived", "in_progress"]))
+        .select(bookings::id)
+        .load(c)
+        .await)
+}

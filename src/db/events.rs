@@ -46,3 +46,36 @@ pub async fn since(
         .load(c)
         .await)
 }
+
+/// The newest event of `kind`, if any.
+pub async fn latest_of(
+    conn: &mut DbConn,
+    booking_id: &str,
+    kind: &str,
+) -> QueryResult<Option<EventRow>> {
+    db_run!(conn, |c| booking_events::table
+        .filter(booking_events::booking_id.eq(booking_id))
+        .filter(booking_events::kind.eq(kind))
+        .order(booking_events::seq.desc())
+        .select(EventRow::as_select())
+        .first(c)
+        .await
+        .optional())
+}
+
+/// Events with `after < seq <= up_to`, in order.
+pub async fn between(
+    conn: &mut DbConn,
+    booking_id: &str,
+    after: i64,
+    up_to: i64,
+) -> QueryResult<Vec<EventRow>> {
+    db_run!(conn, |c| booking_events::table
+        .filter(booking_events::booking_id.eq(booking_id))
+        .filter(booking_events::seq.gt(after))
+        .filter(booking_events::seq.le(up_to))
+        .order(booking_events::seq.asc())
+        .select(EventRow::as_select())
+        .load(c)
+        .await)
+}

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod availability;
 pub mod bookings;
 pub mod challenges;
+pub mod chat;
 pub mod discovery;
 pub mod events;
 pub mod holds;

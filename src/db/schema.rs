@@ -275,6 +275,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    chat_messages (id) {
+        id -> Text,
+        booking_id -> Text,
+        seq -> BigInt,
+        sender_id -> Text,
+        body -> Text,
+        client_msg_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    chat_reads (booking_id, user_id) {
+        booking_id -> Text,
+        user_id -> Text,
+        up_to_seq -> BigInt,
+    }
+}
+
+diesel::table! {
+    location_trail (id) {
+        id -> Text,
+        booking_id -> Text,
+        role -> Text,
+        lat -> Double,
+        lng -> Double,
+        accuracy_m -> Nullable<Double>,
+        recorded_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> auth_sessions (session_id));
 diesel::joinable!(provider_profiles -> users (user_id));
@@ -282,6 +315,9 @@ diesel::joinable!(booking_events -> bookings (booking_id));
 diesel::joinable!(ledger_entries -> ledger_transactions (transaction_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    chat_messages,
+    chat_reads,
+    location_trail,
     users,
     auth_sessions,
     refresh_tokens,

@@ -3,6 +3,7 @@
 //! (ledger postings, chat tokens, slot claims) and journal events, in one
 //! database transaction.
 
+mod append;
 mod commit;
 mod effects;
 
@@ -12,7 +13,8 @@ use std::sync::Arc;
 
 use onsite_actors::booking::BookingState;
 use onsite_actors::journal::{
-    BookingRecord, Change, Committed, Journal, JournalError, JournalFuture,
+    Append, Appended, BookingRecord, Change, Committed, Journal, JournalError, JournalEvent,
+    JournalFuture, TrailPoint,
 };
 
 use crate::config::Config;
@@ -59,6 +61,10 @@ pub(crate) fn record_of(b: &db::bookings::Booking) -> Result<BookingRecord, Jour
         state: b.status.parse::<BookingState>().map_err(storage)?,
         version: b.version,
         last_seq: b.last_seq,
+        customer_id: b.customer_id.clone(),
+        provider_id: b.provider_id.clone(),
+        target: (b.location_lat, b.location_lng),
+        within_since: None,
     })
 }
 
@@ -72,12 +78,67 @@ impl Journal for DbJournal {
                 .await
                 .map_err(storage)?
                 .ok_or(JournalError::NotFound)?;
-            record_of(&booking)
+            let mut record = record_of(&booking)?;
+            // Proximity continues from the journal: inside since the last `within: true`.
+            let last = db::events::latest_of(&mut conn, &id, "proximity")
+                .await
+                .map_err(storage)?;
+            record.within_since = last
+                .filter(|e| e.payload.contains("\"within\":true"))
+                .map(|e| db::utc(e.created_at));
+            Ok(record)
         })
     }
 
     fn commit(&self, change: Change) -> JournalFuture<Committed> {
         let journal = self.clone();
         Box::pin(async move { commit::commit(&journal, change).await })
+    }
+
+    fn append(&self, entry: Append) -> JournalFuture<Appended> {
+        let journal = self.clone();
+        Box::pin(async move { append::append(&journal, entry).await })
+    }
+
+    fn replay(
+        &self,
+        booking_id: &str,
+        after_seq: i64,
+        up_to_seq: i64,
+    ) -> JournalFuture<Vec<JournalEvent>> {
+        let db = self.db.clone();
+        let id = booking_id.to_owned();
+        Box::pin(async move {
+            let mut conn = db.get().await.map_err(storage)?;
+            let rows = db::events::between(&mut conn, &id, after_seq, up_to_seq)
+                .await
+                .map_err(storage)?;
+            Ok(rows.into_iter().map(append::to_event).collect())
+        })
+    }
+
+    fn trail(&self, point: TrailPoint) {
+        let db = self.db.clone();
+        actix_web::rt::spawn(async move {
+            let row = db::chat::TrailRow {
+                id: db::new_id(),
+                booking_id: point.booking_id,
+                role: point.role.as_str().to_owned(),
+                lat: point.lat,
+                lng: point.lng,
+                accuracy_m: point.accuracy_m,
+                recorded_at: point.at.naive_utc(),
+                created_at: db::now(),
+            };
+            let stored = match db.get().await {
+                Ok(mut conn) => db::chat::insert_trail(&mut conn, &row)
+                    .await
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            if let Err(e) = stored {
+                tracing::warn!(booking = %row.booking_id, error = %e, "trail point not stored");
+            }
+        });
     }
 }

@@ -21,7 +21,220 @@ fn apply(event: BookingEvent, actor: Role) -> Apply {
 }
 
 fn dispatcher(journal: &MemoryJournal, idle: Duration) -> Addr<Dispatcher> {
-    Dispatcher::new(Arc::new(journal.clone()), idle).start()
+    let config = crate::session::SessionConfig {
+        idle_timeout: idle,
+        proximity: crate::proximity::ProximityConfig {
+            radius_m: 10.0,
+            dwell_s: 1,
+            stale_s: 60,
+            max_accuracy_m: 20.0,
+        },
+        ..Default::default()
+    };
+    Dispatcher::new(Arc::new(journal.clone()), config).start()
+}
+
+fn client(user: &str, role: Role, conn_id: u64) -> crate::client::Client {
+    crate::client::Client {
+        conn_id,
+        user_id: user.into(),
+        role,
+        queue: Arc::new(crate::client::ClientQueue::new(64)),
+    }
+}
+
+fn drain(c: &crate::client::Client) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    while !c.queue.is_empty() {
+        let text = futures_util::FutureExt::now_or_never(c.queue.next())
+            .unwrap()
+            .unwrap();
+        out.push(serde_json::from_str(&text).unwrap());
+    }
+    out
+}
+
+fn fix(lat: f64, lng: f64, secs_ago: i64) -> crate::messages::FixIn {
+    let at = chrono::Utc::now() - chrono::Duration::seconds(secs_ago);
+    crate::messages::FixIn {
+        lat,
+        lng,
+        accuracy_m: Some(3.0),
+        heading: None,
+        speed_mps: None,
+        at,
+        at_raw: at.to_rfc3339().into(),
+    }
+}
+
+#[actix_rt::test]
+async fn subscribers_get_a_snapshot_the_replay_then_live_events_without_gaps() {
+    let journal = MemoryJournal::default();
+    journal.insert("b1", BookingState::PendingPayment);
+    let d = dispatcher(&journal, Duration::from_secs(60));
+    let s = d
+        .send(SessionFor {
+            booking_id: "b1".into(),
+        })
+        .await
+        .unwrap();
+    s.send(apply(BookingEvent::PaymentCaptured, Role::System))
+        .await
+        .unwrap()
+        .unwrap();
+    s.send(apply(BookingEvent::Accept, Role::Provider))
+        .await
+        .unwrap()
+        .unwrap();
+    let stranger = client("eve", Role::Customer, 9);
+    let err = s
+        .send(crate::messages::Subscribe {
+            client: stranger.clone(),
+            since_seq: None,
+            re: None,
+        })
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(err, SessionError::NotParticipant);
+    assert!(stranger.queue.is_empty(), "a stranger gets no data");
+    let c = client("customer", Role::Customer, 1);
+    s.send(crate::messages::Subscribe {
+        client: c.clone(),
+        since_seq: Some(0),
+        re: Some("r1".into()),
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    s.send(apply(BookingEvent::LocationStarted, Role::Provider))
+        .await
+        .unwrap()
+        .unwrap();
+    let frames = drain(&c);
+    assert_eq!(frames[0]["type"], "subscribed");
+    assert_eq!(frames[0]["re"], "r1");
+    assert_eq!(frames[0]["seq"], 2);
+    let seqs: Vec<i64> = frames[1..]
+        .iter()
+        .map(|f| f["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seqs, [1, 2, 3]);
+}
+
+#[actix_rt::test]
+async fn fixes_move_the_booking_en_route_then_arrived_by_proximity() {
+    let journal = MemoryJournal::default();
+    journal.insert("b1", BookingState::Confirmed);
+    let d = dispatcher(&journal, Duration::from_secs(60));
+    let s = d
+        .send(SessionFor {
+            booking_id: "b1".into(),
+        })
+        .await
+        .unwrap();
+    let c = client("customer", Role::Customer, 1);
+    s.send(crate::messages::Subscribe {
+        client: c.clone(),
+        since_seq: None,
+        re: None,
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let far = crate::messages::Locate {
+        user_id: "provider".into(),
+        fix: fix(-26.21, 28.0473, 2),
+    };
+    s.send(far).await.unwrap().unwrap();
+    let mut frames = drain(&c);
+    let near = crate::messages::Locate {
+        user_id: "provider".into(),
+        fix: fix(-26.2041, 28.0473, 1),
+    };
+    s.send(near).await.unwrap().unwrap();
+    // The dwell (1 s) completes on the session's timer, not on a fix.
+    actix_rt::time::sleep(Duration::from_millis(2300)).await;
+    let state = s.send(GetRecord).await.unwrap().unwrap().state;
+    assert_eq!(state, BookingState::Arrived);
+    frames.extend(drain(&c));
+    let kinds: Vec<String> = frames
+        .iter()
+        .map(|f| f["type"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        &kinds[..3],
+        ["subscribed", "booking", "location"],
+        "{kinds:?}"
+    );
+    assert_eq!(frames[1]["status"], "en_route");
+    assert!(
+        frames[2]["distance_m"].as_f64().unwrap() > 500.0,
+        "{frames:?}"
+    );
+    let journaled: Vec<&serde_json::Value> = frames
+        .iter()
+        .filter(|f| f["type"] == "proximity" && f["within"] == true)
+        .collect();
+    assert!(!journaled.is_empty());
+    assert!(frames
+        .iter()
+        .any(|f| f["type"] == "booking" && f["status"] == "arrived"));
+    let stored: Vec<String> = journal
+        .events("b1")
+        .iter()
+        .map(|e| e.kind.clone())
+        .collect();
+    assert!(
+        !stored.contains(&"location".to_owned()),
+        "fixes are not journaled: {stored:?}"
+    );
+}
+
+#[actix_rt::test]
+async fn chat_is_journaled_once_per_client_msg_id_and_only_while_active() {
+    let journal = MemoryJournal::default();
+    journal.insert("b1", BookingState::Requested);
+    let d = dispatcher(&journal, Duration::from_secs(60));
+    let s = d
+        .send(SessionFor {
+            booking_id: "b1".into(),
+        })
+        .await
+        .unwrap();
+    let chat = |text: &str, id: &str| crate::messages::SendChat {
+        from: "customer".into(),
+        text: text.into(),
+        client_msg_id: id.into(),
+    };
+    assert_eq!(
+        s.send(chat("hi", "m1")).await.unwrap().unwrap_err(),
+        SessionError::ChatInactive
+    );
+    s.send(apply(BookingEvent::Accept, Role::Provider))
+        .await
+        .unwrap()
+        .unwrap();
+    let first = s.send(chat("hi", "m1")).await.unwrap().unwrap();
+    let again = s.send(chat("hi", "m1")).await.unwrap().unwrap();
+    assert_eq!(first.seq, again.seq);
+    let stranger = crate::messages::SendChat {
+        from: "eve".into(),
+        text: "x".into(),
+        client_msg_id: "z".into(),
+    };
+    assert_eq!(
+        s.send(stranger).await.unwrap().unwrap_err(),
+        SessionError::NotParticipant
+    );
+    assert_eq!(
+        journal
+            .events("b1")
+            .iter()
+            .filter(|e| e.kind == "chat")
+            .count(),
+        1
+    );
 }
 
 #[actix_rt::test]

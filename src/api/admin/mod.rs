@@ -3,6 +3,7 @@
 
 pub mod approve_service;
 pub mod assign_service;
+pub mod block;
 pub mod bookings;
 pub mod create_service;
 pub mod invite;
@@ -10,6 +11,7 @@ pub mod invite_admin;
 pub mod invite_provider;
 pub mod ledger;
 pub mod list_services;
+pub mod sessions;
 pub mod unassign_service;
 pub mod verify_provider;
 
@@ -45,6 +47,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .service(web::resource("/bookings").route(web::get().to(bookings::list)))
             .service(web::resource("/bookings/{id}/force").route(web::post().to(bookings::force)))
+            .service(web::resource("/users/{id}/block").route(web::post().to(block::block)))
+            .service(web::resource("/users/{id}/unblock").route(web::post().to(block::unblock)))
+            .service(web::resource("/sessions").route(web::get().to(sessions::list)))
             .service(web::resource("/ledger/summary").route(web::get().to(ledger::summary)))
             .service(
                 web::resource("/ledger/transactions").route(web::get().to(ledger::transactions)),

@@ -20,6 +20,7 @@ pub async fn logout(state: web::Data<AppState>, me: AuthUser) -> ApiResult<HttpR
 pub async fn logout_all(state: web::Data<AppState>, me: AuthUser) -> ApiResult<HttpResponse> {
     let mut conn = state.db.get().await?;
     let n = db::sessions::revoke_all(&mut conn, me.id(), None, "logout_all").await?;
+    crate::ws::close_user(&state, me.id());
     tracing::info!(user = %me.id(), sessions = n, "logged out everywhere");
     Ok(HttpResponse::NoContent().finish())
 }

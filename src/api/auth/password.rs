@@ -95,6 +95,7 @@ pub async fn reset(
     let hash = password::hash_async(req.new_password.expose().to_owned()).await?;
     db::users::set_password(&mut conn, &user.id, &hash).await?;
     db::sessions::revoke_all(&mut conn, &user.id, None, "password_reset").await?;
+    crate::ws::close_user(&state, &user.id);
     if let Err(e) = state
         .mailer
         .send(templates::password_changed(&user.email))

@@ -3,6 +3,7 @@
 
 pub mod create;
 pub mod events;
+pub mod location;
 pub mod read;
 pub mod transitions;
 pub mod view;
@@ -32,7 +33,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::resource("/v1/bookings/{id}/reschedule")
             .route(web::post().to(transitions::reschedule)),
     )
-    .service(web::resource("/v1/bookings/{id}/events").route(web::get().to(events::list)));
+    .service(web::resource("/v1/bookings/{id}/events").route(web::get().to(events::list)))
+    .service(web::resource("/v1/bookings/{id}/location").route(web::post().to(location::post)));
 }
 
 /// The booking if `me` may see it (a party or an admin); 404 otherwise, so

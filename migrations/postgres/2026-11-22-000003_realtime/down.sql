@@ -1,0 +1,3 @@
+DROP TABLE location_trail;
+DROP TABLE chat_reads;
+DROP TABLE chat_messages;

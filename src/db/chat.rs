@@ -1,0 +1,178 @@
+//! Booking chat (`chat_messages`, `chat_reads`) and the location trail.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::schema::{chat_messages, chat_reads, location_trail};
+use super::DbConn;
+use crate::db_run;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = chat_messages)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct ChatMessage {
+    pub id: String,
+    pub booking_id: String,
+    /// The journal `seq` of the `chat` event that carried it.
+    pub seq: i64,
+    pub sender_id: String,
+    pub body: String,
+    pub client_msg_id: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl ChatMessage {
+    /// The `message` object of `chat` events and the REST history.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "from": self.sender_id,
+            "text": self.body,
+            "client_msg_id": self.client_msg_id,
+            "sent_at": super::utc(self.created_at),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = location_trail)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct TrailRow {
+    pub id: String,
+    pub booking_id: String,
+    pub role: String,
+    pub lat: f64,
+    pub lng: f64,
+    pub accuracy_m: Option<f64>,
+    pub recorded_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+}
+
+pub async fn insert(conn: &mut DbConn, m: &ChatMessage) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::insert_into(chat_messages::table)
+        .values(m)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+pub async fn find_by_client_id(
+    conn: &mut DbConn,
+    booking_id: &str,
+    sender_id: &str,
+    client_msg_id: &str,
+) -> QueryResult<Option<ChatMessage>> {
+    db_run!(conn, |c| chat_messages::table
+        .filter(chat_messages::booking_id.eq(booking_id))
+        .filter(chat_messages::sender_id.eq(sender_id))
+        .filter(chat_messages::client_msg_id.eq(client_msg_id))
+        .select(ChatMessage::as_select())
+        .first(c)
+        .await
+        .optional())
+}
+
+/// Messages after `after_seq`, oldest first.
+pub async fn history(
+    conn: &mut DbConn,
+    booking_id: &str,
+    after_seq: i64,
+    limit: i64,
+) -> QueryResult<Vec<ChatMessage>> {
+    db_run!(conn, |c| chat_messages::table
+        .filter(chat_messages::booking_id.eq(booking_id))
+        .filter(chat_messages::seq.gt(after_seq))
+        .order(chat_messages::seq.asc())
+        .limit(limit)
+        .select(ChatMessage::as_select())
+        .load(c)
+        .await)
+}
+
+/// The newest message of a booking.
+pub async fn last(conn: &mut DbConn, booking_id: &str) -> QueryResult<Option<ChatMessage>> {
+    db_run!(conn, |c| chat_messages::table
+        .filter(chat_messages::booking_id.eq(booking_id))
+        .order(chat_messages::seq.desc())
+        .select(ChatMessage::as_select())
+        .first(c)
+        .await
+        .optional())
+}
+
+/// Messages from others after what `user` has read.
+pub async fn unread(conn: &mut DbConn, booking_id: &str, user: &str) -> QueryResult<i64> {
+    let read = read_up_to(conn, booking_id, user).await?;
+    db_run!(conn, |c| chat_messages::table
+        .filter(chat_messages::booking_id.eq(booking_id))
+        .filter(chat_messages::sender_id.ne(user))
+        .filter(chat_messages::seq.gt(read))
+        .count()
+        .get_result(c)
+        .await)
+}
+
+pub async fn read_up_to(conn: &mut DbConn, booking_id: &str, user: &str) -> QueryResult<i64> {
+    let found: Option<i64> = db_run!(conn, |c| chat_reads::table
+        .find((booking_id, user))
+        .select(chat_reads::up_to_seq)
+        .first(c)
+        .await
+        .optional())?;
+    Ok(found.unwrap_or(0))
+}
+
+/// Moves `user`'s read pointer forward (never back).
+pub async fn mark_read(
+    conn: &mut DbConn,
+    booking_id: &str,
+    user: &str,
+    up_to_seq: i64,
+) -> QueryResult<()> {
+    let current: Option<i64> = db_run!(conn, |c| chat_reads::table
+        .find((booking_id, user))
+        .select(chat_reads::up_to_seq)
+        .first(c)
+        .await
+        .optional())?;
+    match current {
+        None => {
+            db_run!(conn, |c| diesel::insert_into(chat_reads::table)
+                .values((
+                    chat_reads::booking_id.eq(booking_id),
+                    chat_reads::user_id.eq(user),
+                    chat_reads::up_to_seq.eq(up_to_seq),
+                ))
+                .execute(c)
+                .await)?;
+        }
+        Some(seq) if seq < up_to_seq => {
+            db_run!(conn, |c| diesel::update(
+                chat_reads::table.find((booking_id, user))
+            )
+            .set(chat_reads::up_to_seq.eq(up_to_seq))
+            .execute(c)
+            .await)?;
+        }
+        Some(_) => {}
+    }
+    Ok(())
+}
+
+pub async fn insert_trail(conn: &mut DbConn, row: &TrailRow) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::insert_into(location_trail::table)
+        .values(row)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+pub async fn trail(conn: &mut DbConn, booking_id: &str) -> QueryResult<Vec<TrailRow>> {
+    db_run!(conn, |c| location_trail::table
+        .filter(location_trail::booking_id.eq(booking_id))
+        .order(location_trail::recorded_at.asc())
+        .select(TrailRow::as_select())
+        .load(c)
+        .await)
+}

@@ -1,0 +1,332 @@
+//! One connection: a reader task (frames in -> sessions) and a writer task
+//! (the bounded queue -> the socket), with the heartbeat.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::Addr;
+use actix_ws::{CloseCode, CloseReason, Message, MessageStream, Session};
+use onsite_actors::booking::Actor as Role;
+use onsite_actors::client::Client;
+use onsite_actors::messages::{
+    Connect, Disconnect, FixIn, Locate, MarkRead, Monitor, SendChat, SessionError, SessionFor,
+    Subscribe, Unsubscribe,
+};
+use onsite_actors::session::BookingSession;
+
+use super::frames::{self, Frame};
+use crate::db;
+use crate::state::AppState;
+
+const PING_EVERY: Duration = Duration::from_secs(15);
+const SILENCE_LIMIT: Duration = Duration::from_secs(45);
+/// Invalid frames in a row before the socket is closed with 1008.
+const GARBAGE_LIMIT: u32 = 5;
+/// How long a provider's list of live bookings is trusted.
+const LIVE_BOOKINGS_TTL: Duration = Duration::from_secs(30);
+
+pub fn spawn(state: Arc<AppState>, client: Client, session: Session, stream: MessageStream) {
+    state.dispatcher.do_send(Connect {
+        client: client.clone(),
+    });
+    actix_web::rt::spawn(write(client.clone(), session.clone()));
+    actix_web::rt::spawn(read(state, client, session, stream));
+}
+
+/// Drains the queue into the socket; a closed queue sends its close code.
+async fn write(client: Client, mut session: Session) {
+    loop {
+        match client.queue.next().await {
+            Ok(text) => {
+                if session.text(text.to_string()).await.is_err() {
+                    client.queue.close(1000);
+                    return;
+                }
+            }
+            Err(code) => {
+                let reason = CloseReason {
+                    code: CloseCode::from(code),
+                    description: Some(close_text(code).to_owned()),
+                };
+                let _ = session.close(Some(reason)).await;
+                return;
+            }
+        }
+    }
+}
+
+fn close_text(code: u16) -> &'static str {
+    match code {
+        1008 => "too many invalid frames",
+        1013 => "you are reading too slowly; reconnect with since_seq",
+        4401 => "access revoked",
+        1001 => "idle",
+        _ => "closing",
+    }
+}
+
+struct Conn {
+    state: Arc<AppState>,
+    client: Client,
+    sessions: HashMap<String, Addr<BookingSession>>,
+    subscribed: Vec<String>,
+    live: Option<(Instant, Vec<String>)>,
+    garbage: u32,
+}
+
+async fn read(
+    state: Arc<AppState>,
+    client: Client,
+    mut session: Session,
+    mut stream: MessageStream,
+) {
+    let mut conn = Conn {
+        state,
+        client,
+        sessions: HashMap::new(),
+        subscribed: Vec::new(),
+        live: None,
+        garbage: 0,
+    };
+    let mut heard = Instant::now();
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    loop {
+        tokio::select! {
+            msg = stream.recv() => {
+                let Some(msg) = msg else { break };
+                heard = Instant::now();
+                match msg {
+                    Ok(Message::Text(text)) => conn.on_text(&text).await,
+                    Ok(Message::Binary(_)) => conn.invalid(None, "frames are JSON text"),
+                    Ok(Message::Ping(bytes)) => {
+                        if session.pong(&bytes).await.is_err() {
+                            break;
+                        }
+                    }
+                    Ok(Message::Close(_)) => break,
+                    Ok(_) => {}
+                    Err(_) => {
+                        // Oversized or malformed at the protocol level.
+                        conn.client.queue.close(1009);
+                        break;
+                    }
+                }
+                if conn.client.queue.is_closed() {
+                    break;
+                }
+            }
+            _ = ping.tick() => {
+                if heard.elapsed() >= SILENCE_LIMIT {
+                    conn.client.queue.close(1001);
+                    break;
+                }
+                if session.ping(b"").await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    conn.leave();
+}
+
+impl Conn {
+    fn send(&self, text: Arc<str>) {
+        self.client.queue.push(text, None);
+    }
+
+    fn invalid(&mut self, re: Option<&str>, message: &str) {
+        self.garbage += 1;
+        self.send(frames::error(re, "invalid_frame", message));
+        if self.garbage >= GARBAGE_LIMIT {
+            self.client.queue.close(1008);
+        }
+    }
+
+    fn refuse(&self, re: Option<&str>, err: &SessionError) {
+        let (code, message) = match err {
+            SessionError::NotParticipant | SessionError::NotFound => (
+                "not_a_participant",
+                "you are not a participant of this booking".to_owned(),
+            ),
+            SessionError::ChatInactive => ("chat_inactive", "the chat is not active".to_owned()),
+            SessionError::NotLive(state) => ("not_live", format!("the booking is {state}")),
+            SessionError::Refused(r) => ("invalid_transition", r.to_string()),
+            SessionError::Rejected { code, message } => (code.as_str(), message.clone()),
+            SessionError::Conflict => ("conflict", "the booking changed; try again".to_owned()),
+            SessionError::Unavailable(_) => ("unavailable", "try again shortly".to_owned()),
+        };
+        self.send(frames::error(re, code, &message));
+    }
+
+    async fn session(&mut self, booking_id: &str) -> Option<Addr<BookingSession>> {
+        if let Some(addr) = self.sessions.get(booking_id).filter(|a| a.connected()) {
+            return Some(addr.clone());
+        }
+        let addr = self
+            .state
+            .dispatcher
+            .send(SessionFor {
+                booking_id: booking_id.to_owned(),
+            })
+            .await
+            .ok()?;
+        self.sessions.insert(booking_id.to_owned(), addr.clone());
+        Some(addr)
+    }
+
+    async fn on_text(&mut self, text: &str) {
+        let (re, frame) = match frames::parse(text) {
+            Ok(parsed) => parsed,
+            Err(invalid) => return self.invalid(invalid.re.as_deref(), &invalid.message),
+        };
+        self.garbage = 0;
+        let re = re.as_deref();
+        match frame {
+            Frame::Ping => self.send(frames::pong(re)),
+            Frame::Subscribe {
+                booking_id,
+                since_seq,
+            } => {
+                let outcome = match self.session(&booking_id).await {
+                    Some(addr) => addr
+                        .send(Subscribe {
+                            client: self.client.clone(),
+                            since_seq,
+                            re: re.map(str::to_owned),
+                        })
+                        .await
+                        .unwrap_or(Err(SessionError::NotFound)),
+                    None => Err(SessionError::NotFound),
+                };
+                match outcome {
+                    Ok(()) => {
+                        if !self.subscribed.contains(&booking_id) {
+                            self.subscribed.push(booking_id);
+                        }
+                    }
+                    Err(e) => self.refuse(re, &e),
+                }
+            }
+            Frame::Unsubscribe { booking_id } => {
+                if let Some(addr) = self.sessions.get(&booking_id) {
+                    addr.do_send(Unsubscribe {
+                        conn_id: self.client.conn_id,
+                    });
+                }
+                self.subscribed.retain(|b| *b != booking_id);
+                self.send(frames::ack(re, None));
+            }
+            Frame::Location { booking_id, fix } => self.locate(re, booking_id, fix).await,
+            Frame::Chat {
+                booking_id,
+                text,
+                client_msg_id,
+            } => {
+                let msg = SendChat {
+                    from: self.client.user_id.to_string(),
+                    text,
+                    client_msg_id,
+                };
+                let outcome = match self.session(&booking_id).await {
+                    Some(addr) => addr.send(msg).await.unwrap_or(Err(SessionError::NotFound)),
+                    None => Err(SessionError::NotFound),
+                };
+                match outcome {
+                    Ok(event) => self.send(frames::ack(
+                        re,
+                        Some(("message", event.payload["message"].clone())),
+                    )),
+                    Err(e) => self.refuse(re, &e),
+                }
+            }
+            Frame::Read {
+                booking_id,
+                up_to_seq,
+            } => {
+                let msg = MarkRead {
+                    by: self.client.user_id.to_string(),
+                    up_to_seq,
+                };
+                let outcome = match self.session(&booking_id).await {
+                    Some(addr) => addr.send(msg).await.unwrap_or(Err(SessionError::NotFound)),
+                    None => Err(SessionError::NotFound),
+                };
+                match outcome {
+                    Ok(_) => self.send(frames::ack(re, None)),
+                    Err(e) => self.refuse(re, &e),
+                }
+            }
+            Frame::Monitor { filter } => {
+                if self.client.role != Role::Admin {
+                    self.send(frames::error(re, "forbidden", "only admins may monitor"));
+                } else {
+                    self.state.dispatcher.do_send(Monitor {
+                        client: self.client.clone(),
+                        filter,
+                    });
+                    self.send(frames::ack(re, None));
+                }
+            }
+        }
+    }
+
+    /// A provider's fix goes to the named booking or to every live booking of
+    /// theirs; a customer's to the named booking.
+    async fn locate(&mut self, re: Option<&str>, booking_id: Option<String>, fix: FixIn) {
+        let targets = match booking_id {
+            Some(id) => vec![id],
+            None if self.client.role == Role::Provider => self.live_bookings().await,
+            None => return self.send(frames::error(re, "invalid_frame", "booking_id is required")),
+        };
+        let named = targets.len() == 1;
+        for booking_id in targets {
+            let Some(addr) = self.session(&booking_id).await else {
+                continue;
+            };
+            let msg = Locate {
+                user_id: self.client.user_id.clone(),
+                fix: fix.clone(),
+            };
+            match addr.send(msg).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) if named => self.refuse(re, &e),
+                _ => {}
+            }
+        }
+    }
+
+    /// The provider's bookings that take fixes, from the database at most every
+    /// 30 s (never per fix).
+    async fn live_bookings(&mut self) -> Vec<String> {
+        if let Some((at, list)) = &self.live {
+            if at.elapsed() < LIVE_BOOKINGS_TTL {
+                return list.clone();
+            }
+        }
+        let list = match self.state.db.get().await {
+            Ok(mut c) => db::bookings::live_for_provider(&mut c, &self.client.user_id)
+                .await
+                .unwrap_or_default(),
+            Err(_) => Vec::new(),
+        };
+        self.live = Some((Instant::now(), list.clone()));
+        list
+    }
+
+    fn leave(&mut self) {
+        for booking_id in &self.subscribed {
+            if let Some(addr) = self.sessions.get(booking_id) {
+                addr.do_send(Unsubscribe {
+                    conn_id: self.client.conn_id,
+                });
+            }
+        }
+        self.state.dispatcher.do_send(Disconnect {
+            conn_id: self.client.conn_id,
+            user_id: self.client.user_id.clone(),
+        });
+        self.client.queue.close(1000);
+    }
+}

@@ -37,8 +37,8 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use bookkeeping::{
     classify, cpu_percent, cpu_time, fix_position, latency_histogram, location_frame, loss_percent,
-    mib, per_connection_kib, record, rss_kib, subscribe_frame, ws_url, DeviceClock, Pending,
-    Percentiles, Received,
+    machine_busy, mib, per_connection_kib, record, rss_kib, subscribe_frame, ws_url, DeviceClock,
+    Pending, Percentiles, Received,
 };
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -199,6 +199,15 @@ async fn run(args: Args) -> anyhow::Result<()> {
         "--rate must be in (0, 1000]"
     );
     anyhow::ensure!(args.connect_rate > 0.0, "--connect-rate must be positive");
+    for (name, secs) in [
+        ("--duration", args.duration),
+        ("--hold", args.hold),
+        ("--drain", args.drain),
+        ("--connect-rate", 1.0 / args.connect_rate),
+    ] {
+        Duration::try_from_secs_f64(secs)
+            .map_err(|_| anyhow::anyhow!("{name} must be a non-negative number of seconds"))?;
+    }
     let seed = onsite::loadseed::SeedFile::read(&args.seed)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.seed.display()))?;
     let url = match &args.url {
@@ -353,7 +362,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let until = start + Duration::from_secs_f64(args.duration);
     let wall_ms = chrono::Utc::now().timestamp_millis() + 50;
     shared.run_from_ms.set(wall_ms);
-    let (srv_cpu0, lg_cpu0) = (server_cpu(), cpu_time("self"));
+    let (srv_cpu0, lg_cpu0, all_cpu0) = (server_cpu(), cpu_time("self"), machine_busy());
     let _ = phase_tx.send(Phase::Run { start, until });
     let mut tick = Instant::now();
     while Instant::now() < until {
@@ -368,7 +377,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         );
     }
     let wall = until.saturating_duration_since(start);
-    let (srv_cpu1, lg_cpu1) = (server_cpu(), cpu_time("self"));
+    let (srv_cpu1, lg_cpu1, all_cpu1) = (server_cpu(), cpu_time("self"), machine_busy());
     let drain_until = Instant::now() + Duration::from_secs_f64(args.drain);
     while Instant::now() < drain_until && links.iter().any(|l| !l.pending.borrow().is_empty()) {
         sleep(Duration::from_millis(20)).await;
@@ -386,6 +395,17 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let lg_pct = lg_cpu0
         .zip(lg_cpu1)
         .map(|(a, b)| cpu_percent(b.saturating_sub(a), wall));
+    // Everything else on the machine (other processes share the two cores).
+    let other_pct = all_cpu0.zip(all_cpu1).map(|(a, b)| {
+        let all = b.saturating_sub(a);
+        let ours = srv_cpu0
+            .zip(srv_cpu1)
+            .map_or(Duration::ZERO, |(x, y)| y.saturating_sub(x))
+            + lg_cpu0
+                .zip(lg_cpu1)
+                .map_or(Duration::ZERO, |(x, y)| y.saturating_sub(x));
+        cpu_percent(all.saturating_sub(ours), wall)
+    });
     let pct = |p: Option<f64>| p.map_or_else(|| "-".to_owned(), |p| format!("{p:.0}%"));
     eprintln!();
     eprintln!(
@@ -405,12 +425,13 @@ async fn run(args: Args) -> anyhow::Result<()> {
     );
     eprintln!("latency (provider send -> customer receive): {lat}");
     eprintln!(
-        "server RSS: before {}, idle {}, end {}; CPU over the run: server {}, loadgen {} (of one core)",
+        "server RSS: before {}, idle {}, end {}; CPU over the run (100% = one core): server {}, loadgen {}, other processes {}",
         mib(rss_before),
         mib(rss_idle),
         mib(rss_end),
         pct(srv_pct),
-        pct(lg_pct)
+        pct(lg_pct),
+        pct(other_pct)
     );
     if shared.errors.get() > 0 {
         eprintln!("{} errors; first ones:", shared.errors.get());
@@ -418,9 +439,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
             eprintln!("  {e}");
         }
     }
-    println!("| pairs | Hz | s | sockets ok/failed | fixes sent | received | loss | p50 ms | p90 ms | p99 ms | max ms | server RSS idle | RSS end | CPU server | CPU loadgen |");
+    println!("| pairs | Hz | s | sockets ok/failed | fixes sent | received | loss | p50 ms | p90 ms | p99 ms | max ms | server RSS idle | RSS end | CPU server | CPU loadgen | CPU other |");
     println!(
-        "| {n} | {} | {:.0} | {opened}/{} | {sent} | {received} | {:.2}% | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {} |",
+        "| {n} | {} | {:.0} | {opened}/{} | {sent} | {received} | {:.2}% | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {} | {} |",
         args.rate,
         args.duration,
         shared.failed.get(),
@@ -432,7 +453,8 @@ async fn run(args: Args) -> anyhow::Result<()> {
         mib(rss_idle),
         mib(rss_end),
         pct(srv_pct),
-        pct(lg_pct)
+        pct(lg_pct),
+        pct(other_pct)
     );
     Ok(())
 }
@@ -600,7 +622,10 @@ impl Socket {
     }
 
     async fn provider(mut self, mut ws: Ws) {
-        let period = Duration::from_secs_f64(1.0 / self.rate);
+        // With --connect-only the rate may be 0: then the provider only listens.
+        let Ok(period) = Duration::try_from_secs_f64(1.0 / self.rate) else {
+            return self.customer(ws).await;
+        };
         // This provider's phase within the period: spreads fixes evenly.
         let offset = period.mul_f64(self.index as f64 / self.pairs as f64);
         let mut clock = DeviceClock::default();

@@ -246,6 +246,25 @@ pub fn parse_cpu_ticks(stat: &str) -> Option<u64> {
     Some(utime + stime)
 }
 
+/// (busy, total) clock ticks of all CPUs, from the first line of `/proc/stat`.
+pub fn parse_machine_ticks(stat: &str) -> Option<(u64, u64)> {
+    let line = stat.lines().next()?.strip_prefix("cpu ")?;
+    let v: Vec<u64> = line
+        .split_whitespace()
+        .map(|f| f.parse().ok())
+        .collect::<Option<_>>()?;
+    // user nice system idle iowait irq softirq steal ...
+    let total: u64 = v.iter().take(8).sum();
+    let idle = v.get(3)? + v.get(4).copied().unwrap_or(0);
+    Some((total.saturating_sub(idle), total))
+}
+
+/// CPU time used by the whole machine (all processes, all cores) so far.
+pub fn machine_busy() -> Option<Duration> {
+    let (busy, _) = parse_machine_ticks(&std::fs::read_to_string("/proc/stat").ok()?)?;
+    Some(Duration::from_millis(busy * 10))
+}
+
 /// Reads the RSS (KiB) of `pid` ("self" for this process).
 pub fn rss_kib(pid: &str) -> Option<u64> {
     parse_vm_rss_kib(&std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?)
@@ -406,6 +425,9 @@ mod tests {
         assert_eq!(parse_vm_rss_kib(status), Some(45_120));
         let stat = "4242 (onsite (w) x) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 3 0";
         assert_eq!(parse_cpu_ticks(stat), Some(325));
+        let stat = "cpu  100 5 50 800 20 1 2 0 0 0\ncpu0 50 2 25 400 10 0 1 0 0 0\n";
+        assert_eq!(parse_machine_ticks(stat), Some((158, 978)));
+        assert!(machine_busy().is_some());
         assert!(rss_kib("self").unwrap() > 0);
         assert!(cpu_time("self").is_some());
         assert_eq!(per_connection_kib(1000, 3000, 200), Some(10.0));

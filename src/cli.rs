@@ -1,6 +1,9 @@
-//! The command line: `onsite [serve]`, `onsite migrate`, `onsite admin create`.
+//! The command line: `onsite [serve]`, `onsite migrate`, `onsite admin create`,
+//! `onsite seed-load`.
 
 use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 
@@ -30,6 +33,19 @@ pub enum Command {
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+    /// Seed N customer/provider pairs with confirmed bookings and access tokens
+    /// for the websocket load generator (`onsite-loadgen`).
+    SeedLoad {
+        /// How many customer/provider pairs (one confirmed booking each).
+        #[arg(long)]
+        pairs: usize,
+        /// Where to write the JSON seed file.
+        #[arg(long)]
+        out: PathBuf,
+        /// Lifetime of the minted access tokens (default: ONSITE_ACCESS_TOKEN_TTL_S).
+        #[arg(long)]
+        token_ttl_s: Option<u64>,
     },
 }
 
@@ -82,6 +98,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("admin {} created with id {}", user.email, user.id);
+        }
+        Command::SeedLoad {
+            pairs,
+            out,
+            token_ttl_s,
+        } => {
+            let started = Instant::now();
+            let opts = crate::loadseed::SeedOptions {
+                pairs,
+                token_ttl: token_ttl_s
+                    .map(Duration::from_secs)
+                    .unwrap_or(config.access_token_ttl),
+            };
+            let seeded = crate::loadseed::seed(&config, &opts).await?;
+            seeded.write(&out)?;
+            println!(
+                "seeded {} pairs in {:.1} s; wrote {} (base_url {})",
+                seeded.pairs.len(),
+                started.elapsed().as_secs_f64(),
+                out.display(),
+                seeded.base_url
+            );
         }
     }
     Ok(())

@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod journal;
+pub mod loadseed;
 pub mod marketplace;
 pub mod middleware;
 pub mod notify;

@@ -92,7 +92,7 @@ impl AppState {
 
 /// `ONSITE_JWT_SECRET`, or in development a random secret generated once and
 /// kept in `$ONSITE_DATA_DIR/jwt_secret` (mode 0600).
-fn load_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
+pub fn load_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
     if let Some(secret) = &config.jwt_secret {
         return Ok(secret.as_bytes().to_vec());
     }

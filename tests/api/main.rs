@@ -19,6 +19,7 @@ mod errors;
 mod holds;
 mod invitations;
 mod ledger_property;
+mod loadseed;
 mod lockout;
 mod login;
 mod nodes;

@@ -1,0 +1,709 @@
+//! `onsite-loadgen`: a websocket load generator for `GET /ws`.
+//!
+//! It reads the file written by `onsite seed-load`, opens a websocket for the
+//! customer and for the provider of every pair (ramped), subscribes both to
+//! their booking, then streams provider fixes at `--rate` Hz for `--duration`
+//! seconds, each provider at its own phase of the period so the fixes arrive
+//! evenly spread. The latency of a fix is the time from just before the
+//! provider's send to the customer's receipt of the matching `location`
+//! event (matched by the device time `at`, which the server echoes exactly).
+//!
+//! Cheap by design, since it shares the machine with the server: one thread
+//! (a current-thread tokio runtime), one small task per socket, 4 KiB read
+//! buffers, no per-fix allocation beyond the frame text.
+//!
+//! ```sh
+//! onsite seed-load --pairs 1000 --out /tmp/seed.json --token-ttl-s 3600
+//! onsite-loadgen --seed /tmp/seed.json --rate 1 --duration 30 --server-pid $PID
+//! ```
+
+#[path = "loadgen/core.rs"]
+mod bookkeeping;
+
+use std::cell::{Cell, RefCell};
+use std::process::ExitCode;
+use std::rc::Rc;
+use std::time::Duration;
+
+use clap::Parser;
+use futures_util::{SinkExt, StreamExt};
+use hdrhistogram::Histogram;
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+use tokio::time::{sleep, sleep_until, timeout, Instant, MissedTickBehavior};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use bookkeeping::{
+    classify, cpu_percent, cpu_time, fix_position, latency_histogram, location_frame, loss_percent,
+    machine_busy, mib, per_connection_kib, record, rss_kib, subscribe_frame, ws_url, DeviceClock,
+    Pending, Percentiles, Received,
+};
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "onsite-loadgen",
+    about = "Websocket load generator for onsite (reads `onsite seed-load` output)"
+)]
+struct Args {
+    /// The seed file written by `onsite seed-load --out`.
+    #[arg(long)]
+    seed: std::path::PathBuf,
+    /// Fixes per second per provider.
+    #[arg(long, default_value_t = 1.0)]
+    rate: f64,
+    /// Seconds of measured streaming.
+    #[arg(long, default_value_t = 20.0)]
+    duration: f64,
+    /// Use only the first N pairs of the seed file.
+    #[arg(long)]
+    clients: Option<usize>,
+    /// Open every socket, measure the server's idle RSS, hold, exit.
+    #[arg(long)]
+    connect_only: bool,
+    /// With --connect-only: do not subscribe (bare authenticated connections,
+    /// no booking sessions started).
+    #[arg(long, requires = "connect_only")]
+    no_subscribe: bool,
+    /// Seconds to hold the idle sockets open with --connect-only.
+    #[arg(long, default_value_t = 5.0)]
+    hold: f64,
+    /// The server's pid, for its RSS (/proc/PID/status) and CPU time.
+    #[arg(long)]
+    server_pid: Option<u32>,
+    /// New websockets per second while ramping up.
+    #[arg(long, default_value_t = 500.0)]
+    connect_rate: f64,
+    /// Server websocket URL (default: the seed file's base_url + /ws).
+    #[arg(long)]
+    url: Option<String>,
+    /// Skip the warm-up (one fix per provider before measuring; the first fix
+    /// moves a booking to en_route, a database write per booking).
+    #[arg(long)]
+    no_warmup: bool,
+    /// Seconds to wait after the run for fixes still in flight.
+    #[arg(long, default_value_t = 3.0)]
+    drain: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Phase {
+    Connecting,
+    Warmup,
+    Run { start: Instant, until: Instant },
+    Stop,
+}
+
+/// Counters and histograms shared by every socket task (one thread: no locks).
+struct Shared {
+    opened: Cell<u64>,
+    failed: Cell<u64>,
+    retries: Cell<u64>,
+    settled: Cell<u64>,
+    /// Sockets the server closed (or that broke) before the end.
+    dropped: Cell<u64>,
+    warm_sent: Cell<u64>,
+    warm_received: Cell<u64>,
+    run_sent: Cell<u64>,
+    run_received: Cell<u64>,
+    /// Fixes that will never arrive because a later one of the same pair did.
+    superseded: Cell<u64>,
+    /// Provider fixes that matched nothing pending (duplicates).
+    unmatched: Cell<u64>,
+    /// Device time (ms) from which fixes count as measured.
+    run_from_ms: Cell<i64>,
+    connect: RefCell<Histogram<u64>>,
+    warm: RefCell<Histogram<u64>>,
+    run: RefCell<Histogram<u64>>,
+    errors: Cell<u64>,
+    first_errors: RefCell<Vec<String>>,
+}
+
+impl Shared {
+    fn new() -> Result<Self, hdrhistogram::CreationError> {
+        Ok(Self {
+            opened: Cell::new(0),
+            failed: Cell::new(0),
+            retries: Cell::new(0),
+            settled: Cell::new(0),
+            dropped: Cell::new(0),
+            warm_sent: Cell::new(0),
+            warm_received: Cell::new(0),
+            run_sent: Cell::new(0),
+            run_received: Cell::new(0),
+            superseded: Cell::new(0),
+            unmatched: Cell::new(0),
+            run_from_ms: Cell::new(i64::MAX),
+            connect: RefCell::new(latency_histogram()?),
+            warm: RefCell::new(latency_histogram()?),
+            run: RefCell::new(latency_histogram()?),
+            errors: Cell::new(0),
+            first_errors: RefCell::new(Vec::new()),
+        })
+    }
+
+    fn error(&self, what: String) {
+        bump(&self.errors);
+        let mut first = self.first_errors.borrow_mut();
+        if first.len() < 8 {
+            first.push(what);
+        }
+    }
+}
+
+fn bump(c: &Cell<u64>) {
+    c.set(c.get() + 1);
+}
+
+/// What the two sockets of a pair share.
+struct PairLink {
+    booking_id: String,
+    pending: RefCell<Pending>,
+    customer_up: Cell<bool>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Side {
+    Customer,
+    Provider,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: tokio runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let local = tokio::task::LocalSet::new();
+    match local.block_on(&runtime, run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        args.connect_only || (args.rate > 0.0 && args.rate <= 1000.0),
+        "--rate must be in (0, 1000]"
+    );
+    anyhow::ensure!(args.connect_rate > 0.0, "--connect-rate must be positive");
+    for (name, secs) in [
+        ("--duration", args.duration),
+        ("--hold", args.hold),
+        ("--drain", args.drain),
+        ("--connect-rate", 1.0 / args.connect_rate),
+    ] {
+        Duration::try_from_secs_f64(secs)
+            .map_err(|_| anyhow::anyhow!("{name} must be a non-negative number of seconds"))?;
+    }
+    let seed = onsite::loadseed::SeedFile::read(&args.seed)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.seed.display()))?;
+    let url = match &args.url {
+        Some(u) => u.clone(),
+        None => ws_url(&seed.base_url).map_err(anyhow::Error::msg)?,
+    };
+    let n = args
+        .clients
+        .unwrap_or(seed.pairs.len())
+        .min(seed.pairs.len());
+    anyhow::ensure!(n > 0, "no pairs to run");
+    let pairs = &seed.pairs[..n];
+    let server = args.server_pid.map(|p| p.to_string());
+    let server_rss = || server.as_deref().and_then(rss_kib);
+    let server_cpu = || server.as_deref().and_then(cpu_time);
+
+    let shared = Rc::new(Shared::new()?);
+    let (phase_tx, phase_rx) = watch::channel(Phase::Connecting);
+    let rss_before = server_rss();
+    eprintln!(
+        "{n} pairs ({} sockets) -> {url}; server RSS before: {}",
+        2 * n,
+        mib(rss_before)
+    );
+
+    // Ramp up: one socket every 1/connect_rate seconds, customer then provider.
+    let step = Duration::from_secs_f64(1.0 / args.connect_rate);
+    let ramp_start = Instant::now();
+    let mut links = Vec::with_capacity(n);
+    let mut last_report = Instant::now();
+    for (i, pair) in pairs.iter().enumerate() {
+        let link = Rc::new(PairLink {
+            booking_id: pair.booking_id.clone(),
+            pending: RefCell::new(Pending::default()),
+            customer_up: Cell::new(false),
+        });
+        links.push(link.clone());
+        for (k, side, token) in [
+            (2 * i, Side::Customer, &pair.customer_token),
+            (2 * i + 1, Side::Provider, &pair.provider_token),
+        ] {
+            sleep_until(ramp_start + step.mul_f64(k as f64)).await;
+            let task = Socket {
+                url: format!("{url}?token={token}"),
+                side,
+                index: i,
+                pairs: n,
+                rate: args.rate,
+                subscribe: !args.no_subscribe,
+                link: link.clone(),
+                shared: shared.clone(),
+                phase: phase_rx.clone(),
+            };
+            tokio::task::spawn_local(task.run());
+        }
+        if last_report.elapsed() >= Duration::from_secs(5) {
+            last_report = Instant::now();
+            eprintln!(
+                "  ramping: {} open, {} failed, {} pending",
+                shared.opened.get(),
+                shared.failed.get(),
+                (2 * i as u64 + 2).saturating_sub(shared.settled.get())
+            );
+        }
+    }
+    let total = 2 * n as u64;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while shared.settled.get() < total && Instant::now() < deadline {
+        sleep(Duration::from_millis(50)).await;
+    }
+    let ramp = ramp_start.elapsed();
+    let opened = shared.opened.get();
+    eprintln!(
+        "connected: {opened} open, {} failed ({} retries) in {:.1} s; upgrade+subscribe {}",
+        shared.failed.get(),
+        shared.retries.get(),
+        ramp.as_secs_f64(),
+        Percentiles::of(&shared.connect.borrow())
+    );
+    // Let the server settle before reading its idle RSS.
+    sleep(Duration::from_secs(2)).await;
+    let rss_idle = server_rss();
+    let per_conn = rss_before
+        .zip(rss_idle)
+        .and_then(|(b, a)| per_connection_kib(b, a, opened));
+    eprintln!(
+        "server RSS idle with {opened} sockets: {} ({} per connection)",
+        mib(rss_idle),
+        per_conn.map_or_else(|| "-".to_owned(), |k| format!("{k:.2} KiB"))
+    );
+
+    if args.connect_only {
+        sleep(Duration::from_secs_f64(args.hold)).await;
+        let rss_held = server_rss();
+        let per_conn_held = rss_before
+            .zip(rss_held)
+            .and_then(|(b, a)| per_connection_kib(b, a, opened));
+        let _ = phase_tx.send(Phase::Stop);
+        eprintln!(
+            "after holding {:.0} s: server RSS {}; loadgen RSS {}; {} sockets dropped",
+            args.hold,
+            mib(rss_held),
+            mib(rss_kib("self")),
+            shared.dropped.get()
+        );
+        println!(
+            "| {n} pairs idle | {opened}/{} sockets | RSS before {} | idle {} | after {:.0} s {} | {} KiB per idle connection |",
+            shared.failed.get(),
+            mib(rss_before),
+            mib(rss_idle),
+            args.hold,
+            mib(rss_held),
+            per_conn_held
+                .or(per_conn)
+                .map_or_else(|| "-".to_owned(), |k| format!("{k:.2}"))
+        );
+        return Ok(());
+    }
+
+    let active = links.iter().filter(|l| l.customer_up.get()).count() as u64;
+    if active == 0 {
+        for e in shared.first_errors.borrow().iter() {
+            eprintln!("  {e}");
+        }
+        anyhow::bail!("no customer socket could subscribe; nothing to measure");
+    }
+    if !args.no_warmup {
+        let started = Instant::now();
+        let _ = phase_tx.send(Phase::Warmup);
+        let deadline = started + Duration::from_secs(120);
+        // Until every provider sent its first fix and every customer got it.
+        while shared.warm_sent.get() < active
+            || shared.warm_received.get() + shared.superseded.get() < shared.warm_sent.get()
+        {
+            if Instant::now() >= deadline {
+                eprintln!("warm-up timed out");
+                break;
+            }
+            sleep(Duration::from_millis(20)).await;
+        }
+        eprintln!(
+            "warm-up: {} first fixes, {} delivered in {:.2} s; {}",
+            shared.warm_sent.get(),
+            shared.warm_received.get(),
+            started.elapsed().as_secs_f64(),
+            Percentiles::of(&shared.warm.borrow())
+        );
+        sleep(Duration::from_secs(1)).await;
+    }
+
+    let start = Instant::now() + Duration::from_millis(100);
+    let until = start + Duration::from_secs_f64(args.duration);
+    let wall_ms = chrono::Utc::now().timestamp_millis() + 50;
+    shared.run_from_ms.set(wall_ms);
+    let (srv_cpu0, lg_cpu0, all_cpu0) = (server_cpu(), cpu_time("self"), machine_busy());
+    let _ = phase_tx.send(Phase::Run { start, until });
+    let mut tick = Instant::now();
+    while Instant::now() < until {
+        tick += Duration::from_secs(5);
+        sleep_until(tick.min(until)).await;
+        eprintln!(
+            "  {:>5.1} s: {} fixes sent, {} received, {} sockets dropped",
+            start.elapsed().as_secs_f64(),
+            shared.run_sent.get(),
+            shared.run_received.get(),
+            shared.dropped.get()
+        );
+    }
+    let wall = until.saturating_duration_since(start);
+    let (srv_cpu1, lg_cpu1, all_cpu1) = (server_cpu(), cpu_time("self"), machine_busy());
+    let drain_until = Instant::now() + Duration::from_secs_f64(args.drain);
+    while Instant::now() < drain_until && links.iter().any(|l| !l.pending.borrow().is_empty()) {
+        sleep(Duration::from_millis(20)).await;
+    }
+    let rss_end = server_rss();
+    let _ = phase_tx.send(Phase::Stop);
+    let never_arrived: usize = links.iter().map(|l| l.pending.borrow().len()).sum();
+
+    let sent = shared.run_sent.get();
+    let received = shared.run_received.get();
+    let lat = Percentiles::of(&shared.run.borrow());
+    let srv_pct = srv_cpu0
+        .zip(srv_cpu1)
+        .map(|(a, b)| cpu_percent(b.saturating_sub(a), wall));
+    let lg_pct = lg_cpu0
+        .zip(lg_cpu1)
+        .map(|(a, b)| cpu_percent(b.saturating_sub(a), wall));
+    // Everything else on the machine (other processes share the two cores).
+    let other_pct = all_cpu0.zip(all_cpu1).map(|(a, b)| {
+        let all = b.saturating_sub(a);
+        let ours = srv_cpu0
+            .zip(srv_cpu1)
+            .map_or(Duration::ZERO, |(x, y)| y.saturating_sub(x))
+            + lg_cpu0
+                .zip(lg_cpu1)
+                .map_or(Duration::ZERO, |(x, y)| y.saturating_sub(x));
+        cpu_percent(all.saturating_sub(ours), wall)
+    });
+    let pct = |p: Option<f64>| p.map_or_else(|| "-".to_owned(), |p| format!("{p:.0}%"));
+    eprintln!();
+    eprintln!(
+        "pairs: {n} ({active} with both sockets up), rate {} Hz, {:.0} s",
+        args.rate, args.duration
+    );
+    eprintln!(
+        "connections: {opened} opened, {} failed, {} dropped during the run",
+        shared.failed.get(),
+        shared.dropped.get()
+    );
+    eprintln!(
+        "fixes: {sent} sent, {received} received by customers, loss {:.3}% ({} superseded by a later fix, {never_arrived} still pending after the drain, {} unmatched)",
+        loss_percent(sent, received),
+        shared.superseded.get(),
+        shared.unmatched.get()
+    );
+    eprintln!("latency (provider send -> customer receive): {lat}");
+    eprintln!(
+        "server RSS: before {}, idle {}, end {}; CPU over the run (100% = one core): server {}, loadgen {}, other processes {}",
+        mib(rss_before),
+        mib(rss_idle),
+        mib(rss_end),
+        pct(srv_pct),
+        pct(lg_pct),
+        pct(other_pct)
+    );
+    if shared.errors.get() > 0 {
+        eprintln!("{} errors; first ones:", shared.errors.get());
+        for e in shared.first_errors.borrow().iter() {
+            eprintln!("  {e}");
+        }
+    }
+    println!("| pairs | Hz | s | sockets ok/failed | fixes sent | received | loss | p50 ms | p90 ms | p99 ms | max ms | server RSS idle | RSS end | CPU server | CPU loadgen | CPU other |");
+    println!(
+        "| {n} | {} | {:.0} | {opened}/{} | {sent} | {received} | {:.2}% | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {} | {} |",
+        args.rate,
+        args.duration,
+        shared.failed.get(),
+        loss_percent(sent, received),
+        lat.p50,
+        lat.p90,
+        lat.p99,
+        lat.max,
+        mib(rss_idle),
+        mib(rss_end),
+        pct(srv_pct),
+        pct(lg_pct),
+        pct(other_pct)
+    );
+    Ok(())
+}
+
+/// One websocket: connect and subscribe (with retries), then play its side.
+struct Socket {
+    url: String,
+    side: Side,
+    index: usize,
+    pairs: usize,
+    rate: f64,
+    subscribe: bool,
+    link: Rc<PairLink>,
+    shared: Rc<Shared>,
+    phase: watch::Receiver<Phase>,
+}
+
+const ATTEMPTS: u32 = 3;
+
+impl Socket {
+    async fn run(self) {
+        let mut attempt = 0;
+        let ws = loop {
+            attempt += 1;
+            match self.open().await {
+                Ok(ws) => break Some(ws),
+                Err(e) if attempt >= ATTEMPTS => {
+                    self.shared.error(format!("connect: {e}"));
+                    break None;
+                }
+                Err(_) => {
+                    bump(&self.shared.retries);
+                    sleep(Duration::from_millis(500 * u64::from(attempt))).await;
+                }
+            }
+        };
+        bump(&self.shared.settled);
+        let Some(ws) = ws else {
+            bump(&self.shared.failed);
+            return;
+        };
+        bump(&self.shared.opened);
+        match self.side {
+            Side::Customer => {
+                self.link.customer_up.set(true);
+                self.customer(ws).await;
+            }
+            Side::Provider => self.provider(ws).await,
+        }
+    }
+
+    async fn open(&self) -> Result<Ws, String> {
+        let started = Instant::now();
+        let config = WebSocketConfig::default()
+            .read_buffer_size(4096)
+            .write_buffer_size(0);
+        let (mut ws, _) = timeout(
+            Duration::from_secs(10),
+            tokio_tungstenite::connect_async_with_config(self.url.as_str(), Some(config), true),
+        )
+        .await
+        .map_err(|_| "upgrade timed out".to_owned())?
+        .map_err(|e| e.to_string())?;
+        if !self.subscribe {
+            record(&mut self.shared.connect.borrow_mut(), started.elapsed());
+            return Ok(ws);
+        }
+        ws.send(Message::text(subscribe_frame(&self.link.booking_id)))
+            .await
+            .map_err(|e| e.to_string())?;
+        let deadline = started + Duration::from_secs(10);
+        loop {
+            let msg = timeout(
+                deadline.saturating_duration_since(Instant::now()),
+                ws.next(),
+            )
+            .await
+            .map_err(|_| "no `subscribed` answer".to_owned())?;
+            match msg {
+                Some(Ok(Message::Text(text))) => match classify(text.as_str()) {
+                    Received::Subscribed => break,
+                    Received::Error(e) => return Err(format!("subscribe refused: {e}")),
+                    _ => {}
+                },
+                Some(Ok(Message::Close(frame))) => {
+                    return Err(format!("closed while subscribing: {frame:?}"))
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e.to_string()),
+                None => return Err("closed while subscribing".to_owned()),
+            }
+        }
+        record(&mut self.shared.connect.borrow_mut(), started.elapsed());
+        Ok(ws)
+    }
+
+    /// Handles one incoming message; false when the socket is finished.
+    fn incoming(
+        &self,
+        msg: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
+    ) -> bool {
+        let now = std::time::Instant::now();
+        match msg {
+            Some(Ok(Message::Text(text))) => {
+                match classify(text.as_str()) {
+                    Received::ProviderFix(at_ms) if self.side == Side::Customer => {
+                        let matched = self.link.pending.borrow_mut().received(at_ms, now);
+                        match matched {
+                            Some(m) => {
+                                let s = &self.shared;
+                                s.superseded.set(s.superseded.get() + m.superseded);
+                                if at_ms >= s.run_from_ms.get() {
+                                    bump(&s.run_received);
+                                    record(&mut s.run.borrow_mut(), m.latency);
+                                } else {
+                                    bump(&s.warm_received);
+                                    record(&mut s.warm.borrow_mut(), m.latency);
+                                }
+                            }
+                            None => bump(&self.shared.unmatched),
+                        }
+                    }
+                    Received::Error(e) => self.shared.error(e),
+                    _ => {}
+                }
+                true
+            }
+            Some(Ok(Message::Close(frame))) => {
+                if *self.phase.borrow() != Phase::Stop {
+                    bump(&self.shared.dropped);
+                    self.shared
+                        .error(format!("closed by the server: {frame:?}"));
+                }
+                false
+            }
+            Some(Ok(_)) => true,
+            Some(Err(e)) => {
+                if *self.phase.borrow() != Phase::Stop {
+                    bump(&self.shared.dropped);
+                    self.shared.error(format!("socket error: {e}"));
+                }
+                false
+            }
+            None => {
+                if *self.phase.borrow() != Phase::Stop {
+                    bump(&self.shared.dropped);
+                    self.shared.error("socket closed".to_owned());
+                }
+                false
+            }
+        }
+    }
+
+    async fn customer(mut self, mut ws: Ws) {
+        loop {
+            tokio::select! {
+                msg = ws.next() => if !self.incoming(msg) { return },
+                changed = self.phase.changed() => {
+                    if changed.is_err() || *self.phase.borrow() == Phase::Stop {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn provider(mut self, mut ws: Ws) {
+        // With --connect-only the rate may be 0: then the provider only listens.
+        let Ok(period) = Duration::try_from_secs_f64(1.0 / self.rate) else {
+            return self.customer(ws).await;
+        };
+        // This provider's phase within the period: spreads fixes evenly.
+        let offset = period.mul_f64(self.index as f64 / self.pairs as f64);
+        let mut clock = DeviceClock::default();
+        let mut fixes = 0u64;
+        let mut warm_at: Option<Instant> = None;
+        let mut ticker: Option<(tokio::time::Interval, Instant)> = None;
+        loop {
+            let send_now = tokio::select! {
+                msg = ws.next() => {
+                    if !self.incoming(msg) { return }
+                    false
+                }
+                changed = self.phase.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    let phase = *self.phase.borrow();
+                    match phase {
+                        Phase::Warmup => warm_at = Some(Instant::now() + offset),
+                        Phase::Run { start, until } => {
+                            let mut interval = tokio::time::interval_at(start + offset, period);
+                            interval.set_missed_tick_behavior(MissedTickBehavior::Skip);
+                            ticker = Some((interval, until));
+                        }
+                        Phase::Stop => return,
+                        Phase::Connecting => {}
+                    }
+                    false
+                }
+                () = wait_until(warm_at) => {
+                    warm_at = None;
+                    true
+                }
+                now = tick(&mut ticker) => {
+                    match ticker {
+                        Some((_, until)) if now < until => true,
+                        _ => {
+                            ticker = None;
+                            false
+                        }
+                    }
+                }
+            };
+            if !send_now || !self.link.customer_up.get() {
+                continue;
+            }
+            let at_ms = clock.next(chrono::Utc::now().timestamp_millis());
+            let (lat, lng) = fix_position(self.index, fixes);
+            fixes += 1;
+            let frame = location_frame(&self.link.booking_id, lat, lng, at_ms);
+            self.link
+                .pending
+                .borrow_mut()
+                .sent(at_ms, std::time::Instant::now());
+            if at_ms >= self.shared.run_from_ms.get() {
+                bump(&self.shared.run_sent);
+            } else {
+                bump(&self.shared.warm_sent);
+            }
+            if let Err(e) = ws.send(Message::text(frame)).await {
+                bump(&self.shared.dropped);
+                self.shared.error(format!("send: {e}"));
+                return;
+            }
+        }
+    }
+}
+
+async fn wait_until(at: Option<Instant>) {
+    match at {
+        Some(at) => sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn tick(ticker: &mut Option<(tokio::time::Interval, Instant)>) -> Instant {
+    match ticker {
+        Some((interval, _)) => interval.tick().await,
+        None => std::future::pending().await,
+    }
+}

@@ -416,3 +416,57 @@ async fn an_unknown_booking_gets_no_session() {
         .await
         .is_err());
 }
+
+#[actix_rt::test]
+async fn auto_start_moves_an_arrived_booking_in_progress() {
+    let journal = MemoryJournal::default();
+    journal.insert("b1", BookingState::EnRoute);
+    let config = crate::session::SessionConfig {
+        proximity: crate::proximity::ProximityConfig {
+            radius_m: 10.0,
+            dwell_s: 0,
+            stale_s: 60,
+            max_accuracy_m: 20.0,
+        },
+        auto_start: true,
+        ..Default::default()
+    };
+    let d = Dispatcher::new(Arc::new(journal.clone()), config).start();
+    let s = d
+        .send(SessionFor {
+            booking_id: "b1".into(),
+        })
+        .await
+        .unwrap();
+    let at_the_door = crate::messages::Locate {
+        user_id: "provider".into(),
+        fix: fix(-26.2041, 28.0473, 0),
+    };
+    s.send(at_the_door).await.unwrap().unwrap();
+    let states: Vec<String> = journal
+        .events("b1")
+        .iter()
+        .filter(|e| e.kind == "booking")
+        .map(|e| e.payload["status"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(states, ["arrived", "in_progress"]);
+}
+
+#[test]
+fn monitor_filters_match_by_booking_and_status() {
+    use crate::messages::MonitorFilter;
+    let all = MonitorFilter::default();
+    assert!(all.matches("b1", BookingState::Confirmed));
+    let one = MonitorFilter {
+        booking_id: Some("b1".into()),
+        statuses: None,
+    };
+    assert!(one.matches("b1", BookingState::Arrived));
+    assert!(!one.matches("b2", BookingState::Arrived));
+    let moving = MonitorFilter {
+        booking_id: None,
+        statuses: Some(vec![BookingState::EnRoute, BookingState::Arrived]),
+    };
+    assert!(moving.matches("b9", BookingState::EnRoute));
+    assert!(!moving.matches("b9", BookingState::Requested));
+}

@@ -23,28 +23,15 @@ pub async fn create_admin(
         ));
     }
     let hash = password::hash_async(password.expose().to_owned()).await?;
-    let now = db::now();
-    let user = User {
-        id: db::new_id(),
-        email: email.as_str().to_owned(),
-        phone: None,
-        password_hash: Some(hash),
-        first_name: first_name.to_owned(),
-        last_name: last_name.to_owned(),
-        role: "admin".into(),
-        status: "active".into(),
-        email_verified_at: Some(now),
-        phone_verified_at: None,
-        failed_logins: 0,
-        locked_until: None,
-        avatar: None,
-        location_lat: None,
-        location_lng: None,
-        address: None,
-        settings: "{}".into(),
-        created_at: now,
-        updated_at: now,
-    };
+    let mut user = User::new_account(
+        email.as_str().to_owned(),
+        None,
+        Some(hash),
+        first_name.to_owned(),
+        last_name.to_owned(),
+        "admin",
+    );
+    user.email_verified_at = Some(user.created_at);
     db::users::insert(conn, &user).await?;
     Ok(user)
 }

@@ -34,6 +34,39 @@ pub struct User {
 }
 
 impl User {
+    /// A new active account with nothing but its identity filled in.
+    pub fn new_account(
+        email: String,
+        phone: Option<String>,
+        password_hash: Option<String>,
+        first_name: String,
+        last_name: String,
+        role: &str,
+    ) -> Self {
+        let now = now();
+        Self {
+            id: super::new_id(),
+            email,
+            phone,
+            password_hash,
+            first_name,
+            last_name,
+            role: role.to_owned(),
+            status: "active".into(),
+            email_verified_at: None,
+            phone_verified_at: None,
+            failed_logins: 0,
+            locked_until: None,
+            avatar: None,
+            location_lat: None,
+            location_lng: None,
+            address: None,
+            settings: "{}".into(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     pub fn is_active(&self) -> bool {
         self.status == "active"
     }

@@ -46,28 +46,14 @@ pub struct InvitationView {
 pub async fn invite(state: &AppState, req: InviteRequest, role: Role) -> ApiResult<InviteResponse> {
     let mut conn = state.db.get().await?;
     ensure_free(&mut conn, &req.email, req.phone.as_ref()).await?;
-    let now = db::now();
-    let user = User {
-        id: db::new_id(),
-        email: req.email.as_str().to_owned(),
-        phone: req.phone.map(Phone::into_inner),
-        password_hash: None,
-        first_name: req.first_name.into_inner(),
-        last_name: req.last_name.into_inner(),
-        role: role.as_str().to_owned(),
-        status: "active".into(),
-        email_verified_at: None,
-        phone_verified_at: None,
-        failed_logins: 0,
-        locked_until: None,
-        avatar: None,
-        location_lat: None,
-        location_lng: None,
-        address: None,
-        settings: "{}".into(),
-        created_at: now,
-        updated_at: now,
-    };
+    let user = User::new_account(
+        req.email.as_str().to_owned(),
+        req.phone.map(Phone::into_inner),
+        None,
+        req.first_name.into_inner(),
+        req.last_name.into_inner(),
+        role.as_str(),
+    );
     let issued = db::transaction(&mut conn, async |c| {
         if let Err(err) = db::users::insert(c, &user).await {
             if db::is_unique_violation(&err) {

@@ -64,28 +64,14 @@ pub async fn register(
     drop(conn);
     let hash = password::hash_async(req.password.expose().to_owned()).await?;
     let mut conn = state.db.get().await?;
-    let now = db::now();
-    let user = User {
-        id: db::new_id(),
-        email: req.email.as_str().to_owned(),
-        phone: req.phone.map(Phone::into_inner),
-        password_hash: Some(hash),
-        first_name: req.first_name.into_inner(),
-        last_name: req.last_name.into_inner(),
-        role: req.role.as_str().to_owned(),
-        status: "active".into(),
-        email_verified_at: None,
-        phone_verified_at: None,
-        failed_logins: 0,
-        locked_until: None,
-        avatar: None,
-        location_lat: None,
-        location_lng: None,
-        address: None,
-        settings: "{}".into(),
-        created_at: now,
-        updated_at: now,
-    };
+    let user = User::new_account(
+        req.email.as_str().to_owned(),
+        req.phone.map(Phone::into_inner),
+        Some(hash),
+        req.first_name.into_inner(),
+        req.last_name.into_inner(),
+        req.role.as_str(),
+    );
     if let Err(err) = db::users::insert(&mut conn, &user).await {
         // A racing registration with the same email or phone.
         if db::is_unique_violation(&err) {

@@ -48,7 +48,7 @@ fn apply(event: BookingEvent, actor: Role) -> Apply {
         actor,
         by: None,
         reason: None,
-        detail: serde_json::Value::Null,
+        detail: onsite_actors::journal::Detail::None,
     }
 }
 
@@ -112,9 +112,9 @@ fn session_fix(c: &mut Criterion) {
                             "provider".into()
                         },
                         role: if i == 0 {
-                            Role::Customer
+                            booking::Role::Customer
                         } else {
-                            Role::Provider
+                            booking::Role::Provider
                         },
                         queue: Arc::new(ClientQueue::new(64)),
                     })

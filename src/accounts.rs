@@ -3,7 +3,7 @@
 
 use crate::auth::password;
 use crate::db::{self, users::User, DbConn};
-use crate::domain::{Email, Password};
+use crate::domain::{Email, Password, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -29,7 +29,7 @@ pub async fn create_admin(
         Some(hash),
         first_name.to_owned(),
         last_name.to_owned(),
-        "admin",
+        Role::Admin,
     );
     user.email_verified_at = Some(user.created_at);
     db::users::insert(conn, &user).await?;
@@ -47,13 +47,17 @@ pub async fn bootstrap_admin(state: &AppState) -> anyhow::Result<()> {
         Email::try_from(email.clone()).map_err(|e| anyhow::anyhow!("ONSITE_ADMIN_EMAIL {e}"))?;
     let pass = Password::try_from(pass.clone())
         .map_err(|e| anyhow::anyhow!("ONSITE_ADMIN_PASSWORD {e}"))?;
-    let mut conn = state.db.get().await?;
-    if db::users::any_admin(&mut conn).await? {
-        return Ok(());
-    }
-    let user = create_admin(&mut conn, &email, &pass, "Admin", "")
-        .await
-        .map_err(|e| anyhow::anyhow!("bootstrap admin: {e}"))?;
-    tracing::info!(user = %user.id, email = %user.email, "bootstrap admin created");
-    Ok(())
+    state
+        .db
+        .run(async |conn| {
+            if db::users::any_admin(conn).await? {
+                return Ok(());
+            }
+            let user = create_admin(conn, &email, &pass, "Admin", "")
+                .await
+                .map_err(|e| anyhow::anyhow!("bootstrap admin: {e}"))?;
+            tracing::info!(user = %user.id, email = %user.email, "bootstrap admin created");
+            Ok::<(), anyhow::Error>(())
+        })
+        .await?
 }

@@ -87,16 +87,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("password {e}"))?;
             db::migrate::run(&config).await?;
             let pool = DbPool::connect(&config).await?;
-            let mut conn = pool.get().await?;
-            let user = crate::accounts::create_admin(
-                &mut conn,
-                &email,
-                &password,
-                &first_name,
-                &last_name,
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let user = pool
+                .run(async |c| {
+                    crate::accounts::create_admin(c, &email, &password, &first_name, &last_name)
+                        .await
+                })
+                .await?
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("admin {} created with id {}", user.email, user.id);
         }
         Command::SeedLoad {

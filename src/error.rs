@@ -154,6 +154,18 @@ impl ResponseError for ApiError {
     }
 }
 
+impl From<onsite_actors::protocol::parse::FieldError> for ApiError {
+    fn from(err: onsite_actors::protocol::parse::FieldError) -> Self {
+        Self::validation(err.field, err.message)
+    }
+}
+
+impl From<crate::db::ledger::LedgerError> for ApiError {
+    fn from(err: crate::db::ledger::LedgerError) -> Self {
+        Self::internal(err)
+    }
+}
+
 impl From<diesel::result::Error> for ApiError {
     fn from(err: diesel::result::Error) -> Self {
         Self::Internal(err.into())

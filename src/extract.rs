@@ -7,7 +7,7 @@ use futures_util::future::{ready, LocalBoxFuture, Ready};
 use serde::de::DeserializeOwned;
 
 use crate::db::{self, users::User};
-use crate::domain::Role;
+use crate::domain::{Role, UserStatus};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -130,7 +130,7 @@ impl AuthUser {
     }
 
     pub fn role(&self) -> Role {
-        Role::parse(&self.user.role).unwrap_or(Role::Customer)
+        self.user.role
     }
 
     pub fn is_admin(&self) -> bool {
@@ -191,36 +191,37 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, Api
             "the access token is invalid or expired".into(),
         )
     })?;
-    let mut conn = state.db.get().await?;
-    let session = db::sessions::find_session(&mut conn, &claims.sid).await?;
-    let live = session.is_some_and(|s| s.user_id == claims.sub && s.is_live(db::now()));
-    if !live {
-        return Err(ApiError::Unauthorized(
-            "session_revoked",
-            "this login session has ended; log in again".into(),
-        ));
-    }
-    let user = db::users::find(&mut conn, &claims.sub)
-        .await?
-        .ok_or_else(|| {
-            ApiError::Unauthorized("session_revoked", "the account no longer exists".into())
-        })?;
-    if user.status == "blocked" {
-        return Err(ApiError::Forbidden(
-            "account_blocked",
-            "this account is blocked".into(),
-        ));
-    }
-    if !user.is_active() {
-        return Err(ApiError::Unauthorized(
-            "session_revoked",
-            "the account no longer exists".into(),
-        ));
-    }
-    Ok(AuthUser {
-        user,
-        session_id: claims.sid,
-    })
+    state
+        .with_db(async |conn| {
+            let session = db::sessions::find_session(conn, &claims.sid).await?;
+            let live = session.is_some_and(|s| s.user_id == claims.sub && s.is_live(db::now()));
+            if !live {
+                return Err(ApiError::Unauthorized(
+                    "session_revoked",
+                    "this login session has ended; log in again".into(),
+                ));
+            }
+            let user = db::users::find(conn, &claims.sub).await?.ok_or_else(|| {
+                ApiError::Unauthorized("session_revoked", "the account no longer exists".into())
+            })?;
+            if user.status == UserStatus::Blocked {
+                return Err(ApiError::Forbidden(
+                    "account_blocked",
+                    "this account is blocked".into(),
+                ));
+            }
+            if !user.is_active() {
+                return Err(ApiError::Unauthorized(
+                    "session_revoked",
+                    "the account no longer exists".into(),
+                ));
+            }
+            Ok(AuthUser {
+                user,
+                session_id: claims.sid,
+            })
+        })
+        .await
 }
 
 impl FromRequest for AuthUser {

@@ -17,9 +17,11 @@ use std::time::Duration;
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
+use onsite_actors::booking::BookingState;
+use onsite_actors::payment::PaymentStatus;
+use onsite_actors::protocol::{BookingChanged, ChatState, EventBody};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use crate::auth::jwt::JwtKeys;
 use crate::auth::secrets;
@@ -29,7 +31,7 @@ use crate::db::{
     providers::ProviderProfile, services::Service, sessions::Session, users::User, DbConn, DbPool,
 };
 use crate::db_run;
-use crate::domain::Role;
+use crate::domain::{LedgerKind, Role, ServiceStatus, UserStatus};
 
 /// The password of every seeded account.
 pub const PASSWORD: &str = "LoadTest123";
@@ -98,8 +100,7 @@ pub async fn seed(config: &Config, opts: &SeedOptions) -> anyhow::Result<SeedFil
     let session_ttl = config.refresh_token_ttl.max(opts.token_ttl);
     let session_ttl = chrono::Duration::seconds(i64::try_from(session_ttl.as_secs())?);
 
-    let mut conn = pool.get().await?;
-    let mut references = existing_references(&mut conn).await?;
+    let mut references = pool.run(async |c| existing_references(c).await).await??;
     // Distinguishes this run's accounts from earlier runs' in the same database.
     let run = format!("{:08x}", rand::rng().random::<u32>());
     let mut pairs = Vec::with_capacity(opts.pairs);
@@ -118,7 +119,7 @@ pub async fn seed(config: &Config, opts: &SeedOptions) -> anyhow::Result<SeedFil
                 session_ttl,
             ));
         }
-        db::transaction(&mut conn, async |c| {
+        pool.transaction(async |c| {
             for rows in &batch {
                 rows.insert(c).await?;
             }
@@ -205,15 +206,15 @@ impl PairRows {
         session_ttl: chrono::Duration,
     ) -> Self {
         let now = db::now();
-        let user = |role: &str, first: &str| User {
+        let user = |role: Role, first: &str| User {
             id: db::new_id(),
             email: format!("load-{run}-{role}-{i}@onsite.test"),
             phone: None,
             password_hash: Some(password_hash.to_owned()),
             first_name: first.to_owned(),
             last_name: format!("{i}"),
-            role: role.to_owned(),
-            status: "active".into(),
+            role,
+            status: UserStatus::Active,
             email_verified_at: Some(now),
             phone_verified_at: None,
             failed_logins: 0,
@@ -226,8 +227,8 @@ impl PairRows {
             created_at: now,
             updated_at: now,
         };
-        let customer = user("customer", "Load Customer");
-        let provider = user("provider", "Load Provider");
+        let customer = user(Role::Customer, "Load Customer");
+        let provider = user(Role::Provider, "Load Provider");
         let base = near_center(i, 1.0);
         let target = near_center(i + 500, 1.0);
         let profile = ProviderProfile {
@@ -251,7 +252,7 @@ impl PairRows {
             price_amount: PRICE,
             currency: CURRENCY.into(),
             duration_minutes: 60,
-            status: "approved".into(),
+            status: ServiceStatus::Approved,
             active: true,
             review_note: None,
             reviewed_by: Some("seed-load".into()),
@@ -269,7 +270,7 @@ impl PairRows {
             amount: PRICE,
             tip_amount: 0,
             currency: CURRENCY.into(),
-            status: "succeeded".into(),
+            status: PaymentStatus::Succeeded,
             gateway: "sim".into(),
             gateway_ref: Some(format!("sim_ch_{}", uuid::Uuid::new_v4().simple())),
             failure_code: None,
@@ -283,7 +284,7 @@ impl PairRows {
             customer_id: customer.id.clone(),
             provider_id: provider.id.clone(),
             service_id: service.id.clone(),
-            status: "confirmed".into(),
+            status: BookingState::Confirmed,
             // create (0) -> payment captured (1) -> accepted (2)
             version: 2,
             last_seq: 4,
@@ -311,38 +312,34 @@ impl PairRows {
             updated_at: now,
             completed_at: None,
         };
-        let event = |seq: i64, kind: &str, payload: serde_json::Value, by: &str| EventRow {
-            booking_id: booking_id.clone(),
-            seq,
-            kind: kind.to_owned(),
-            payload: payload.to_string(),
-            by_user: Some(by.to_owned()),
-            created_at: now,
+        let event = |seq: i64, body: EventBody, by: &str| {
+            crate::journal::booking_event(&booking_id, seq, body, Some(by), now).0
         };
-        let transition = |status: &str, previous: Option<&str>, by: &str| {
-            json!({"status": status, "previous": previous, "by": by, "reason": null,
-                   "forced": false, "at": db::utc(now)})
+        let transition = |status, previous, by: &str| {
+            EventBody::Booking(BookingChanged::new(previous, status, Some(by), None, false))
         };
+        use BookingState as S;
         let events = vec![
             event(
                 1,
-                "booking",
-                transition("pending_payment", None, &customer.id),
+                transition(S::PendingPayment, None, &customer.id),
                 &customer.id,
             ),
             event(
                 2,
-                "booking",
-                transition("requested", Some("pending_payment"), &customer.id),
+                transition(S::Requested, Some(S::PendingPayment), &customer.id),
                 &customer.id,
             ),
             event(
                 3,
-                "booking",
-                transition("confirmed", Some("requested"), &provider.id),
+                transition(S::Confirmed, Some(S::Requested), &provider.id),
                 &provider.id,
             ),
-            event(4, "chat_state", json!({"active": true}), &provider.id),
+            event(
+                4,
+                EventBody::ChatState(ChatState { active: true }),
+                &provider.id,
+            ),
         ];
         let session = |user_id: &str| Session {
             id: db::new_id(),
@@ -383,7 +380,7 @@ impl PairRows {
         ledger::post(
             c,
             ledger::Posting {
-                kind: "funding",
+                kind: LedgerKind::Funding,
                 booking_id: Some(&b.id),
                 payment_id: Some(&self.payment.id),
                 memo: format!("payment for {}", b.reference),

@@ -11,7 +11,8 @@ use onsite_actors::session::SessionConfig;
 
 use crate::auth::jwt::JwtKeys;
 use crate::config::{Config, Environment};
-use crate::db::DbPool;
+use crate::db::{DbConn, DbPool};
+use crate::error::ApiResult;
 use crate::journal::DbJournal;
 use crate::notify::{build_mailer, Mailer, OutboxSms, SmsSender};
 use crate::payments::{simulated::SimulatedGateway, PaymentGateway};
@@ -36,6 +37,23 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Runs `body` with a pooled connection, given back when `body` ends (see
+    /// [`DbPool::run`]): how handlers reach the database.
+    pub async fn with_db<T>(
+        &self,
+        body: impl AsyncFnOnce(&mut DbConn) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        self.db.run(body).await?
+    }
+
+    /// [`with_db`](Self::with_db) with the queries in one transaction.
+    pub async fn in_transaction<T>(
+        &self,
+        body: impl AsyncFnOnce(&mut DbConn) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        self.db.transaction(body).await
+    }
+
     pub async fn build(config: Config, db: DbPool) -> anyhow::Result<Self> {
         let secret = load_secret(&config)?;
         let code_key = Sha256::new()

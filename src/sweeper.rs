@@ -3,12 +3,13 @@
 //! retries refunds the gateway has not confirmed.
 
 use actix_web::web;
-use onsite_actors::booking::{Actor, BookingEvent};
-use onsite_actors::messages::Apply;
+use onsite_actors::booking::{BookingEvent, BookingState, Refusal};
+use onsite_actors::messages::{Apply, SessionError};
+use onsite_actors::payment::{PaymentEvent, PaymentStatus};
 
+use crate::booking_sessions;
 use crate::db;
-use crate::error::{ApiError, ApiResult};
-use crate::sessions;
+use crate::error::ApiResult;
 use crate::state::AppState;
 
 /// Runs the sweeper every `sweep_interval` until the server stops.
@@ -33,23 +34,27 @@ pub fn spawn(state: web::Data<AppState>) {
 async fn finish_capture(state: &AppState, payment: &db::payments::Payment) {
     match payment.gateway_ref.clone() {
         Some(reference) => {
-            if let Err(e) =
-                crate::api::payments::capture::into_escrow(state, payment, &reference).await
+            if let Err(e) = crate::payments::capture::into_escrow(state, payment, &reference).await
             {
                 tracing::warn!(payment = %payment.id, error = %e, "interrupted capture not finished yet");
             }
         }
         None => {
-            if let Ok(mut conn) = state.db.get().await {
-                let _ = db::payments::transition(
-                    &mut conn,
-                    &payment.id,
-                    "processing",
-                    "failed",
-                    None,
-                    Some("interrupted"),
-                )
+            let failed = state
+                .with_db(async |c| {
+                    Ok(db::payments::transition(
+                        c,
+                        &payment.id,
+                        PaymentStatus::Processing,
+                        PaymentEvent::Interrupt,
+                        None,
+                        Some("interrupted"),
+                    )
+                    .await?)
+                })
                 .await;
+            if let Err(e) = failed {
+                tracing::warn!(payment = %payment.id, error = %e, "interrupted payment not failed yet");
             }
         }
     }
@@ -57,27 +62,24 @@ async fn finish_capture(state: &AppState, payment: &db::payments::Payment) {
 
 /// One pass. Public so tests and operators can trigger it deterministically.
 pub async fn sweep(state: &AppState) -> ApiResult<()> {
-    let mut conn = state.db.get().await?;
-    let freed = db::slots::purge_expired(&mut conn).await?;
-    if freed > 0 {
-        tracing::info!(freed, "expired slot holds released");
-    }
-    let overdue = db::bookings::overdue(&mut conn, db::now(), 200).await?;
-    let refunds = db::payments::stale_pending_refunds(
-        &mut conn,
-        db::now() - chrono::Duration::seconds(30),
-        50,
-    )
-    .await?;
-    let stuck =
-        db::payments::stale_processing(&mut conn, db::now() - chrono::Duration::seconds(30), 50)
-            .await?;
-    drop(conn);
+    let stale = db::now() - chrono::Duration::seconds(30);
+    let (overdue, refunds, stuck) = state
+        .with_db(async |c| {
+            let freed = db::slots::purge_expired(c).await?;
+            if freed > 0 {
+                tracing::info!(freed, "expired slot holds released");
+            }
+            let overdue = db::bookings::overdue(c, db::now(), 200).await?;
+            let refunds = db::payments::stale_pending_refunds(c, stale, 50).await?;
+            let stuck = db::payments::stale_processing(c, stale, 50).await?;
+            Ok((overdue, refunds, stuck))
+        })
+        .await?;
     for payment in stuck {
         finish_capture(state, &payment).await;
     }
     for (id, status) in overdue {
-        let (event, reason) = if status == "pending_payment" {
+        let (event, reason) = if status == BookingState::PendingPayment {
             (BookingEvent::PaymentExpired, "not paid in time")
         } else {
             (
@@ -85,28 +87,16 @@ pub async fn sweep(state: &AppState) -> ApiResult<()> {
                 "the provider did not answer in time",
             )
         };
-        let outcome = sessions::apply(
-            state,
-            &id,
-            Apply {
-                event,
-                actor: Actor::System,
-                by: None,
-                reason: Some(reason.to_owned()),
-                detail: serde_json::Value::Null,
-            },
-        )
-        .await;
-        match outcome {
+        let expire = Apply::system(event, Some(reason.to_owned()));
+        match booking_sessions::send(state, &id, expire).await {
             Ok(_) => tracing::info!(booking = %id, %status, "booking expired"),
             // Paid, answered or cancelled since the query: nothing to do.
-            Err(ApiError::Conflict("invalid_transition", _)) => {}
-            Err(e) => tracing::warn!(booking = %id, error = %e, "could not expire booking"),
+            Err(SessionError::Refused(Refusal::InvalidTransition { .. })) => {}
+            Err(e) => tracing::warn!(booking = %id, code = %e.code(), "could not expire booking"),
         }
     }
-    let mut conn = state.db.get().await?;
     for refund in refunds {
-        if let Err(e) = crate::journal::send_refund(&state.journal, &mut conn, &refund).await {
+        if let Err(e) = crate::journal::send_refund(&state.journal, &refund).await {
             tracing::warn!(refund = %refund.id, error = %e, "refund still not sent");
         }
     }

@@ -41,11 +41,13 @@
 //!   checks both before asking; the transition then says `MoveSlot`.
 //! - Creation is not an event: a booking is born in [`BookingState::INITIAL`].
 
-use crate::names::named_enum;
+use crate::named_enum;
 use std::fmt;
 
 named_enum! {
     /// Where a booking is in its life.
+    #[cfg_attr(feature = "diesel", derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow), diesel(sql_type = diesel::sql_types::Text))]
+    #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
     pub enum BookingState ("booking state") {
         /// Created, price fixed, waiting for the customer's payment.
         PendingPayment = "pending_payment",
@@ -161,7 +163,34 @@ impl BookingEvent {
 }
 
 named_enum! {
-    /// Who causes an event.
+    /// A user's role on the platform: stored with the account, carried in its
+    /// access tokens and by each of its connections.
+    #[cfg_attr(feature = "diesel", derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow), diesel(sql_type = diesel::sql_types::Text))]
+    #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+    pub enum Role ("role") {
+        /// Books providers.
+        Customer = "customer",
+        /// Offers services and comes to the customer.
+        Provider = "provider",
+        /// Runs the platform.
+        Admin = "admin",
+    }
+}
+
+impl From<Role> for Actor {
+    /// A user acts in their role; only the server itself is [`Actor::System`].
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Customer => Actor::Customer,
+            Role::Provider => Actor::Provider,
+            Role::Admin => Actor::Admin,
+        }
+    }
+}
+
+named_enum! {
+    /// Who causes an event: a user in their [`Role`], or the server itself.
+    #[cfg_attr(feature = "diesel", derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow), diesel(sql_type = diesel::sql_types::Text))]
     pub enum Actor ("actor") {
         /// The booking's customer.
         Customer = "customer",
@@ -173,6 +202,9 @@ named_enum! {
         System = "system",
     }
 }
+
+#[cfg(feature = "diesel")]
+crate::text_column!(BookingState, Role, Actor);
 
 /// A side effect the caller performs in the same transaction as the state change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]

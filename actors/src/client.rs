@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
 
-use crate::booking::Actor as Role;
+use crate::booking::Role;
 
 /// Close codes the core uses.
 pub mod close {
@@ -23,11 +23,20 @@ pub mod close {
     pub const REVOKED: u16 = 4401;
 }
 
+/// The frames that may be shaped (coalesced, or dropped when the queue is full).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Shaped {
+    /// A `location` fix of one party.
+    Location,
+    /// A per-fix `proximity` update.
+    Proximity,
+}
+
 /// What a shaped frame replaces: the same booking, kind and role.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CoalesceKey {
     pub booking_id: Arc<str>,
-    pub kind: &'static str,
+    pub kind: Shaped,
     pub role: Option<Role>,
 }
 
@@ -195,7 +204,7 @@ mod tests {
     fn key(b: &str) -> Option<CoalesceKey> {
         Some(CoalesceKey {
             booking_id: b.into(),
-            kind: "location",
+            kind: Shaped::Location,
             role: Some(Role::Provider),
         })
     }

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use actix::prelude::*;
 
+use crate::booking::Role;
 use crate::client::{Client, Pushed};
 use crate::journal::Journal;
 use crate::messages::{
@@ -25,6 +26,8 @@ pub struct Dispatcher {
     sessions: HashMap<String, (u64, Addr<BookingSession>)>,
     next_generation: u64,
     connections: HashMap<Arc<str>, Vec<Client>>,
+    /// Admin connections by id (direct chat reaches every admin).
+    admins: HashMap<u64, Client>,
     monitors: HashMap<u64, (Client, MonitorFilter)>,
     monitors_on: Arc<AtomicBool>,
 }
@@ -37,6 +40,7 @@ impl Dispatcher {
             sessions: HashMap::new(),
             next_generation: 0,
             connections: HashMap::new(),
+            admins: HashMap::new(),
             monitors: HashMap::new(),
             monitors_on: Arc::new(AtomicBool::new(false)),
         }
@@ -122,6 +126,9 @@ impl Handler<Connect> for Dispatcher {
     type Result = ();
 
     fn handle(&mut self, msg: Connect, _: &mut Context<Self>) {
+        if msg.client.role == Role::Admin {
+            self.admins.insert(msg.client.conn_id, msg.client.clone());
+        }
         self.connections
             .entry(msg.client.user_id.clone())
             .or_default()
@@ -139,6 +146,7 @@ impl Handler<Disconnect> for Dispatcher {
                 self.connections.remove(&msg.user_id);
             }
         }
+        self.admins.remove(&msg.conn_id);
         if self.monitors.remove(&msg.conn_id).is_some() {
             self.update_monitors_flag();
         }
@@ -199,11 +207,16 @@ impl Handler<Deliver> for Dispatcher {
     type Result = ();
 
     fn handle(&mut self, msg: Deliver, _: &mut Context<Self>) {
-        for (user, clients) in &self.connections {
+        let user = msg.user_id.as_deref();
+        if let Some(clients) = user.and_then(|u| self.connections.get(u)) {
             for client in clients {
-                let to_user = msg.user_id.as_deref() == Some(&**user);
-                let to_admin = msg.admins && client.role == crate::booking::Actor::Admin;
-                if to_user || to_admin {
+                client.queue.push(msg.text.clone(), None);
+            }
+        }
+        if msg.admins {
+            // An admin who is also the addressee got it above.
+            for client in self.admins.values() {
+                if Some(&*client.user_id) != user {
                     client.queue.push(msg.text.clone(), None);
                 }
             }

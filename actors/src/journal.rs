@@ -7,9 +7,9 @@ use std::future::Future;
 use std::pin::Pin;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 
-use crate::booking::{Actor, BookingEvent, BookingState, Transition};
+use crate::booking::{Actor, BookingEvent, BookingState, Role, Transition};
+use crate::protocol::{ChatMessage, ChatPosted, ErrorCode, EventBody, ProximityReport, ReadUpTo};
 
 /// A boxed, sendable future (what [`Journal`] methods return).
 pub type JournalFuture<T> = Pin<Box<dyn Future<Output = Result<T, JournalError>> + Send>>;
@@ -40,17 +40,66 @@ pub struct ChatDraft {
     pub client_msg_id: String,
 }
 
+impl ChatDraft {
+    /// The stored message, once the journal has given it an id and a time.
+    pub fn message(&self, id: String, sent_at: DateTime<Utc>) -> ChatMessage {
+        ChatMessage {
+            id,
+            from: self.from.clone(),
+            text: self.text.clone(),
+            client_msg_id: self.client_msg_id.clone(),
+            sent_at,
+            seq: None,
+        }
+    }
+}
+
+/// What an [`Append`] journals.
+#[derive(Debug, Clone)]
+pub enum Entry {
+    /// A chat message (idempotent per sender and `client_msg_id`); the journal
+    /// gives it its id and time. The sender has read their own message.
+    Chat(ChatDraft),
+    /// `by` has read the chat up to `up_to_seq`.
+    Read { by: String, up_to_seq: i64 },
+    /// The proximity rule's `within` or `satisfied` changed.
+    Proximity(ProximityReport),
+}
+
 /// An event that changes no state (chat, read receipt, proximity), appended
 /// at the next `seq` if the stored `last_seq` is still `expected_seq`.
 #[derive(Debug, Clone)]
 pub struct Append {
     pub booking_id: String,
     pub expected_seq: i64,
-    pub kind: String,
-    pub payload: serde_json::Value,
-    pub by: Option<String>,
-    /// For `chat`: the message (idempotent per sender and `client_msg_id`).
-    pub chat: Option<ChatDraft>,
+    pub entry: Entry,
+}
+
+impl Entry {
+    /// The event body this entry journals; a chat message gets `message_id`.
+    pub fn body(&self, message_id: impl FnOnce() -> String, at: DateTime<Utc>) -> EventBody {
+        match self {
+            Entry::Chat(chat) => EventBody::Chat(ChatPosted {
+                message: chat.message(message_id(), at),
+            }),
+            Entry::Read { by, up_to_seq } => EventBody::Read(ReadUpTo {
+                by: by.clone(),
+                up_to_seq: *up_to_seq,
+            }),
+            Entry::Proximity(report) => EventBody::Proximity(*report),
+        }
+    }
+}
+
+impl Append {
+    /// The user the entry comes from (`None` for the system).
+    pub fn by(&self) -> Option<&str> {
+        match &self.entry {
+            Entry::Chat(chat) => Some(&chat.from),
+            Entry::Read { by, .. } => Some(by),
+            Entry::Proximity(_) => None,
+        }
+    }
 }
 
 /// The outcome of an append.
@@ -65,7 +114,7 @@ pub enum Appended {
 #[derive(Debug, Clone)]
 pub struct TrailPoint {
     pub booking_id: String,
-    pub role: Actor,
+    pub role: Role,
     pub lat: f64,
     pub lng: f64,
     pub accuracy_m: Option<f64>,
@@ -81,6 +130,20 @@ pub enum Cause {
     Force,
 }
 
+/// Event-specific data a commit needs besides the transition.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Detail {
+    #[default]
+    None,
+    /// `PaymentCaptured`: the payment that was captured and the gateway's reference.
+    Payment {
+        payment_id: String,
+        reference: String,
+    },
+    /// `Reschedule`: the new slot starts (already checked free by the caller).
+    Slots(Vec<DateTime<Utc>>),
+}
+
 /// A validated change for the journal to commit atomically.
 #[derive(Debug, Clone)]
 pub struct Change {
@@ -93,19 +156,24 @@ pub struct Change {
     /// The user who caused it (`None` for the system).
     pub by: Option<String>,
     pub reason: Option<String>,
-    /// Event-specific data the journal needs (a payment id, a new slot, ...).
-    pub detail: serde_json::Value,
+    /// Event-specific data the journal needs (a payment, the new slots).
+    pub detail: Detail,
 }
 
-/// One committed journal event, as replayed to clients.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One committed journal event, as replayed to clients (it serialises as its
+/// frame, see [`crate::protocol::frames`]).
+#[derive(Debug, Clone, PartialEq)]
 pub struct JournalEvent {
     pub booking_id: String,
     pub seq: i64,
-    /// `booking`, `chat_state`, ...
-    pub kind: String,
-    pub payload: serde_json::Value,
+    pub body: EventBody,
     pub at: DateTime<Utc>,
+}
+
+impl JournalEvent {
+    pub fn kind(&self) -> crate::protocol::EventKind {
+        self.body.kind()
+    }
 }
 
 /// The result of a commit: the booking as it now is and the events it produced.
@@ -123,10 +191,23 @@ pub enum JournalError {
     /// The stored version is not the one the change was validated against.
     VersionConflict,
     /// A side effect could not be performed (e.g. the new slot is taken); nothing changed.
-    Rejected { code: String, message: String },
+    Rejected { code: ErrorCode, message: String },
     /// The database failed; nothing changed.
     Storage(String),
 }
+
+impl std::fmt::Display for JournalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NotFound => f.write_str("no such booking"),
+            Self::VersionConflict => f.write_str("the booking changed under the change"),
+            Self::Rejected { code, message } => write!(f, "{code}: {message}"),
+            Self::Storage(cause) => write!(f, "storage failed: {cause}"),
+        }
+    }
+}
+
+impl std::error::Error for JournalError {}
 
 /// Where sessions load bookings from and commit changes to.
 pub trait Journal: Send + Sync + 'static {

@@ -10,6 +10,8 @@ pub mod journal;
 pub mod memory;
 pub mod messages;
 mod names;
+pub mod payment;
+pub mod protocol;
 pub mod proximity;
 pub mod session;
 

@@ -8,9 +8,10 @@ use chrono::Utc;
 
 use crate::booking::BookingState;
 use crate::journal::{
-    Append, Appended, BookingRecord, Change, Committed, Journal, JournalError, JournalEvent,
-    JournalFuture, TrailPoint,
+    Append, Appended, BookingRecord, Cause, Change, Committed, Entry, Journal, JournalError,
+    JournalEvent, JournalFuture, TrailPoint,
 };
+use crate::protocol::{BookingChanged, EventBody};
 
 type Store = HashMap<String, (BookingRecord, Vec<JournalEvent>)>;
 
@@ -81,12 +82,13 @@ impl Journal for MemoryJournal {
                     let event = JournalEvent {
                         booking_id: record.id.clone(),
                         seq: record.last_seq,
-                        kind: "booking".into(),
-                        payload: serde_json::json!({
-                            "status": change.transition.to,
-                            "previous": change.transition.from,
-                            "by": change.by.clone().unwrap_or_else(|| "system".into()),
-                        }),
+                        body: EventBody::Booking(BookingChanged::new(
+                            Some(change.transition.from),
+                            change.transition.to,
+                            change.by.as_deref(),
+                            change.reason.as_deref(),
+                            change.cause == Cause::Force,
+                        )),
                         at: Utc::now(),
                     };
                     events.push(event.clone());
@@ -109,12 +111,11 @@ impl Journal for MemoryJournal {
                     Err(JournalError::VersionConflict)
                 }
                 Some((record, events)) => {
-                    if let Some(chat) = &append.chat {
+                    if let Entry::Chat(chat) = &append.entry {
                         let existing = events.iter().find(|e| {
-                            e.kind == "chat"
-                                && e.payload["message"]["from"] == chat.from.as_str()
-                                && e.payload["message"]["client_msg_id"]
-                                    == chat.client_msg_id.as_str()
+                            e.body.message().is_some_and(|m| {
+                                m.from == chat.from && m.client_msg_id == chat.client_msg_id
+                            })
                         });
                         if let Some(e) = existing {
                             return Box::pin(std::future::ready(Ok(Appended::Duplicate(
@@ -123,18 +124,11 @@ impl Journal for MemoryJournal {
                         }
                     }
                     record.last_seq += 1;
-                    let mut payload = append.payload.clone();
-                    if let Some(chat) = &append.chat {
-                        payload = serde_json::json!({"message": {
-                            "id": format!("m{}", record.last_seq), "from": chat.from,
-                            "text": chat.text, "client_msg_id": chat.client_msg_id,
-                            "sent_at": Utc::now()}});
-                    }
+                    let seq = record.last_seq;
                     let event = JournalEvent {
                         booking_id: record.id.clone(),
-                        seq: record.last_seq,
-                        kind: append.kind.clone(),
-                        payload,
+                        seq,
+                        body: append.entry.body(|| format!("m{seq}"), Utc::now()),
                         at: Utc::now(),
                     };
                     events.push(event.clone());

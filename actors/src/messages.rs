@@ -7,10 +7,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::booking::{Actor as Role, BookingEvent, BookingState, Refusal};
+use crate::booking::{Actor, BookingEvent, BookingState, Refusal};
 use crate::client::Client;
-use crate::journal::{BookingRecord, Committed, JournalEvent};
-use crate::proximity::ProximitySnapshot;
+use crate::journal::{BookingRecord, Committed, Detail, JournalEvent};
+use crate::protocol::{ErrorCode, ProximityReport};
 use crate::session::BookingSession;
 
 /// Why a session refused or failed a command.
@@ -19,7 +19,7 @@ pub enum SessionError {
     /// The state machine refused it.
     Refused(Refusal),
     /// A side effect was impossible (e.g. the new slot is taken); nothing changed.
-    Rejected { code: String, message: String },
+    Rejected { code: ErrorCode, message: String },
     /// The booking does not exist.
     NotFound,
     /// The stored booking kept changing under the session; try again.
@@ -34,16 +34,67 @@ pub enum SessionError {
     ChatInactive,
 }
 
+impl SessionError {
+    /// The error's code, the same over HTTP and websocket.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Refused(Refusal::NotAllowed { .. }) => ErrorCode::NotAllowed,
+            Self::Refused(Refusal::InvalidTransition { .. }) => ErrorCode::InvalidTransition,
+            Self::Refused(Refusal::InvalidForce { .. }) => ErrorCode::InvalidForce,
+            Self::Rejected { code, .. } => *code,
+            Self::NotFound => ErrorCode::NotFound,
+            Self::Conflict => ErrorCode::ConcurrentUpdate,
+            Self::Unavailable(_) => ErrorCode::Unavailable,
+            Self::NotParticipant => ErrorCode::NotAParticipant,
+            Self::NotLive(_) => ErrorCode::NotLive,
+            Self::ChatInactive => ErrorCode::ChatInactive,
+        }
+    }
+
+    /// What a person reads (never the storage cause of `Unavailable`).
+    pub fn message(&self) -> String {
+        match self {
+            Self::Refused(refusal) => refusal.to_string(),
+            Self::Rejected { message, .. } => message.clone(),
+            Self::NotFound => "no such booking".to_owned(),
+            Self::Conflict => {
+                "the booking changed while this was being applied; try again".to_owned()
+            }
+            Self::Unavailable(_) => "the booking is unavailable; try again shortly".to_owned(),
+            Self::NotParticipant => "you are not a participant of this booking".to_owned(),
+            Self::NotLive(state) => format!(
+                "the booking is {state}; fixes are taken from confirmation until completion"
+            ),
+            Self::ChatInactive => {
+                "the chat is not active (before acceptance or after the job ended)".to_owned()
+            }
+        }
+    }
+}
+
 /// Apply a state-machine event to the booking.
 #[derive(Message, Debug, Clone)]
 #[rtype(result = "Result<Committed, SessionError>")]
 pub struct Apply {
     pub event: BookingEvent,
-    pub actor: Role,
+    pub actor: Actor,
     /// The user causing it (`None` for the system).
     pub by: Option<String>,
     pub reason: Option<String>,
-    pub detail: serde_json::Value,
+    pub detail: Detail,
+}
+
+impl Apply {
+    /// The server itself causes `event` (timers, webhooks, the proximity rule).
+    pub fn system(event: BookingEvent, reason: Option<String>) -> Self {
+        Self {
+            event,
+            actor: Actor::System,
+            by: None,
+            reason,
+            detail: Detail::None,
+        }
+    }
 }
 
 /// An admin moves the booking to `to`, recorded with who and why.
@@ -157,7 +208,7 @@ pub struct SessionSummary {
     pub chat_active: bool,
     pub subscribers: usize,
     pub last_locations: LastLocations,
-    pub proximity: ProximitySnapshot,
+    pub proximity: ProximityReport,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]

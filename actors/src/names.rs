@@ -23,6 +23,10 @@ impl fmt::Display for ParseNameError {
 impl std::error::Error for ParseNameError {}
 
 /// Declares a fieldless enum with one snake_case wire name per variant.
+///
+/// Exported so the server declares its own closed sets (user status, service
+/// status, ...) the same way; pair it with [`text_column!`] to store one.
+#[macro_export]
 macro_rules! named_enum {
     (
         $(#[$meta:meta])*
@@ -53,16 +57,59 @@ macro_rules! named_enum {
         }
 
         impl ::std::str::FromStr for $name {
-            type Err = $crate::names::ParseNameError;
+            type Err = $crate::ParseNameError;
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
                     $($text => Ok($name::$variant),)+
-                    _ => Err($crate::names::ParseNameError { kind: $kind, value: s.to_owned() }),
+                    _ => Err($crate::ParseNameError { kind: $kind, value: s.to_owned() }),
                 }
             }
         }
     };
 }
 
-pub(crate) use named_enum;
+/// Stores named enums as their wire name in a `Text` column, on every diesel
+/// backend. The type must also derive `diesel::expression::AsExpression` and
+/// `diesel::deserialize::FromSqlRow` with `#[diesel(sql_type = diesel::sql_types::Text)]`.
+///
+/// A stored value this build does not know is a logged deserialisation error,
+/// never a silent default.
+#[cfg(feature = "diesel")]
+#[macro_export]
+macro_rules! text_column {
+    ($($t:ty),+ $(,)?) => {$(
+        impl<DB> ::diesel::serialize::ToSql<::diesel::sql_types::Text, DB> for $t
+        where
+            DB: ::diesel::backend::Backend,
+            str: ::diesel::serialize::ToSql<::diesel::sql_types::Text, DB>,
+        {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut ::diesel::serialize::Output<'b, '_, DB>,
+            ) -> ::diesel::serialize::Result {
+                <str as ::diesel::serialize::ToSql<::diesel::sql_types::Text, DB>>::to_sql(
+                    self.as_str(),
+                    out,
+                )
+            }
+        }
+
+        impl<DB> ::diesel::deserialize::FromSql<::diesel::sql_types::Text, DB> for $t
+        where
+            DB: ::diesel::backend::Backend,
+            String: ::diesel::deserialize::FromSql<::diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(
+                bytes: <DB as ::diesel::backend::Backend>::RawValue<'_>,
+            ) -> ::diesel::deserialize::Result<Self> {
+                let text =
+                    <String as ::diesel::deserialize::FromSql<::diesel::sql_types::Text, DB>>::from_sql(bytes)?;
+                text.parse::<$t>().map_err(|err| {
+                    ::tracing::error!(error = %err, "a stored value is not one this build knows");
+                    err.into()
+                })
+            }
+        }
+    )+};
+}

@@ -370,5 +370,10 @@ fn seconds(s: u64) -> TimeDelta {
         .unwrap_or(TimeDelta::MAX)
 }
 
+/// Haversine distance in metres between two `(lat, lng)` points.
+pub fn metres(a: (f64, f64), b: (f64, f64)) -> f64 {
+    Haversine.distance(Point::new(a.1, a.0), Point::new(b.1, b.0))
+}
+
 #[cfg(test)]
 mod tests;

@@ -15,7 +15,6 @@
 //! The session loads its booking when it starts and stops itself after
 //! `idle_timeout` without commands or subscribers.
 
-mod frames;
 mod run;
 
 use std::collections::HashMap;
@@ -26,15 +25,24 @@ use std::time::{Duration, Instant};
 use actix::prelude::*;
 use chrono::{DateTime, Utc};
 
-use crate::booking::{Actor as Role, BookingEvent, BookingState};
-use crate::client::{Client, CoalesceKey, Pushed};
-use crate::journal::{BookingRecord, Journal, JournalEvent, TrailPoint};
+use crate::booking::{Actor, BookingEvent, BookingState, Role};
+use crate::client::{Client, CoalesceKey, Pushed, Shaped};
+use crate::journal::{BookingRecord, ChatDraft, Detail, Entry, Journal, JournalEvent, TrailPoint};
 use crate::messages::{
     Apply, FixIn, Force, GetRecord, GetSummary, LastFix, LastLocations, Locate, MarkRead,
     Monitored, SendChat, SessionError, SessionStopped, SessionSummary, Subscribe, Unsubscribe,
 };
-use crate::proximity::{Fix, Location, Proximity, ProximityConfig, ProximityUpdate};
+use crate::protocol::{frames, ErrorCode, ProximityReport};
+use crate::proximity::{metres, Fix, Location, Proximity, ProximityConfig, ProximityUpdate};
 use run::{Out, Step, Wanted};
+
+/// What every command handler answers.
+type Answer<T> = AtomicResponse<BookingSession, Result<T, SessionError>>;
+
+/// An answer given at once, without touching the journal.
+fn at_once<T: 'static>(result: Result<T, SessionError>) -> Answer<T> {
+    AtomicResponse::new(Box::pin(fut::ready(result)))
+}
 
 /// The most events one `subscribe` replays (older history: `GET .../events`).
 pub const MAX_REPLAY: i64 = 1000;
@@ -157,8 +165,7 @@ impl BookingSession {
             match out {
                 Out::Event(event) => {
                     seq = event.seq;
-                    let text = frames::event(&event);
-                    self.publish(text, None);
+                    self.publish(frames::event(&event), None);
                 }
                 Out::Location {
                     role,
@@ -168,17 +175,18 @@ impl BookingSession {
                     let text = frames::location(&self.id, seq, role, &fix, distance_m);
                     let key = CoalesceKey {
                         booking_id: self.id.clone(),
-                        kind: "location",
+                        kind: Shaped::Location,
                         role: Some(role),
                     };
                     self.publish(text, Some(key));
                 }
                 Out::Duplicate(_) => {}
                 Out::Proximity(update) => {
-                    let text = frames::proximity(&self.id, seq, &update.snapshot());
+                    let report = ProximityReport::from(&update.snapshot());
+                    let text = frames::proximity(&self.id, seq, &report);
                     let key = CoalesceKey {
                         booking_id: self.id.clone(),
-                        kind: "proximity",
+                        kind: Shaped::Proximity,
                         role: None,
                     };
                     self.publish(text, Some(key));
@@ -193,15 +201,20 @@ impl BookingSession {
         &mut self,
         steps: Vec<Step>,
         answer: impl FnOnce(&[Out], Option<&BookingRecord>) -> Result<T, SessionError> + 'static,
-    ) -> AtomicResponse<Self, Result<T, SessionError>> {
+    ) -> Answer<T> {
         self.last_command = Instant::now();
         let Some(record) = self.record.clone() else {
-            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::NotFound))));
+            return at_once(Err(SessionError::NotFound));
         };
         let journal = self.journal.clone();
+        let span = tracing::Span::current();
         AtomicResponse::new(Box::pin(
             run::run(journal, record, steps).into_actor(self).map(
                 move |(outcome, latest, outputs), act, ctx| {
+                    let _span = span.entered();
+                    if let Err(err) = &outcome {
+                        tracing::debug!(code = %err.code(), "command not applied");
+                    }
                     act.record = latest;
                     if act.record.is_none() {
                         // Lost track of the stored booking: let the next command start afresh.
@@ -213,6 +226,11 @@ impl BookingSession {
                 },
             ),
         ))
+    }
+
+    /// The span every line logged while handling `message` carries.
+    fn span(&self, message: &'static str) -> tracing::Span {
+        tracing::debug_span!("booking_session", booking = %self.id, message)
     }
 
     fn role_of(&self, user_id: &str) -> Option<Role> {
@@ -234,10 +252,9 @@ impl BookingSession {
         steps: &mut Vec<Step>,
     ) {
         if update.is_journaled() {
-            steps.push(Step::Append {
-                kind: "proximity",
-                payload: frames::proximity_payload(&update.snapshot()),
-            });
+            steps.push(Step::Append(Entry::Proximity(ProximityReport::from(
+                &update.snapshot(),
+            ))));
         } else {
             steps.push(Step::Ephemeral(Out::Proximity(*update)));
         }
@@ -261,7 +278,7 @@ impl BookingSession {
             Some((at, lat, lng)) => {
                 let elapsed = (now - at).to_std().unwrap_or_default();
                 elapsed >= self.config.trail_every
-                    || frames::metres((lat, lng), (fix.lat, fix.lng)) >= self.config.trail_min_m
+                    || metres((lat, lng), (fix.lat, fix.lng)) >= self.config.trail_min_m
             }
         };
         if due {
@@ -294,6 +311,7 @@ impl BookingSession {
         let Some(update) = proximity.tick(Utc::now()) else {
             return;
         };
+        let _span = self.span("tick").entered();
         let mut steps = Vec::new();
         self.proximity_steps(&update, state, &mut steps);
         let Some(record) = self.record.clone() else {
@@ -315,15 +333,16 @@ impl BookingSession {
 }
 
 /// The rule at `now`; until a fix arrives after a restart, the journaled state.
-fn proximity_now(p: &Proximity, now: DateTime<Utc>) -> crate::proximity::ProximitySnapshot {
-    if p.has_provider_fix() {
+fn proximity_now(p: &Proximity, now: DateTime<Utc>) -> ProximityReport {
+    let snapshot = if p.has_provider_fix() {
         p.snapshot(now)
     } else {
         p.last_reported()
-    }
+    };
+    ProximityReport::from(&snapshot)
 }
 
-impl Actor for BookingSession {
+impl actix::Actor for BookingSession {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
@@ -361,17 +380,21 @@ impl Actor for BookingSession {
 }
 
 impl Handler<Apply> for BookingSession {
-    type Result = AtomicResponse<Self, Result<crate::journal::Committed, SessionError>>;
+    type Result = Answer<crate::journal::Committed>;
 
     fn handle(&mut self, msg: Apply, _: &mut Context<Self>) -> Self::Result {
+        let _span = self.span("Apply").entered();
+        tracing::debug!(event = %msg.event, actor = %msg.actor, "apply");
         self.execute(vec![Step::Commit(Wanted::Event(msg))], run::committed)
     }
 }
 
 impl Handler<Force> for BookingSession {
-    type Result = AtomicResponse<Self, Result<crate::journal::Committed, SessionError>>;
+    type Result = Answer<crate::journal::Committed>;
 
     fn handle(&mut self, msg: Force, _: &mut Context<Self>) -> Self::Result {
+        let _span = self.span("Force").entered();
+        tracing::debug!(to = %msg.to, by = %msg.by, "force");
         self.execute(vec![Step::Commit(Wanted::Force(msg))], run::committed)
     }
 }
@@ -385,15 +408,16 @@ impl Handler<GetRecord> for BookingSession {
 }
 
 impl Handler<Subscribe> for BookingSession {
-    type Result = AtomicResponse<Self, Result<(), SessionError>>;
+    type Result = Answer<()>;
 
     fn handle(&mut self, msg: Subscribe, _: &mut Context<Self>) -> Self::Result {
+        let _span = self.span("Subscribe").entered();
         let Some(record) = self.record.clone() else {
-            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::NotFound))));
+            return at_once(Err(SessionError::NotFound));
         };
         let allowed = msg.client.role == Role::Admin || self.role_of(&msg.client.user_id).is_some();
         if !allowed {
-            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::NotParticipant))));
+            return at_once(Err(SessionError::NotParticipant));
         }
         self.last_command = Instant::now();
         let now = Utc::now();
@@ -402,17 +426,17 @@ impl Handler<Subscribe> for BookingSession {
             .as_ref()
             .map(|p| proximity_now(p, now))
             .unwrap_or_default();
-        let snapshot = frames::subscribed(msg.re.as_deref(), &record, &self.last, &proximity);
+        let snapshot = frames::subscribed(msg.re.as_deref(), &record, &self.last, proximity);
         if msg
             .since_seq
             .is_some_and(|since| record.last_seq - since > MAX_REPLAY)
         {
-            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::Rejected {
-                code: "replay_too_long".into(),
+            return at_once(Err(SessionError::Rejected {
+                code: ErrorCode::ReplayTooLong,
                 message: format!(
                     "more than {MAX_REPLAY} events to replay: read GET /v1/bookings/{{id}}/events, then subscribe with a recent since_seq"
                 ),
-            }))));
+            }));
         }
         let replay = match msg.since_seq {
             Some(since) if since < record.last_seq => {
@@ -440,20 +464,22 @@ impl Handler<Unsubscribe> for BookingSession {
     type Result = ();
 
     fn handle(&mut self, msg: Unsubscribe, _: &mut Context<Self>) {
+        let _span = self.span("Unsubscribe").entered();
         self.subscribers.remove(&msg.conn_id);
         self.last_command = Instant::now();
     }
 }
 
 impl Handler<Locate> for BookingSession {
-    type Result = AtomicResponse<Self, Result<(), SessionError>>;
+    type Result = Answer<()>;
 
     fn handle(&mut self, msg: Locate, _: &mut Context<Self>) -> Self::Result {
+        let _span = self.span("Locate").entered();
         let Some(state) = self.record.as_ref().map(|r| r.state) else {
-            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::NotFound))));
+            return at_once(Err(SessionError::NotFound));
         };
         let Some(role) = self.role_of(&msg.user_id) else {
-            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::NotParticipant))));
+            return at_once(Err(SessionError::NotParticipant));
         };
         if !matches!(
             state,
@@ -462,7 +488,7 @@ impl Handler<Locate> for BookingSession {
                 | BookingState::Arrived
                 | BookingState::InProgress
         ) {
-            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::NotLive(state)))));
+            return at_once(Err(SessionError::NotLive(state)));
         }
         let fix = msg.fix;
         let as_fix = Fix {
@@ -479,7 +505,7 @@ impl Handler<Locate> for BookingSession {
         };
         // Stale or out of order: ignored, like the rule says.
         let Some(update) = update else {
-            return AtomicResponse::new(Box::pin(fut::ready(Ok(()))));
+            return at_once(Ok(()));
         };
         let last = LastFix {
             lat: fix.lat,
@@ -497,10 +523,10 @@ impl Handler<Locate> for BookingSession {
         if role == Role::Provider && state == BookingState::Confirmed {
             steps.push(Step::Commit(Wanted::Event(Apply {
                 event: BookingEvent::LocationStarted,
-                actor: Role::Provider,
+                actor: Actor::Provider,
                 by: Some(msg.user_id.to_string()),
                 reason: None,
-                detail: serde_json::Value::Null,
+                detail: Detail::None,
             })));
             state_after = BookingState::EnRoute;
         }
@@ -517,38 +543,45 @@ impl Handler<Locate> for BookingSession {
 }
 
 impl Handler<SendChat> for BookingSession {
-    type Result = AtomicResponse<Self, Result<JournalEvent, SessionError>>;
+    type Result = Answer<JournalEvent>;
 
     fn handle(&mut self, msg: SendChat, _: &mut Context<Self>) -> Self::Result {
+        let _span = self.span("SendChat").entered();
         let Some(state) = self.record.as_ref().map(|r| r.state) else {
-            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::NotFound))));
+            return at_once(Err(SessionError::NotFound));
         };
         if self.role_of(&msg.from).is_none() {
-            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::NotParticipant))));
+            return at_once(Err(SessionError::NotParticipant));
         }
         if !state.chat_active() {
-            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::ChatInactive))));
+            return at_once(Err(SessionError::ChatInactive));
         }
-        self.execute(vec![Step::Chat(msg)], run::the_event)
+        let draft = ChatDraft {
+            from: msg.from,
+            text: msg.text,
+            client_msg_id: msg.client_msg_id,
+        };
+        self.execute(vec![Step::Append(Entry::Chat(draft))], run::the_event)
     }
 }
 
 impl Handler<MarkRead> for BookingSession {
-    type Result = AtomicResponse<Self, Result<JournalEvent, SessionError>>;
+    type Result = Answer<JournalEvent>;
 
     fn handle(&mut self, msg: MarkRead, _: &mut Context<Self>) -> Self::Result {
+        let _span = self.span("MarkRead").entered();
         let Some(last_seq) = self.record.as_ref().map(|r| r.last_seq) else {
-            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::NotFound))));
+            return at_once(Err(SessionError::NotFound));
         };
         if self.role_of(&msg.by).is_none() {
-            return AtomicResponse::new(Box::pin(fut::ready(Err(SessionError::NotParticipant))));
+            return at_once(Err(SessionError::NotParticipant));
         }
-        let up_to = msg.up_to_seq.clamp(0, last_seq);
+        let up_to_seq = msg.up_to_seq.clamp(0, last_seq);
         self.execute(
-            vec![Step::Append {
-                kind: "read",
-                payload: serde_json::json!({"by": msg.by, "up_to_seq": up_to}),
-            }],
+            vec![Step::Append(Entry::Read {
+                by: msg.by,
+                up_to_seq,
+            })],
             run::the_event,
         )
     }

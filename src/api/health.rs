@@ -32,13 +32,16 @@ pub async fn live() -> HttpResponse {
 #[utoipa::path(get, path = "/health/ready", tag = "operations",
     responses((status = 200, body = Health), (status = 503, body = crate::error::ErrorBody)))]
 pub async fn ready(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let mut conn = state.db.get().await?;
-    db_run!(conn, |c| diesel::sql_query("SELECT 1").execute(c).await).map_err(|e| {
-        tracing::error!(error = %e, "readiness query failed");
-        ApiError::Unavailable
-    })?;
-    Ok(HttpResponse::Ok().json(Health {
-        status: "ok",
-        database: Some(state.db.backend()),
-    }))
+    state
+        .with_db(async |conn| {
+            db_run!(conn, |c| diesel::sql_query("SELECT 1").execute(c).await).map_err(|e| {
+                tracing::error!(error = %e, "readiness query failed");
+                ApiError::Unavailable
+            })?;
+            Ok(HttpResponse::Ok().json(Health {
+                status: "ok",
+                database: Some(state.db.backend()),
+            }))
+        })
+        .await
 }

@@ -55,35 +55,40 @@ pub async fn delete_account(
     }
     let id = me.id().to_owned();
     let placeholder = format!("deleted+{id}@deleted.invalid");
-    let mut conn = state.db.get().await?;
-    db::transaction(&mut conn, async |c| {
-        db_run!(c, |cc| diesel::update(users::table.find(&id))
-            .set((
-                users::email.eq(&placeholder),
-                users::phone.eq(None::<String>),
-                users::password_hash.eq(None::<String>),
-                users::first_name.eq("Deleted"),
-                users::last_name.eq("user"),
-                users::status.eq("deleted"),
-                users::avatar.eq(None::<String>),
-                users::location_lat.eq(None::<f64>),
-                users::location_lng.eq(None::<f64>),
-                users::address.eq(None::<String>),
-                users::settings.eq("{}"),
-                users::email_verified_at.eq(None::<chrono::NaiveDateTime>),
-                users::phone_verified_at.eq(None::<chrono::NaiveDateTime>),
-                users::updated_at.eq(db::now()),
-            ))
-            .execute(cc)
-            .await)?;
-        db::sessions::revoke_all(c, &id, None, "account_deleted").await?;
-        Ok::<(), ApiError>(())
-    })
-    .await?;
-    if let Some(ext) = &me.user.avatar {
-        let _ = tokio::fs::remove_file(state.config.avatar_dir().join(format!("{id}.{ext}"))).await;
-    }
-    crate::ws::close_user(&state, &id);
-    tracing::info!(user = %id, "account deleted");
-    Ok(HttpResponse::NoContent().finish())
+    state
+        .with_db(async |conn| {
+            db::transaction(conn, async |c| {
+                db_run!(c, |cc| diesel::update(users::table.find(&id))
+                    .set((
+                        users::email.eq(&placeholder),
+                        users::phone.eq(None::<String>),
+                        users::password_hash.eq(None::<String>),
+                        users::first_name.eq("Deleted"),
+                        users::last_name.eq("user"),
+                        users::status.eq("deleted"),
+                        users::avatar.eq(None::<String>),
+                        users::location_lat.eq(None::<f64>),
+                        users::location_lng.eq(None::<f64>),
+                        users::address.eq(None::<String>),
+                        users::settings.eq("{}"),
+                        users::email_verified_at.eq(None::<chrono::NaiveDateTime>),
+                        users::phone_verified_at.eq(None::<chrono::NaiveDateTime>),
+                        users::updated_at.eq(db::now()),
+                    ))
+                    .execute(cc)
+                    .await)?;
+                db::sessions::revoke_all(c, &id, None, "account_deleted").await?;
+                Ok::<(), ApiError>(())
+            })
+            .await?;
+            if let Some(ext) = &me.user.avatar {
+                let _ =
+                    tokio::fs::remove_file(state.config.avatar_dir().join(format!("{id}.{ext}")))
+                        .await;
+            }
+            crate::ws::close_user(&state, &id);
+            tracing::info!(user = %id, "account deleted");
+            Ok(HttpResponse::NoContent().finish())
+        })
+        .await
 }

@@ -22,9 +22,9 @@ pub struct UserView {
     pub first_name: String,
     pub last_name: String,
     /// `customer`, `provider` or `admin`.
-    pub role: String,
+    pub role: crate::domain::Role,
     /// `active` or `blocked`.
-    pub status: String,
+    pub status: crate::domain::UserStatus,
     pub email_verified: bool,
     pub phone_verified: bool,
     pub avatar_url: Option<String>,
@@ -42,8 +42,8 @@ impl From<&User> for UserView {
             phone: u.phone.clone(),
             first_name: u.first_name.clone(),
             last_name: u.last_name.clone(),
-            role: u.role.clone(),
-            status: u.status.clone(),
+            role: u.role,
+            status: u.status,
             email_verified: u.email_verified_at.is_some(),
             phone_verified: u.phone_verified_at.is_some(),
             avatar_url: u

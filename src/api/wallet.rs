@@ -20,7 +20,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub struct LedgerLine {
     pub transaction_id: String,
     /// `funding`, `release`, `refund`, `cancellation_fee`.
-    pub kind: String,
+    pub kind: crate::domain::LedgerKind,
     pub booking_id: Option<String>,
     /// Signed: positive is money in.
     pub amount: Money,
@@ -58,25 +58,28 @@ pub async fn wallet(
         }
     };
     let limit = query.limit()?;
-    let mut conn = state.db.get().await?;
-    let balance = ledger::balance(&mut conn, &account).await?;
-    let rows = ledger::lines(&mut conn, &account, query.after()?, limit).await?;
-    let next_cursor = cursor::next(&rows, limit, |(e, _)| (e.created_at, e.id.clone()));
-    let items = rows
-        .into_iter()
-        .map(|(entry, tx)| LedgerLine {
-            transaction_id: tx.id,
-            kind: tx.kind,
-            booking_id: tx.booking_id,
-            amount: Money::new(entry.amount, &entry.currency),
-            memo: tx.memo,
-            at: db::utc(entry.created_at),
+    state
+        .with_db(async |conn| {
+            let balance = ledger::balance(conn, &account).await?;
+            let rows = ledger::lines(conn, &account, query.after()?, limit).await?;
+            let next_cursor = cursor::next(&rows, limit, |(e, _)| (e.created_at, e.id.clone()));
+            let items = rows
+                .into_iter()
+                .map(|(entry, tx)| LedgerLine {
+                    transaction_id: tx.id,
+                    kind: tx.kind,
+                    booking_id: tx.booking_id,
+                    amount: Money::new(entry.amount, &entry.currency),
+                    memo: tx.memo,
+                    at: db::utc(entry.created_at),
+                })
+                .collect();
+            Ok(HttpResponse::Ok().json(WalletView {
+                account,
+                balance,
+                items,
+                next_cursor,
+            }))
         })
-        .collect();
-    Ok(HttpResponse::Ok().json(WalletView {
-        account,
-        balance,
-        items,
-        next_cursor,
-    }))
+        .await
 }

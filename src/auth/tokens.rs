@@ -13,7 +13,6 @@ use crate::db::{
     users::User,
     DbConn,
 };
-use crate::domain::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ClientInfo;
 use crate::state::AppState;
@@ -30,10 +29,9 @@ pub struct TokenPair {
 }
 
 fn pair(state: &AppState, user: &User, sid: &str, refresh: String) -> ApiResult<TokenPair> {
-    let role = Role::parse(&user.role).unwrap_or(Role::Customer);
     let access_token = state
         .jwt
-        .issue(&user.id, role, sid)
+        .issue(&user.id, user.role, sid)
         .map_err(ApiError::internal)?;
     Ok(TokenPair {
         access_token,

@@ -8,6 +8,7 @@ use diesel_async::RunQueryDsl;
 use super::schema::bookings;
 use super::DbConn;
 use crate::db_run;
+use onsite_actors::booking::BookingState;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = bookings)]
@@ -18,7 +19,7 @@ pub struct Booking {
     pub customer_id: String,
     pub provider_id: String,
     pub service_id: String,
-    pub status: String,
+    pub status: BookingState,
     pub version: i64,
     pub last_seq: i64,
     pub scheduled_at: Option<NaiveDateTime>,
@@ -127,14 +128,14 @@ pub async fn overdue(
     conn: &mut DbConn,
     at: NaiveDateTime,
     limit: i64,
-) -> QueryResult<Vec<(String, String)>> {
+) -> QueryResult<Vec<(String, BookingState)>> {
     db_run!(conn, |c| bookings::table
         .filter(
             bookings::status
-                .eq("pending_payment")
+                .eq(BookingState::PendingPayment)
                 .and(bookings::payment_due_at.lt(at))
                 .or(bookings::status
-                    .eq("requested")
+                    .eq(BookingState::Requested)
                     .and(bookings::respond_by.lt(at)))
         )
         .select((bookings::id, bookings::status))
@@ -147,7 +148,7 @@ pub async fn overdue(
 #[derive(Debug, Clone, AsChangeset)]
 #[diesel(table_name = bookings)]
 pub struct BookingUpdate {
-    pub status: String,
+    pub status: BookingState,
     pub version: i64,
     pub last_seq: i64,
     pub scheduled_at: Option<NaiveDateTime>,
@@ -163,7 +164,7 @@ pub struct BookingUpdate {
 impl BookingUpdate {
     pub fn of(b: &Booking) -> Self {
         Self {
-            status: b.status.clone(),
+            status: b.status,
             version: b.version,
             last_seq: b.last_seq,
             scheduled_at: b.scheduled_at,

@@ -1,17 +1,18 @@
-//! Booking chat (`chat_messages`, `chat_reads`) and the location trail.
+//! Booking chat (`chat_messages`, `chat_reads`).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::schema::{chat_messages, chat_reads, location_trail};
+use super::schema::{chat_messages, chat_reads};
 use super::DbConn;
 use crate::db_run;
+use onsite_actors::protocol::ChatMessage;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = chat_messages)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
-pub struct ChatMessage {
+pub struct ChatRow {
     pub id: String,
     pub booking_id: String,
     /// The journal `seq` of the `chat` event that carried it.
@@ -22,34 +23,34 @@ pub struct ChatMessage {
     pub created_at: NaiveDateTime,
 }
 
-impl ChatMessage {
+impl ChatRow {
+    /// The stored form of a message the journal carried at `seq`.
+    pub fn of(booking_id: &str, seq: i64, m: &ChatMessage) -> Self {
+        Self {
+            id: m.id.clone(),
+            booking_id: booking_id.to_owned(),
+            seq,
+            sender_id: m.from.clone(),
+            body: m.text.clone(),
+            client_msg_id: m.client_msg_id.clone(),
+            created_at: m.sent_at.naive_utc(),
+        }
+    }
+
     /// The `message` object of `chat` events and the REST history.
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "id": self.id,
-            "from": self.sender_id,
-            "text": self.body,
-            "client_msg_id": self.client_msg_id,
-            "sent_at": super::utc(self.created_at),
-        })
+    pub fn message(&self) -> ChatMessage {
+        ChatMessage {
+            id: self.id.clone(),
+            from: self.sender_id.clone(),
+            text: self.body.clone(),
+            client_msg_id: self.client_msg_id.clone(),
+            sent_at: super::utc(self.created_at),
+            seq: None,
+        }
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = location_trail)]
-#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
-pub struct TrailRow {
-    pub id: String,
-    pub booking_id: String,
-    pub role: String,
-    pub lat: f64,
-    pub lng: f64,
-    pub accuracy_m: Option<f64>,
-    pub recorded_at: NaiveDateTime,
-    pub created_at: NaiveDateTime,
-}
-
-pub async fn insert(conn: &mut DbConn, m: &ChatMessage) -> QueryResult<()> {
+pub async fn insert(conn: &mut DbConn, m: &ChatRow) -> QueryResult<()> {
     db_run!(conn, |c| diesel::insert_into(chat_messages::table)
         .values(m)
         .execute(c)
@@ -62,12 +63,12 @@ pub async fn find_by_client_id(
     booking_id: &str,
     sender_id: &str,
     client_msg_id: &str,
-) -> QueryResult<Option<ChatMessage>> {
+) -> QueryResult<Option<ChatRow>> {
     db_run!(conn, |c| chat_messages::table
         .filter(chat_messages::booking_id.eq(booking_id))
         .filter(chat_messages::sender_id.eq(sender_id))
         .filter(chat_messages::client_msg_id.eq(client_msg_id))
-        .select(ChatMessage::as_select())
+        .select(ChatRow::as_select())
         .first(c)
         .await
         .optional())
@@ -79,23 +80,23 @@ pub async fn history(
     booking_id: &str,
     after_seq: i64,
     limit: i64,
-) -> QueryResult<Vec<ChatMessage>> {
+) -> QueryResult<Vec<ChatRow>> {
     db_run!(conn, |c| chat_messages::table
         .filter(chat_messages::booking_id.eq(booking_id))
         .filter(chat_messages::seq.gt(after_seq))
         .order(chat_messages::seq.asc())
         .limit(limit)
-        .select(ChatMessage::as_select())
+        .select(ChatRow::as_select())
         .load(c)
         .await)
 }
 
 /// The newest message of a booking.
-pub async fn last(conn: &mut DbConn, booking_id: &str) -> QueryResult<Option<ChatMessage>> {
+pub async fn last(conn: &mut DbConn, booking_id: &str) -> QueryResult<Option<ChatRow>> {
     db_run!(conn, |c| chat_messages::table
         .filter(chat_messages::booking_id.eq(booking_id))
         .order(chat_messages::seq.desc())
-        .select(ChatMessage::as_select())
+        .select(ChatRow::as_select())
         .first(c)
         .await
         .optional())
@@ -158,21 +159,4 @@ pub async fn mark_read(
         Some(_) => {}
     }
     Ok(())
-}
-
-pub async fn insert_trail(conn: &mut DbConn, row: &TrailRow) -> QueryResult<()> {
-    db_run!(conn, |c| diesel::insert_into(location_trail::table)
-        .values(row)
-        .execute(c)
-        .await)?;
-    Ok(())
-}
-
-pub async fn trail(conn: &mut DbConn, booking_id: &str) -> QueryResult<Vec<TrailRow>> {
-    db_run!(conn, |c| location_trail::table
-        .filter(location_trail::booking_id.eq(booking_id))
-        .order(location_trail::recorded_at.asc())
-        .select(TrailRow::as_select())
-        .load(c)
-        .await)
 }

@@ -8,6 +8,7 @@ use diesel_async::RunQueryDsl;
 use super::schema::booking_events;
 use super::DbConn;
 use crate::db_run;
+use onsite_actors::protocol::EventKind;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = booking_events)]
@@ -15,7 +16,7 @@ use crate::db_run;
 pub struct EventRow {
     pub booking_id: String,
     pub seq: i64,
-    pub kind: String,
+    pub kind: EventKind,
     /// JSON object.
     pub payload: String,
     pub by_user: Option<String>,
@@ -51,7 +52,7 @@ pub async fn since(
 pub async fn latest_of(
     conn: &mut DbConn,
     booking_id: &str,
-    kind: &str,
+    kind: EventKind,
 ) -> QueryResult<Option<EventRow>> {
     db_run!(conn, |c| booking_events::table
         .filter(booking_events::booking_id.eq(booking_id))

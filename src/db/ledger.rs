@@ -13,7 +13,20 @@ use diesel_async::RunQueryDsl;
 use super::schema::{ledger_entries, ledger_transactions};
 use super::{new_id, now, DbConn};
 use crate::db_run;
-use crate::error::{ApiError, ApiResult};
+use crate::domain::LedgerKind;
+
+/// Why a posting was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// The legs do not sum to zero: a critical bug, never written.
+    #[error("unbalanced ledger posting {kind} refused: {legs:?}")]
+    Unbalanced {
+        kind: LedgerKind,
+        legs: Vec<(String, i64)>,
+    },
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
 
 pub const ESCROW: &str = "escrow";
 pub const COMMISSION: &str = "platform:commission";
@@ -31,8 +44,7 @@ pub fn provider(id: &str) -> String {
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct LedgerTransaction {
     pub id: String,
-    /// `funding`, `release`, `refund`, `cancellation_fee`.
-    pub kind: String,
+    pub kind: LedgerKind,
     pub booking_id: Option<String>,
     pub payment_id: Option<String>,
     pub memo: String,
@@ -53,7 +65,7 @@ pub struct LedgerEntry {
 
 /// One balanced transaction to post.
 pub struct Posting<'a> {
-    pub kind: &'a str,
+    pub kind: LedgerKind,
     pub booking_id: Option<&'a str>,
     pub payment_id: Option<&'a str>,
     pub memo: String,
@@ -61,9 +73,9 @@ pub struct Posting<'a> {
     pub legs: Vec<(String, i64)>,
 }
 
-/// Posts a transaction. Refuses (as an internal error, rolling back the caller's
-/// transaction) anything that does not balance: that would be a critical bug.
-pub async fn post(conn: &mut DbConn, posting: Posting<'_>) -> ApiResult<Option<String>> {
+/// Posts a transaction. Refuses (rolling back the caller's transaction)
+/// anything that does not balance: that would be a critical bug.
+pub async fn post(conn: &mut DbConn, posting: Posting<'_>) -> Result<Option<String>, LedgerError> {
     let legs: Vec<(String, i64)> = posting.legs.into_iter().filter(|(_, a)| *a != 0).collect();
     if legs.is_empty() {
         return Ok(None);
@@ -72,15 +84,15 @@ pub async fn post(conn: &mut DbConn, posting: Posting<'_>) -> ApiResult<Option<S
         .iter()
         .try_fold(0i64, |acc, (_, a)| acc.checked_add(*a));
     if sum != Some(0) {
-        return Err(ApiError::internal(anyhow::anyhow!(
-            "unbalanced ledger posting {} refused: {legs:?}",
-            posting.kind
-        )));
+        return Err(LedgerError::Unbalanced {
+            kind: posting.kind,
+            legs,
+        });
     }
     let at = now();
     let tx = LedgerTransaction {
         id: new_id(),
-        kind: posting.kind.to_owned(),
+        kind: posting.kind,
         booking_id: posting.booking_id.map(str::to_owned),
         payment_id: posting.payment_id.map(str::to_owned),
         memo: posting.memo,
@@ -130,7 +142,11 @@ pub async fn escrow_for_booking(conn: &mut DbConn, booking_id: &str) -> QueryRes
 }
 
 /// The sum of the entries on `account` in transactions of `kind`.
-pub async fn sum_kind(conn: &mut DbConn, account_prefix: &str, kind: &str) -> QueryResult<i64> {
+pub async fn sum_kind(
+    conn: &mut DbConn,
+    account_prefix: &str,
+    kind: LedgerKind,
+) -> QueryResult<i64> {
     let pattern = format!("{account_prefix}%");
     db_run!(conn, |c| ledger_entries::table
         .inner_join(ledger_transactions::table)

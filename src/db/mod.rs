@@ -24,6 +24,7 @@ pub mod schema;
 pub mod services;
 pub mod sessions;
 pub mod slots;
+pub mod trail;
 pub mod users;
 
 use std::time::Duration;
@@ -128,11 +129,28 @@ impl DbPool {
         }
     }
 
-    pub async fn get(&self) -> Result<DbConn, PoolError> {
-        Ok(match self {
+    /// Runs `body` with a pooled connection and gives the connection back
+    /// when `body` ends: the only way to get one. A connection therefore never
+    /// outlives the queries it was taken for, so nothing can hold it across an
+    /// actor call or a gateway request (on SQLite's single connection that
+    /// would stall every other request).
+    pub async fn run<T>(&self, body: impl AsyncFnOnce(&mut DbConn) -> T) -> Result<T, PoolError> {
+        let mut conn = match self {
             Self::Pg(pool) => DbConn::Pg(pool.get().await?),
             Self::Sqlite(pool) => DbConn::Sqlite(pool.get().await?),
-        })
+        };
+        Ok(body(&mut conn).await)
+    }
+
+    /// [`run`](Self::run) with the queries in one transaction.
+    pub async fn transaction<T, E>(
+        &self,
+        body: impl AsyncFnOnce(&mut DbConn) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<diesel::result::Error> + From<PoolError>,
+    {
+        self.run(async |conn| transaction(conn, body).await).await?
     }
 
     pub fn backend(&self) -> &'static str {

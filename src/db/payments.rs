@@ -8,6 +8,8 @@ use diesel_async::RunQueryDsl;
 use super::schema::{idempotency_keys, payments, refunds};
 use super::{now, DbConn};
 use crate::db_run;
+use crate::payments::policy::RefundRule;
+use onsite_actors::payment::{self, PaymentEvent, PaymentStatus, RefundEvent, RefundStatus};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = payments)]
@@ -20,8 +22,7 @@ pub struct Payment {
     pub amount: i64,
     pub tip_amount: i64,
     pub currency: String,
-    /// `requires_confirmation`, `processing`, `succeeded`, `failed`.
-    pub status: String,
+    pub status: PaymentStatus,
     pub gateway: String,
     pub gateway_ref: Option<String>,
     pub failure_code: Option<String>,
@@ -50,10 +51,10 @@ pub struct Refund {
     pub payment_id: String,
     pub booking_id: String,
     pub amount: i64,
-    /// The cancellation-policy rule applied, e.g. `before_cutoff`.
-    pub rule: String,
+    /// The cancellation-policy rule applied.
+    pub rule: RefundRule,
     /// `pending` until the gateway confirms, then `succeeded` (or `failed`).
-    pub status: String,
+    pub status: RefundStatus,
     pub created_at: NaiveDateTime,
 }
 
@@ -78,22 +79,31 @@ pub async fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Payment>> {
 pub async fn captured_for(conn: &mut DbConn, booking_id: &str) -> QueryResult<Option<Payment>> {
     db_run!(conn, |c| payments::table
         .filter(payments::booking_id.eq(booking_id))
-        .filter(payments::status.eq("succeeded"))
+        .filter(payments::status.eq(PaymentStatus::Succeeded))
         .select(Payment::as_select())
         .first(c)
         .await
         .optional())
 }
 
-/// Moves a payment from one status to another; false if it was not in `from`.
+/// Moves a payment that is in `from` by `event`, through the payment table
+/// (`onsite_actors::payment`); false if it was not in `from` any more, or the
+/// table refuses the event there. Sets the gateway reference and failure code.
 pub async fn transition(
     conn: &mut DbConn,
     id: &str,
-    from: &str,
-    to: &str,
+    from: PaymentStatus,
+    event: PaymentEvent,
     gateway_ref: Option<&str>,
     failure_code: Option<&str>,
 ) -> QueryResult<bool> {
+    let to = match payment::transition(from, event) {
+        Ok(to) => to,
+        Err(refused) => {
+            tracing::debug!(payment = %id, %refused, "payment transition refused");
+            return Ok(false);
+        }
+    };
     let n = db_run!(conn, |c| diesel::update(
         payments::table.find(id).filter(payments::status.eq(from))
     )
@@ -178,7 +188,7 @@ pub async fn insert_refund(conn: &mut DbConn, r: &Refund) -> QueryResult<()> {
 pub async fn pending_refunds(conn: &mut DbConn, booking_id: &str) -> QueryResult<Vec<Refund>> {
     db_run!(conn, |c| refunds::table
         .filter(refunds::booking_id.eq(booking_id))
-        .filter(refunds::status.eq("pending"))
+        .filter(refunds::status.eq(RefundStatus::Pending))
         .select(Refund::as_select())
         .load(c)
         .await)
@@ -200,7 +210,7 @@ pub async fn stale_pending_refunds(
     limit: i64,
 ) -> QueryResult<Vec<Refund>> {
     db_run!(conn, |c| refunds::table
-        .filter(refunds::status.eq("pending"))
+        .filter(refunds::status.eq(RefundStatus::Pending))
         .filter(refunds::created_at.lt(before))
         .order(refunds::created_at.asc())
         .limit(limit)
@@ -228,7 +238,7 @@ pub async fn stale_processing(
     limit: i64,
 ) -> QueryResult<Vec<Payment>> {
     db_run!(conn, |c| payments::table
-        .filter(payments::status.eq("processing"))
+        .filter(payments::status.eq(PaymentStatus::Processing))
         .filter(payments::updated_at.lt(before))
         .order(payments::updated_at.asc())
         .limit(limit)
@@ -239,12 +249,14 @@ pub async fn stale_processing(
 
 /// Marks a pending refund settled; false if another worker already did.
 pub async fn settle_refund(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
+    let from = RefundStatus::Pending;
+    let Ok(to) = payment::refund_transition(from, RefundEvent::Settle) else {
+        return Ok(false);
+    };
     let n = db_run!(conn, |c| diesel::update(
-        refunds::table
-            .find(id)
-            .filter(refunds::status.eq("pending"))
+        refunds::table.find(id).filter(refunds::status.eq(from))
     )
-    .set(refunds::status.eq("succeeded"))
+    .set(refunds::status.eq(to))
     .execute(c)
     .await)?;
     Ok(n == 1)

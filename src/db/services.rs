@@ -7,6 +7,7 @@ use diesel_async::RunQueryDsl;
 use super::schema::services;
 use super::DbConn;
 use crate::db_run;
+use crate::domain::ServiceStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = services)]
@@ -20,8 +21,7 @@ pub struct Service {
     pub price_amount: i64,
     pub currency: String,
     pub duration_minutes: i32,
-    /// `pending`, `approved` or `rejected`.
-    pub status: String,
+    pub status: ServiceStatus,
     pub active: bool,
     pub review_note: Option<String>,
     pub reviewed_by: Option<String>,
@@ -36,7 +36,7 @@ impl Service {
     /// Approved, active, not deleted and assigned: what customers may see and
     /// book (the provider must also be bookable).
     pub fn is_listed(&self) -> bool {
-        self.status == "approved"
+        self.status == ServiceStatus::Approved
             && self.active
             && self.deleted_at.is_none()
             && self.provider_id.is_some()
@@ -63,7 +63,7 @@ pub struct ServiceChanges {
     pub currency: Option<String>,
     pub duration_minutes: Option<i32>,
     pub active: Option<bool>,
-    pub status: Option<String>,
+    pub status: Option<ServiceStatus>,
     pub review_note: Option<Option<String>>,
     pub reviewed_by: Option<Option<String>>,
     pub reviewed_at: Option<Option<NaiveDateTime>>,
@@ -127,7 +127,7 @@ pub async fn set_provider(
 /// What an admin lists: by status and/or provider, newest first.
 #[derive(Debug, Default)]
 pub struct AdminFilter {
-    pub status: Option<String>,
+    pub status: Option<ServiceStatus>,
     pub provider_id: Option<String>,
     pub unassigned: bool,
     /// Only ids before this one (the cursor).

@@ -7,6 +7,7 @@ use diesel_async::RunQueryDsl;
 use super::schema::users;
 use super::{now, DbConn};
 use crate::db_run;
+use crate::domain::{Role, UserStatus};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
@@ -18,8 +19,8 @@ pub struct User {
     pub password_hash: Option<String>,
     pub first_name: String,
     pub last_name: String,
-    pub role: String,
-    pub status: String,
+    pub role: Role,
+    pub status: UserStatus,
     pub email_verified_at: Option<NaiveDateTime>,
     pub phone_verified_at: Option<NaiveDateTime>,
     pub failed_logins: i32,
@@ -41,7 +42,7 @@ impl User {
         password_hash: Option<String>,
         first_name: String,
         last_name: String,
-        role: &str,
+        role: Role,
     ) -> Self {
         let now = now();
         Self {
@@ -51,8 +52,8 @@ impl User {
             password_hash,
             first_name,
             last_name,
-            role: role.to_owned(),
-            status: "active".into(),
+            role,
+            status: UserStatus::Active,
             email_verified_at: None,
             phone_verified_at: None,
             failed_logins: 0,
@@ -68,7 +69,7 @@ impl User {
     }
 
     pub fn is_active(&self) -> bool {
-        self.status == "active"
+        self.status == UserStatus::Active
     }
 }
 
@@ -223,6 +224,15 @@ pub async fn update_profile(
 ) -> QueryResult<()> {
     db_run!(conn, |c| diesel::update(users::table.find(id))
         .set(changes)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// Sets an account's status (block, unblock).
+pub async fn set_status(conn: &mut DbConn, id: &str, status: UserStatus) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::update(users::table.find(id))
+        .set((users::status.eq(status), users::updated_at.eq(now())))
         .execute(c)
         .await)?;
     Ok(())

@@ -3,17 +3,31 @@
 //! in one transaction. Refunds are sent to the gateway after the commit.
 
 use onsite_actors::booking::{BookingEvent, BookingState, Effect};
-use onsite_actors::journal::{Cause, Change, Committed, JournalError, JournalEvent};
-use serde_json::json;
+use onsite_actors::journal::{Cause, Change, Committed, JournalError};
+use onsite_actors::protocol::{BookingChanged, ChatState, ErrorCode, EventBody};
 
-use super::{effects, record_of, storage, DbJournal};
+use super::{booking_event, effects, record_of, storage, DbJournal};
 use crate::auth::secrets;
-use crate::db::{self, bookings::BookingUpdate, events::EventRow, payments::Refund, DbConn};
-use crate::error::ApiError;
+use crate::db::{self, bookings::BookingUpdate, ledger::LedgerError, payments::Refund, DbConn};
+use crate::payments::policy::RefundRule;
 
+/// Why a commit's transaction was rolled back.
 pub(super) enum CommitError {
     Journal(JournalError),
-    Api(ApiError),
+    Ledger(LedgerError),
+}
+
+impl CommitError {
+    /// As the core sees it; an unbalanced posting is logged as the critical bug it is.
+    pub(super) fn into_journal(self) -> JournalError {
+        match self {
+            Self::Journal(err) => err,
+            Self::Ledger(err) => {
+                tracing::error!(error = %err, "journal commit refused by the ledger");
+                storage(err)
+            }
+        }
+    }
 }
 
 impl From<diesel::result::Error> for CommitError {
@@ -22,9 +36,15 @@ impl From<diesel::result::Error> for CommitError {
     }
 }
 
-impl From<ApiError> for CommitError {
-    fn from(err: ApiError) -> Self {
-        Self::Api(err)
+impl From<crate::db::PoolError> for CommitError {
+    fn from(err: crate::db::PoolError) -> Self {
+        Self::Journal(storage(err))
+    }
+}
+
+impl From<LedgerError> for CommitError {
+    fn from(err: LedgerError) -> Self {
+        Self::Ledger(err)
     }
 }
 
@@ -34,31 +54,21 @@ impl From<JournalError> for CommitError {
     }
 }
 
-pub(super) fn rejected(code: &str, message: &str) -> CommitError {
+pub(super) fn rejected(code: ErrorCode, message: &str) -> CommitError {
     CommitError::Journal(JournalError::Rejected {
-        code: code.to_owned(),
+        code,
         message: message.to_owned(),
     })
 }
 
 pub(super) async fn commit(j: &DbJournal, change: Change) -> Result<Committed, JournalError> {
-    let mut conn = j.db.get().await.map_err(storage)?;
-    let outcome = db::transaction(&mut conn, async |c| apply(j, c, &change).await).await;
-    let (committed, refunds) = match outcome {
-        Ok(done) => done,
-        Err(CommitError::Journal(err)) => return Err(err),
-        Err(CommitError::Api(err)) => {
-            tracing::error!(booking = %change.booking_id, error = %err, "journal commit failed");
-            return Err(storage(err));
-        }
-    };
-    // The gateway is called without holding the connection (SQLite has one).
-    drop(conn);
+    let (committed, refunds) =
+        j.db.transaction(async |c| apply(j, c, &change).await)
+            .await
+            .map_err(CommitError::into_journal)?;
+    // The gateway is called after the commit, on a connection of its own.
     if !refunds.is_empty() {
-        match j.db.get().await {
-            Ok(mut conn) => effects::send_refunds(j, &mut conn, refunds).await,
-            Err(e) => tracing::warn!(error = %e, "refunds left pending for the sweeper"),
-        }
+        effects::send_refunds(j, refunds).await;
     }
     Ok(committed)
 }
@@ -77,22 +87,16 @@ async fn apply(
     let t = &change.transition;
     let at = db::now();
     let mut b = before.clone();
-    b.status = t.to.as_str().to_owned();
+    b.status = t.to;
     b.version += 1;
     b.updated_at = at;
-    let forced = change.cause == Cause::Force;
-    let by = change.by.clone().unwrap_or_else(|| "system".to_owned());
-    let mut events = vec![(
-        "booking",
-        json!({
-            "status": t.to,
-            "previous": t.from,
-            "by": by,
-            "reason": change.reason,
-            "forced": forced,
-            "at": db::utc(at),
-        }),
-    )];
+    let mut bodies = vec![EventBody::Booking(BookingChanged::new(
+        Some(t.from),
+        t.to,
+        change.by.as_deref(),
+        change.reason.as_deref(),
+        change.cause == Cause::Force,
+    ))];
     if change.cause == Cause::Event(BookingEvent::PaymentCaptured) {
         effects::capture(j, c, &mut b, &change.detail).await?;
     }
@@ -107,13 +111,13 @@ async fn apply(
         match effect {
             Effect::MintCustomerChatToken => b.customer_chat_token = Some(secrets::random_token()),
             Effect::MintProviderChatToken => b.provider_chat_token = Some(secrets::random_token()),
-            Effect::ActivateChat => events.push(("chat_state", json!({"active": true}))),
-            Effect::TerminateChat => events.push(("chat_state", json!({"active": false}))),
+            Effect::ActivateChat => bodies.push(EventBody::ChatState(ChatState { active: true })),
+            Effect::TerminateChat => bodies.push(EventBody::ChatState(ChatState { active: false })),
             Effect::RefundInFull => {
                 let rule = match t.to {
-                    BookingState::Declined => "declined",
-                    BookingState::Expired => "expired",
-                    _ => "refund_in_full",
+                    BookingState::Declined => RefundRule::Declined,
+                    BookingState::Expired => RefundRule::Expired,
+                    _ => RefundRule::RefundInFull,
                 };
                 refunds.extend(effects::settle(j, c, &b, 10_000, rule).await?);
             }
@@ -132,29 +136,16 @@ async fn apply(
                 db::slots::release_booking(c, &b.id).await?;
             }
             Effect::MoveSlot => effects::move_slot(c, &mut b, &change.detail).await?,
-            // Notifications arrive with the realtime gateway; SLA is `completed_at`.
+            // Notifications arrive with their own issue; SLA is `completed_at`.
             Effect::NotifyProvider | Effect::MeasureSla => {}
         }
     }
-    let mut journaled = Vec::with_capacity(events.len());
-    for (kind, payload) in events {
+    let mut journaled = Vec::with_capacity(bodies.len());
+    for body in bodies {
         b.last_seq += 1;
-        let row = EventRow {
-            booking_id: b.id.clone(),
-            seq: b.last_seq,
-            kind: kind.to_owned(),
-            payload: payload.to_string(),
-            by_user: change.by.clone(),
-            created_at: at,
-        };
+        let (row, event) = booking_event(&b.id, b.last_seq, body, change.by.as_deref(), at);
         db::events::insert(c, &row).await?;
-        journaled.push(JournalEvent {
-            booking_id: b.id.clone(),
-            seq: b.last_seq,
-            kind: kind.to_owned(),
-            payload,
-            at: db::utc(at),
-        });
+        journaled.push(event);
     }
     if !db::bookings::update_at_version(c, &b.id, change.expected_version, &BookingUpdate::of(&b))
         .await?
@@ -163,7 +154,7 @@ async fn apply(
     }
     Ok((
         Committed {
-            record: record_of(&b)?,
+            record: record_of(&b),
             events: journaled,
         },
         refunds,

@@ -1,29 +1,53 @@
 //! The money and slot side effects of a commit.
 
-use onsite_actors::journal::JournalError;
+use onsite_actors::journal::{Detail, JournalError};
+use onsite_actors::payment::{PaymentEvent, PaymentStatus, RefundStatus};
+use onsite_actors::protocol::ErrorCode;
 
 use super::commit::{rejected, CommitError};
 use super::DbJournal;
 use crate::db::{self, bookings::Booking, ledger, payments::Refund, DbConn};
-use crate::payments::policy;
+use crate::domain::LedgerKind;
+use crate::payments::policy::{self, RefundRule};
 
 /// A captured payment enters escrow: the customer's money moves to `escrow`.
 pub(super) async fn capture(
     j: &DbJournal,
     c: &mut DbConn,
     b: &mut Booking,
-    detail: &serde_json::Value,
+    detail: &Detail,
 ) -> Result<(), CommitError> {
-    let payment_id = detail["payment_id"].as_str().unwrap_or_default();
-    let reference = detail["reference"].as_str();
+    let Detail::Payment {
+        payment_id,
+        reference,
+    } = detail
+    else {
+        return Err(rejected(
+            ErrorCode::PaymentNotFound,
+            "no payment was given for the capture",
+        ));
+    };
     let payment = db::payments::find(c, payment_id)
         .await?
         .filter(|p| p.booking_id == b.id)
-        .ok_or_else(|| rejected("payment_not_found", "no such payment for this booking"))?;
-    if !db::payments::transition(c, &payment.id, "processing", "succeeded", reference, None).await?
+        .ok_or_else(|| {
+            rejected(
+                ErrorCode::PaymentNotFound,
+                "no such payment for this booking",
+            )
+        })?;
+    if !db::payments::transition(
+        c,
+        &payment.id,
+        PaymentStatus::Processing,
+        PaymentEvent::Capture,
+        Some(reference),
+        None,
+    )
+    .await?
     {
         return Err(rejected(
-            "payment_not_processing",
+            ErrorCode::PaymentNotProcessing,
             "the payment is not being captured",
         ));
     }
@@ -32,7 +56,7 @@ pub(super) async fn capture(
     ledger::post(
         c,
         ledger::Posting {
-            kind: "funding",
+            kind: LedgerKind::Funding,
             booking_id: Some(&b.id),
             payment_id: Some(&payment.id),
             memo: format!("payment for {}", b.reference),
@@ -58,7 +82,7 @@ pub(super) async fn release(j: &DbJournal, c: &mut DbConn, b: &Booking) -> Resul
     ledger::post(
         c,
         ledger::Posting {
-            kind: "release",
+            kind: LedgerKind::Release,
             booking_id: Some(&b.id),
             payment_id: None,
             memo: format!("completed {}", b.reference),
@@ -82,7 +106,7 @@ pub(super) async fn settle(
     c: &mut DbConn,
     b: &Booking,
     refund_bps: u32,
-    rule: &str,
+    rule: RefundRule,
 ) -> Result<Vec<Refund>, CommitError> {
     let held = ledger::escrow_for_booking(c, &b.id).await?;
     if held == 0 {
@@ -108,7 +132,7 @@ pub(super) async fn settle(
         ledger::post(
             c,
             ledger::Posting {
-                kind: "refund",
+                kind: LedgerKind::Refund,
                 booking_id: Some(&b.id),
                 payment_id: Some(&payment.id),
                 memo: format!("refund ({rule}) for {}", b.reference),
@@ -125,8 +149,8 @@ pub(super) async fn settle(
             payment_id: payment.id.clone(),
             booking_id: b.id.clone(),
             amount: split.to_customer,
-            rule: rule.to_owned(),
-            status: "pending".into(),
+            rule,
+            status: RefundStatus::Pending,
             created_at: db::now(),
         };
         db::payments::insert_refund(c, &refund).await?;
@@ -135,7 +159,7 @@ pub(super) async fn settle(
     ledger::post(
         c,
         ledger::Posting {
-            kind: "cancellation_fee",
+            kind: LedgerKind::CancellationFee,
             booking_id: Some(&b.id),
             payment_id: None,
             memo: format!("kept ({rule}) for {}", b.reference),
@@ -158,12 +182,17 @@ pub(super) async fn settle(
 pub(super) async fn move_slot(
     c: &mut DbConn,
     b: &mut Booking,
-    detail: &serde_json::Value,
+    detail: &Detail,
 ) -> Result<(), CommitError> {
-    let starts: Vec<chrono::NaiveDateTime> = serde_json::from_value(detail["slots"].clone())
-        .map_err(|_| rejected("slot_unavailable", "no new slot was given"))?;
+    let starts: Vec<chrono::NaiveDateTime> = match detail {
+        Detail::Slots(starts) => starts.iter().map(|s| s.naive_utc()).collect(),
+        _ => Vec::new(),
+    };
     let Some(first) = starts.first().copied() else {
-        return Err(rejected("slot_unavailable", "no new slot was given"));
+        return Err(rejected(
+            ErrorCode::SlotUnavailable,
+            "no new slot was given",
+        ));
     };
     db::slots::release_booking(c, &b.id).await?;
     if !db::slots::claim(
@@ -174,7 +203,10 @@ pub(super) async fn move_slot(
     )
     .await?
     {
-        return Err(rejected("slot_unavailable", "that slot is no longer free"));
+        return Err(rejected(
+            ErrorCode::SlotUnavailable,
+            "that slot is no longer free",
+        ));
     }
     b.scheduled_at = Some(first);
     Ok(())
@@ -182,28 +214,30 @@ pub(super) async fn move_slot(
 
 /// Sends committed refunds to the gateway; a failure leaves the refund
 /// `pending` for the sweeper to retry.
-pub(super) async fn send_refunds(j: &DbJournal, conn: &mut DbConn, refunds: Vec<Refund>) {
+pub(super) async fn send_refunds(j: &DbJournal, refunds: Vec<Refund>) {
     for refund in refunds {
-        if let Err(e) = send_refund(j, conn, &refund).await {
+        if let Err(e) = send_refund(j, &refund).await {
             tracing::warn!(refund = %refund.id, error = %e, "refund not sent yet; will retry");
         }
     }
 }
 
-pub async fn send_refund(j: &DbJournal, conn: &mut DbConn, refund: &Refund) -> anyhow::Result<()> {
-    let payment = db::payments::find(conn, &refund.payment_id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("payment {} missing", refund.payment_id))?;
+/// Sends one refund to the gateway (no connection is held while it answers),
+/// then settles it once: only the worker that settles it counts it.
+pub async fn send_refund(j: &DbJournal, refund: &Refund) -> anyhow::Result<()> {
+    let payment =
+        j.db.run(async |c| db::payments::find(c, &refund.payment_id).await)
+            .await??
+            .ok_or_else(|| anyhow::anyhow!("payment {} missing", refund.payment_id))?;
     let reference = payment.gateway_ref.as_deref().unwrap_or_default();
     j.gateway
         .refund(reference, &refund.id, refund.amount)
         .await?;
-    // Idempotent: only the worker that settles the refund counts it.
-    db::transaction(conn, async |c| {
+    j.db.transaction(async |c| {
         if db::payments::settle_refund(c, &refund.id).await? {
             db::payments::add_refunded(c, &payment.id, refund.amount).await?;
         }
-        Ok::<(), diesel::result::Error>(())
+        Ok::<(), anyhow::Error>(())
     })
     .await?;
     Ok(())

@@ -11,14 +11,15 @@ pub use effects::send_refund;
 
 use std::sync::Arc;
 
-use onsite_actors::booking::BookingState;
+use chrono::NaiveDateTime;
 use onsite_actors::journal::{
     Append, Appended, BookingRecord, Change, Committed, Journal, JournalError, JournalEvent,
     JournalFuture, TrailPoint,
 };
+use onsite_actors::protocol::{EventBody, EventKind};
 
 use crate::config::Config;
-use crate::db::{self, DbPool};
+use crate::db::{self, events::EventRow, DbPool};
 use crate::payments::policy::CancelPolicy;
 use crate::payments::PaymentGateway;
 
@@ -55,17 +56,59 @@ fn storage(err: impl std::fmt::Display) -> JournalError {
     JournalError::Storage(err.to_string())
 }
 
-pub(crate) fn record_of(b: &db::bookings::Booking) -> Result<BookingRecord, JournalError> {
-    Ok(BookingRecord {
+/// One journal event: the row to store and the event as the core sees it.
+/// Every writer of the journal (commits, appends, creation, `seed-load`)
+/// makes its events here.
+pub fn booking_event(
+    booking_id: &str,
+    seq: i64,
+    body: EventBody,
+    by: Option<&str>,
+    at: NaiveDateTime,
+) -> (EventRow, JournalEvent) {
+    let row = EventRow {
+        booking_id: booking_id.to_owned(),
+        seq,
+        kind: body.kind(),
+        payload: body.to_json(),
+        by_user: by.map(str::to_owned),
+        created_at: at,
+    };
+    let event = JournalEvent {
+        booking_id: booking_id.to_owned(),
+        seq,
+        body,
+        at: db::utc(at),
+    };
+    (row, event)
+}
+
+/// A stored event as the core replays it; a payload that does not read back
+/// is a storage error (logged), never a silently empty event.
+pub fn stored_event(row: EventRow) -> Result<JournalEvent, JournalError> {
+    let body = EventBody::from_json(row.kind, &row.payload).map_err(|e| {
+        tracing::error!(booking = %row.booking_id, seq = row.seq, error = %e, "a stored event does not read back");
+        storage(e)
+    })?;
+    Ok(JournalEvent {
+        booking_id: row.booking_id,
+        seq: row.seq,
+        body,
+        at: db::utc(row.created_at),
+    })
+}
+
+pub(crate) fn record_of(b: &db::bookings::Booking) -> BookingRecord {
+    BookingRecord {
         id: b.id.clone(),
-        state: b.status.parse::<BookingState>().map_err(storage)?,
+        state: b.status,
         version: b.version,
         last_seq: b.last_seq,
         customer_id: b.customer_id.clone(),
         provider_id: b.provider_id.clone(),
         target: (b.location_lat, b.location_lng),
         within_since: None,
-    })
+    }
 }
 
 impl Journal for DbJournal {
@@ -73,19 +116,23 @@ impl Journal for DbJournal {
         let db = self.db.clone();
         let id = booking_id.to_owned();
         Box::pin(async move {
-            let mut conn = db.get().await.map_err(storage)?;
-            let booking = db::bookings::find(&mut conn, &id)
+            let (booking, last) = db
+                .run(async |c| {
+                    let booking = db::bookings::find(c, &id).await?;
+                    let last = db::events::latest_of(c, &id, EventKind::Proximity).await?;
+                    Ok::<_, diesel::result::Error>((booking, last))
+                })
                 .await
                 .map_err(storage)?
-                .ok_or(JournalError::NotFound)?;
-            let mut record = record_of(&booking)?;
-            // Proximity continues from the journal: inside since the last `within: true`.
-            let last = db::events::latest_of(&mut conn, &id, "proximity")
-                .await
                 .map_err(storage)?;
-            record.within_since = last
-                .filter(|e| e.payload.contains("\"within\":true"))
-                .map(|e| db::utc(e.created_at));
+            let mut record = record_of(&booking.ok_or(JournalError::NotFound)?);
+            // Proximity continues from the journal: inside since the last `within: true`.
+            if let Some(row) = last {
+                let event = stored_event(row)?;
+                if let EventBody::Proximity(p) = &event.body {
+                    record.within_since = p.within.then_some(event.at);
+                }
+            }
             Ok(record)
         })
     }
@@ -109,31 +156,22 @@ impl Journal for DbJournal {
         let db = self.db.clone();
         let id = booking_id.to_owned();
         Box::pin(async move {
-            let mut conn = db.get().await.map_err(storage)?;
-            let rows = db::events::between(&mut conn, &id, after_seq, up_to_seq)
+            let rows = db
+                .run(async |c| db::events::between(c, &id, after_seq, up_to_seq).await)
                 .await
+                .map_err(storage)?
                 .map_err(storage)?;
-            Ok(rows.into_iter().map(append::to_event).collect())
+            rows.into_iter().map(stored_event).collect()
         })
     }
 
     fn trail(&self, point: TrailPoint) {
         let db = self.db.clone();
         actix_web::rt::spawn(async move {
-            let row = db::chat::TrailRow {
-                id: db::new_id(),
-                booking_id: point.booking_id,
-                role: point.role.as_str().to_owned(),
-                lat: point.lat,
-                lng: point.lng,
-                accuracy_m: point.accuracy_m,
-                recorded_at: point.at.naive_utc(),
-                created_at: db::now(),
-            };
-            let stored = match db.get().await {
-                Ok(mut conn) => db::chat::insert_trail(&mut conn, &row)
-                    .await
-                    .map_err(|e| e.to_string()),
+            let row = db::trail::TrailRow::of(&point);
+            let stored = match db.run(async |c| db::trail::insert(c, &row).await).await {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(e)) => Err(e.to_string()),
                 Err(e) => Err(e.to_string()),
             };
             if let Err(e) = stored {

@@ -39,7 +39,7 @@ pub fn provider_not_verified() -> ApiError {
 pub async fn ensure_bookable(conn: &mut DbConn, provider_id: &str) -> ApiResult<ProviderProfile> {
     let user = db::users::find(conn, provider_id)
         .await?
-        .filter(|u| u.role == Role::Provider.as_str() && u.is_active())
+        .filter(|u| u.role == Role::Provider && u.is_active())
         .ok_or(ApiError::NotFound("provider"))?;
     let profile = db::providers::find(conn, &user.id)
         .await?
@@ -56,7 +56,7 @@ pub async fn ensure_bookable(conn: &mut DbConn, provider_id: &str) -> ApiResult<
 /// True when customers may see and book this provider (the non-failing
 /// form of [`ensure_bookable`] for already loaded rows).
 pub fn is_bookable(user: &User, profile: &ProviderProfile) -> bool {
-    user.role == Role::Provider.as_str()
+    user.role == Role::Provider
         && user.is_active()
         && profile.is_complete()
         && profile.is_verified()
@@ -90,7 +90,7 @@ pub async fn can_see_service(
     service: &Service,
 ) -> ApiResult<bool> {
     if let Some(v) = viewer {
-        if v.role == Role::Admin.as_str() || service.provider_id.as_deref() == Some(v.id.as_str()) {
+        if v.role == Role::Admin || service.provider_id.as_deref() == Some(v.id.as_str()) {
             return Ok(true);
         }
     }
@@ -113,7 +113,7 @@ pub async fn provider_account(
 ) -> ApiResult<(User, ProviderProfile)> {
     let user = db::users::find(conn, provider_id)
         .await?
-        .filter(|u| u.role == Role::Provider.as_str() && u.status != "deleted")
+        .filter(|u| u.role == Role::Provider && u.status != crate::domain::UserStatus::Deleted)
         .ok_or(ApiError::NotFound("provider"))?;
     let profile = db::providers::find(conn, &user.id)
         .await?

@@ -1,6 +1,7 @@
 //! Money movement: the payment gateway port, the simulated gateway (the
 //! embedded default), webhook signatures, and the cancellation policy.
 
+pub mod capture;
 pub mod gateway;
 pub mod policy;
 pub mod simulated;

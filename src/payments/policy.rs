@@ -3,6 +3,35 @@
 
 use chrono::{Duration, NaiveDateTime};
 use onsite_actors::booking::{Actor, BookingState};
+use onsite_actors::{named_enum, text_column};
+
+named_enum! {
+    /// Which rule decided a refund (`refunds.rule`).
+    #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow, utoipa::ToSchema)]
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub enum RefundRule ("refund rule") {
+        /// The provider declined: everything back.
+        Declined = "declined",
+        /// Nobody answered in time: everything back.
+        Expired = "expired",
+        /// Any other full refund the state machine asks for.
+        RefundInFull = "refund_in_full",
+        /// The provider cancelled: everything back.
+        ProviderCancelled = "provider_cancelled",
+        /// An admin (or the system) cancelled: everything back.
+        AdminCancelled = "admin_cancelled",
+        /// The customer cancelled before the provider answered: everything back.
+        StillRequested = "still_requested",
+        /// The customer cancelled after the provider arrived: nothing back.
+        AfterArrival = "after_arrival",
+        /// The customer cancelled before the cut-off: everything back.
+        BeforeCutoff = "before_cutoff",
+        /// The customer cancelled after the cut-off: the late share back.
+        LateCancellation = "late_cancellation",
+    }
+}
+
+text_column!(RefundRule);
 
 /// The configurable part of the cancellation policy.
 #[derive(Debug, Clone, Copy)]
@@ -35,15 +64,15 @@ pub fn cancellation_rule(
     actor: Actor,
     scheduled_at: Option<NaiveDateTime>,
     now: NaiveDateTime,
-) -> (&'static str, u32) {
+) -> (RefundRule, u32) {
     match (actor, from) {
-        (Actor::Provider, _) => ("provider_cancelled", 10_000),
-        (Actor::Admin | Actor::System, _) => ("admin_cancelled", 10_000),
-        (_, BookingState::Requested) => ("still_requested", 10_000),
-        (_, BookingState::Arrived | BookingState::InProgress) => ("after_arrival", 0),
+        (Actor::Provider, _) => (RefundRule::ProviderCancelled, 10_000),
+        (Actor::Admin | Actor::System, _) => (RefundRule::AdminCancelled, 10_000),
+        (_, BookingState::Requested) => (RefundRule::StillRequested, 10_000),
+        (_, BookingState::Arrived | BookingState::InProgress) => (RefundRule::AfterArrival, 0),
         _ => match scheduled_at {
-            Some(start) if now + policy.cutoff <= start => ("before_cutoff", 10_000),
-            _ => ("late_cancellation", policy.late_refund_bps),
+            Some(start) if now + policy.cutoff <= start => (RefundRule::BeforeCutoff, 10_000),
+            _ => (RefundRule::LateCancellation, policy.late_refund_bps),
         },
     }
 }
@@ -134,31 +163,31 @@ mod tests {
         use BookingState as S;
         assert_eq!(
             cancellation_rule(&p, S::Requested, Actor::Customer, near, now).0,
-            "still_requested"
+            RefundRule::StillRequested
         );
         assert_eq!(
             cancellation_rule(&p, S::Confirmed, Actor::Customer, far, now),
-            ("before_cutoff", 10_000)
+            (RefundRule::BeforeCutoff, 10_000)
         );
         assert_eq!(
             cancellation_rule(&p, S::Confirmed, Actor::Customer, near, now),
-            ("late_cancellation", 5000)
+            (RefundRule::LateCancellation, 5000)
         );
         assert_eq!(
             cancellation_rule(&p, S::EnRoute, Actor::Customer, None, now).0,
-            "late_cancellation"
+            RefundRule::LateCancellation
         );
         assert_eq!(
             cancellation_rule(&p, S::Arrived, Actor::Customer, far, now),
-            ("after_arrival", 0)
+            (RefundRule::AfterArrival, 0)
         );
         assert_eq!(
             cancellation_rule(&p, S::Arrived, Actor::Provider, far, now),
-            ("provider_cancelled", 10_000)
+            (RefundRule::ProviderCancelled, 10_000)
         );
         assert_eq!(
             cancellation_rule(&p, S::Confirmed, Actor::Admin, near, now).0,
-            "admin_cancelled"
+            RefundRule::AdminCancelled
         );
     }
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use actix::Addr;
 use actix_ws::{CloseCode, CloseReason, Message, MessageStream, Session};
-use onsite_actors::booking::Actor as Role;
+use onsite_actors::booking::Role;
 use onsite_actors::client::Client;
 use onsite_actors::messages::{
     Connect, Disconnect, FixIn, Locate, MarkRead, Monitor, SendChat, SessionError, SessionFor,
@@ -15,9 +15,10 @@ use onsite_actors::messages::{
 };
 use onsite_actors::session::BookingSession;
 
-use super::frames::{self, Frame};
+use super::inbound::{self, Frame};
 use crate::db;
 use crate::state::AppState;
+use onsite_actors::protocol::{frames, ErrorCode};
 
 const PING_EVERY: Duration = Duration::from_secs(15);
 const SILENCE_LIMIT: Duration = Duration::from_secs(45);
@@ -154,26 +155,17 @@ impl Conn {
 
     fn invalid(&mut self, re: Option<&str>, message: &str) {
         self.garbage += 1;
-        self.send(frames::error(re, "invalid_frame", message));
+        self.send(frames::error(re, ErrorCode::InvalidFrame, message));
         if self.garbage >= GARBAGE_LIMIT {
             self.client.queue.close(1008);
         }
     }
 
     fn refuse(&self, re: Option<&str>, err: &SessionError) {
-        let (code, message) = match err {
-            SessionError::NotParticipant | SessionError::NotFound => (
-                "not_a_participant",
-                "you are not a participant of this booking".to_owned(),
-            ),
-            SessionError::ChatInactive => ("chat_inactive", "the chat is not active".to_owned()),
-            SessionError::NotLive(state) => ("not_live", format!("the booking is {state}")),
-            SessionError::Refused(r) => ("invalid_transition", r.to_string()),
-            SessionError::Rejected { code, message } => (code.as_str(), message.clone()),
-            SessionError::Conflict => ("conflict", "the booking changed; try again".to_owned()),
-            SessionError::Unavailable(_) => ("unavailable", "try again shortly".to_owned()),
-        };
-        self.send(frames::error(re, code, &message));
+        if let SessionError::Unavailable(cause) = err {
+            tracing::warn!(%cause, "booking session unavailable");
+        }
+        self.send(frames::error(re, err.code(), &err.message()));
     }
 
     async fn session(&mut self, booking_id: &str) -> Option<Addr<BookingSession>> {
@@ -193,7 +185,7 @@ impl Conn {
     }
 
     async fn on_text(&mut self, text: &str) {
-        let (re, frame) = match frames::parse(text) {
+        let (re, frame) = match inbound::parse(text) {
             Ok(parsed) => parsed,
             Err(invalid) => return self.invalid(invalid.re.as_deref(), &invalid.message),
         };
@@ -250,10 +242,7 @@ impl Conn {
                     None => Err(SessionError::NotFound),
                 };
                 match outcome {
-                    Ok(event) => self.send(frames::ack(
-                        re,
-                        Some(("message", event.payload["message"].clone())),
-                    )),
+                    Ok(event) => self.send(frames::ack(re, event.body.message())),
                     Err(e) => self.refuse(re, &e),
                 }
             }
@@ -276,7 +265,11 @@ impl Conn {
             }
             Frame::Monitor { filter } => {
                 if self.client.role != Role::Admin {
-                    self.send(frames::error(re, "forbidden", "only admins may monitor"));
+                    self.send(frames::error(
+                        re,
+                        ErrorCode::Forbidden,
+                        "only admins may monitor",
+                    ));
                 } else {
                     self.state.dispatcher.do_send(Monitor {
                         client: self.client.clone(),
@@ -294,7 +287,13 @@ impl Conn {
         let targets = match booking_id {
             Some(id) => vec![id],
             None if self.client.role == Role::Provider => self.live_bookings().await,
-            None => return self.send(frames::error(re, "invalid_frame", "booking_id is required")),
+            None => {
+                return self.send(frames::error(
+                    re,
+                    ErrorCode::InvalidFrame,
+                    "booking_id is required",
+                ))
+            }
         };
         let named = targets.len() == 1;
         for booking_id in targets {
@@ -321,11 +320,22 @@ impl Conn {
                 return list.clone();
             }
         }
-        let list = match self.state.db.get().await {
-            Ok(mut c) => db::bookings::live_for_provider(&mut c, &self.client.user_id)
-                .await
-                .unwrap_or_default(),
-            Err(_) => Vec::new(),
+        let user_id = &self.client.user_id;
+        let list = match self
+            .state
+            .db
+            .run(async |c| db::bookings::live_for_provider(c, user_id).await)
+            .await
+        {
+            Ok(Ok(list)) => list,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "live bookings not read");
+                Vec::new()
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "live bookings not read");
+                Vec::new()
+            }
         };
         self.live = Some((Instant::now(), list.clone()));
         list

@@ -6,7 +6,7 @@ use onsite_actors::client::{Client, ClientQueue};
 use serde::Deserialize;
 
 use super::conn;
-use super::frames::MAX_FRAME;
+use super::inbound::MAX_FRAME;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{authenticate, bearer};
 use crate::state::AppState;
@@ -45,11 +45,7 @@ pub async fn upgrade(
     let client = Client {
         conn_id: NEXT_CONN.fetch_add(1, Ordering::Relaxed),
         user_id: Arc::from(me.id()),
-        role: match me.role() {
-            crate::domain::Role::Admin => onsite_actors::booking::Actor::Admin,
-            crate::domain::Role::Provider => onsite_actors::booking::Actor::Provider,
-            crate::domain::Role::Customer => onsite_actors::booking::Actor::Customer,
-        },
+        role: me.role(),
         queue: Arc::new(ClientQueue::new(state.config.ws_queue)),
     };
     conn::spawn(

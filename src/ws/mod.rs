@@ -11,8 +11,8 @@
 //! growing the server's memory.
 
 mod conn;
-mod frames;
 pub mod handler;
+mod inbound;
 
 use actix_web::web;
 

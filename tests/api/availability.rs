@@ -287,19 +287,24 @@ async fn held_booked_and_past_slots_are_not_offered() {
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
     // A booking's claim (what the bookings code inserts).
     {
-        let mut conn = app.state.db.get().await.unwrap();
-        let start = chrono::DateTime::parse_from_rfc3339(&at(12))
+        app.state
+            .db
+            .run(async |conn| {
+                let start = chrono::DateTime::parse_from_rfc3339(&at(12))
+                    .unwrap()
+                    .naive_utc();
+                let ok = onsite::db::slots::claim(
+                    conn,
+                    &p.id,
+                    &[start],
+                    onsite::db::slots::Claimant::Booking("bk_1"),
+                )
+                .await
+                .unwrap();
+                assert!(ok);
+            })
+            .await
             .unwrap()
-            .naive_utc();
-        let ok = onsite::db::slots::claim(
-            &mut conn,
-            &p.id,
-            &[start],
-            onsite::db::slots::Claimant::Booking("bk_1"),
-        )
-        .await
-        .unwrap();
-        assert!(ok);
     }
     assert_eq!(
         slots_on(&app, &p.id, Some(&hour), day).await,
@@ -312,15 +317,20 @@ async fn held_booked_and_past_slots_are_not_offered() {
         use diesel::prelude::*;
         use diesel_async::RunQueryDsl;
         use onsite::db::schema::slot_claims::dsl as sc;
-        let mut conn = app.state.db.get().await.unwrap();
-        let past = Utc::now().naive_utc() - Duration::minutes(1);
-        onsite::db_run!(conn, |c| diesel::update(
-            sc::slot_claims.filter(sc::hold_id.is_not_null())
-        )
-        .set(sc::expires_at.eq(Some(past)))
-        .execute(c)
-        .await)
-        .unwrap();
+        app.state
+            .db
+            .run(async |conn| {
+                let past = Utc::now().naive_utc() - Duration::minutes(1);
+                onsite::db_run!(conn, |c| diesel::update(
+                    sc::slot_claims.filter(sc::hold_id.is_not_null())
+                )
+                .set(sc::expires_at.eq(Some(past)))
+                .execute(c)
+                .await)
+                .unwrap();
+            })
+            .await
+            .unwrap()
     }
     assert_eq!(
         slots_on(&app, &p.id, Some(&hour), day).await,

@@ -247,14 +247,19 @@ pub async fn set_rating(app: &TestApp, provider_id: &str, rating: f64, count: i6
     use diesel::prelude::*;
     use diesel_async::RunQueryDsl;
     use onsite::db::schema::provider_profiles::dsl as pp;
-    let mut conn = app.state.db.get().await.unwrap();
-    onsite::db_run!(conn, |c| diesel::update(
-        pp::provider_profiles.find(provider_id)
-    )
-    .set((pp::rating.eq(rating), pp::rating_count.eq(count)))
-    .execute(c)
-    .await)
-    .unwrap();
+    app.state
+        .db
+        .run(async |conn| {
+            onsite::db_run!(conn, |c| diesel::update(
+                pp::provider_profiles.find(provider_id)
+            )
+            .set((pp::rating.eq(rating), pp::rating_count.eq(count)))
+            .execute(c)
+            .await)
+            .unwrap();
+        })
+        .await
+        .unwrap()
 }
 
 /// A bookable provider at `at` who travels up to `radius_km`.

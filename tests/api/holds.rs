@@ -246,52 +246,54 @@ async fn booking_slots_and_ensure_bookable_for_the_bookings_code() {
         .unwrap()
         .to_owned();
 
-    let mut conn = app.state.db.get().await.unwrap();
-    let profile = ensure_bookable(&mut conn, &p.id).await.unwrap();
-    assert_eq!(profile.timezone, "Europe/Berlin");
-    for (id, code) in [
-        (unverified.id.as_str(), "provider_not_verified"),
-        (customer.as_str(), "not_found"),
-        ("nobody", "not_found"),
-    ] {
-        let err = ensure_bookable(&mut conn, id).await.unwrap_err();
-        assert_eq!(err.code(), code);
-    }
-    let service = onsite::db::services::find(&mut conn, &s)
+    app.state
+        .db
+        .run(async |conn| {
+            let profile = ensure_bookable(conn, &p.id).await.unwrap();
+            assert_eq!(profile.timezone, "Europe/Berlin");
+            for (id, code) in [
+                (unverified.id.as_str(), "provider_not_verified"),
+                (customer.as_str(), "not_found"),
+                ("nobody", "not_found"),
+            ] {
+                let err = ensure_bookable(conn, id).await.unwrap_err();
+                assert_eq!(err.code(), code);
+            }
+            let service = onsite::db::services::find(conn, &s).await.unwrap().unwrap();
+            // A winter weekday: 09:00 Berlin is 08:00Z; 40 + 10 minutes on a 30-minute grid is two slots.
+            let next_year = chrono::Datelike::year(&Utc::now()) + 1;
+            let jan = chrono::NaiveDate::from_ymd_opt(next_year, 1, 14).unwrap();
+            let at = |t: &str| -> DateTime<Utc> { format!("{jan}T{t}Z").parse().unwrap() };
+            let starts = booking_slots(conn, &profile, &service, at("08:30:00"))
+                .await
+                .unwrap();
+            assert_eq!(
+                starts,
+                vec![at("08:30:00").naive_utc(), at("09:00:00").naive_utc()]
+            );
+            for (t, expect) in [
+                ("08:15:00", "field"),
+                ("10:30:00", "conflict"),
+                ("07:00:00", "conflict"),
+            ] {
+                match booking_slots(conn, &profile, &service, at(t)).await {
+                    Err(ApiError::Validation { field, .. }) => {
+                        assert_eq!(expect, "field", "{t}");
+                        assert_eq!(field, "scheduled_at");
+                    }
+                    Err(e) => {
+                        assert_eq!(expect, "conflict", "{t}: {e:?}");
+                        assert_eq!(e.code(), "slot_unavailable");
+                    }
+                    Ok(v) => panic!("{t}: {v:?}"),
+                }
+            }
+            let past = Utc::now() - Duration::hours(1);
+            match booking_slots(conn, &profile, &service, past).await {
+                Err(ApiError::Validation { field, .. }) => assert_eq!(field, "scheduled_at"),
+                other => panic!("{other:?}"),
+            }
+        })
         .await
         .unwrap()
-        .unwrap();
-    // A winter weekday: 09:00 Berlin is 08:00Z; 40 + 10 minutes on a 30-minute grid is two slots.
-    let next_year = chrono::Datelike::year(&Utc::now()) + 1;
-    let jan = chrono::NaiveDate::from_ymd_opt(next_year, 1, 14).unwrap();
-    let at = |t: &str| -> DateTime<Utc> { format!("{jan}T{t}Z").parse().unwrap() };
-    let starts = booking_slots(&mut conn, &profile, &service, at("08:30:00"))
-        .await
-        .unwrap();
-    assert_eq!(
-        starts,
-        vec![at("08:30:00").naive_utc(), at("09:00:00").naive_utc()]
-    );
-    for (t, expect) in [
-        ("08:15:00", "field"),
-        ("10:30:00", "conflict"),
-        ("07:00:00", "conflict"),
-    ] {
-        match booking_slots(&mut conn, &profile, &service, at(t)).await {
-            Err(ApiError::Validation { field, .. }) => {
-                assert_eq!(expect, "field", "{t}");
-                assert_eq!(field, "scheduled_at");
-            }
-            Err(e) => {
-                assert_eq!(expect, "conflict", "{t}: {e:?}");
-                assert_eq!(e.code(), "slot_unavailable");
-            }
-            Ok(v) => panic!("{t}: {v:?}"),
-        }
-    }
-    let past = Utc::now() - Duration::hours(1);
-    match booking_slots(&mut conn, &profile, &service, past).await {
-        Err(ApiError::Validation { field, .. }) => assert_eq!(field, "scheduled_at"),
-        other => panic!("{other:?}"),
-    }
 }

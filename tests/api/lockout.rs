@@ -27,18 +27,23 @@ async fn five_wrong_passwords_lock_the_account() {
         .messages_to("ann@example.com")
         .iter()
         .any(|m| m.contains("Subject: Your onsite account was locked")));
-    let mut conn = app.state.db.get().await.unwrap();
-    let id = user["user"]["id"].as_str().unwrap();
-    let outcomes: Vec<String> = onsite::db::audit::for_user(&mut conn, id, 10)
+    app.state
+        .db
+        .run(async |conn| {
+            let id = user["user"]["id"].as_str().unwrap();
+            let outcomes: Vec<String> = onsite::db::audit::for_user(conn, id, 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.outcome)
+                .collect();
+            assert_eq!(
+                outcomes[..2],
+                ["locked".to_owned(), "locked_out".to_owned()]
+            );
+        })
         .await
         .unwrap()
-        .into_iter()
-        .map(|r| r.outcome)
-        .collect();
-    assert_eq!(
-        outcomes[..2],
-        ["locked".to_owned(), "locked_out".to_owned()]
-    );
 }
 
 #[actix_web::test]

@@ -43,12 +43,15 @@ async fn every_attempt_is_audited() {
     let id = user["user"]["id"].as_str().unwrap();
     app.login("ann@example.com", "Wrong1234").await;
     app.login("ann@example.com", PASSWORD).await;
-    let mut conn = app.state.db.get().await.unwrap();
-    let rows = onsite::db::audit::for_user(&mut conn, id, 10)
+    app.state
+        .db
+        .run(async |conn| {
+            let rows = onsite::db::audit::for_user(conn, id, 10).await.unwrap();
+            let outcomes: Vec<&str> = rows.iter().map(|r| r.outcome.as_str()).collect();
+            assert_eq!(outcomes, ["success", "bad_password"]);
+            assert_eq!(rows[0].ip.as_deref(), Some("127.0.0.1"));
+            assert_eq!(rows[0].user_agent.as_deref(), Some("onsite-tests/1.0"));
+        })
         .await
-        .unwrap();
-    let outcomes: Vec<&str> = rows.iter().map(|r| r.outcome.as_str()).collect();
-    assert_eq!(outcomes, ["success", "bad_password"]);
-    assert_eq!(rows[0].ip.as_deref(), Some("127.0.0.1"));
-    assert_eq!(rows[0].user_agent.as_deref(), Some("onsite-tests/1.0"));
+        .unwrap()
 }

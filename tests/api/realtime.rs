@@ -184,9 +184,14 @@ async fn the_spana_job_live_arrival_chat_start_complete() {
     assert!(a_frames.iter().any(|f| f["type"] == "location"));
     assert!(a_frames.iter().any(|f| f["type"] == "chat"));
     // The trail kept some fixes, not necessarily all.
-    let mut conn = app.state.db.get().await.unwrap();
-    let trail = onsite::db::chat::trail(&mut conn, &id).await.unwrap();
-    assert!(!trail.is_empty() && trail.len() <= 4, "{}", trail.len());
+    app.state
+        .db
+        .run(async |conn| {
+            let trail = onsite::db::trail::of_booking(conn, &id).await.unwrap();
+            assert!(!trail.is_empty() && trail.len() <= 4, "{}", trail.len());
+        })
+        .await
+        .unwrap()
 }
 
 #[actix_web::test]

@@ -13,17 +13,26 @@ async fn refunds_of(app: &TestApp, m: &Market, booking_id: &str) -> (i64, i64, V
     let provider = app.get_auth("/v1/wallet", &m.provider).await.json()["balance"]
         .as_i64()
         .unwrap();
-    let mut conn = app.state.db.get().await.unwrap();
-    let rules = onsite::db::payments::refunds_for(&mut conn, booking_id)
+    app.state
+        .db
+        .run(async |conn| {
+            let rules = onsite::db::payments::refunds_for(conn, booking_id)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| {
+                    assert_eq!(
+                        r.status.as_str(),
+                        "succeeded",
+                        "the gateway confirmed the refund"
+                    );
+                    r.rule.to_string()
+                })
+                .collect();
+            (customer, provider, rules)
+        })
         .await
         .unwrap()
-        .into_iter()
-        .map(|r| {
-            assert_eq!(r.status, "succeeded", "the gateway confirmed the refund");
-            r.rule
-        })
-        .collect();
-    (customer, provider, rules)
 }
 
 async fn paid(app: &TestApp, m: &Market, tip: i64) -> String {

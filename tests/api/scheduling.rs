@@ -224,9 +224,12 @@ async fn reschedule_moves_the_slot_and_an_early_cancel_refunds_in_full() {
     assert_eq!(res.status, StatusCode::OK);
     let wallet = app.get_auth("/v1/wallet", &m.customer).await.json();
     assert_eq!(wallet["balance"], 0);
-    let mut conn = app.state.db.get().await.unwrap();
-    let refunds = onsite::db::payments::refunds_for(&mut conn, &id)
+    let refunds = app
+        .state
+        .db
+        .run(async |conn| onsite::db::payments::refunds_for(conn, &id).await)
         .await
+        .unwrap()
         .unwrap();
     assert_eq!(
         refunds
@@ -235,7 +238,6 @@ async fn reschedule_moves_the_slot_and_an_early_cancel_refunds_in_full() {
             .collect::<Vec<_>>(),
         [("before_cutoff", 45_000)]
     );
-    drop(conn);
     let slots = slots_on(&app, &m.provider_id, Some(&m.service_id), days_ahead(6)).await;
     assert!(slots.contains(&ten_am(6)), "cancelling frees the slot");
 }

@@ -2,12 +2,13 @@
 
 use std::sync::Arc;
 
-use crate::booking::{self, Actor as Role, BookingEvent, BookingState, Refusal, Transition};
+use crate::booking::{self, Actor, BookingEvent, BookingState, Refusal, Role, Transition};
 use crate::journal::{
-    Append, Appended, BookingRecord, Cause, Change, ChatDraft, Committed, Journal, JournalError,
-    JournalEvent,
+    Append, Appended, BookingRecord, Cause, Change, Committed, Detail, Entry, Journal,
+    JournalError, JournalEvent,
 };
-use crate::messages::{Apply, FixIn, Force, SendChat, SessionError};
+use crate::messages::{Apply, FixIn, Force, SessionError};
+use crate::protocol::EventBody;
 use crate::proximity::ProximityUpdate;
 
 /// A change to validate: an event by a role, or an admin's forced move.
@@ -19,13 +20,7 @@ pub(super) enum Wanted {
 
 impl Wanted {
     pub(super) fn system(event: BookingEvent) -> Self {
-        Self::Event(Apply {
-            event,
-            actor: Role::System,
-            by: None,
-            reason: None,
-            detail: serde_json::Value::Null,
-        })
+        Self::Event(Apply::system(event, None))
     }
 
     fn validate(&self, state: BookingState) -> Result<Transition, Refusal> {
@@ -52,10 +47,10 @@ impl Wanted {
                 expected_version: record.version,
                 transition,
                 cause: Cause::Force,
-                actor: Role::Admin,
+                actor: Actor::Admin,
                 by: Some(cmd.by.clone()),
                 reason: Some(cmd.reason.clone()),
-                detail: serde_json::Value::Null,
+                detail: Detail::None,
             },
         }
     }
@@ -64,11 +59,7 @@ impl Wanted {
 /// One step of a command.
 pub(super) enum Step {
     Commit(Wanted),
-    Append {
-        kind: &'static str,
-        payload: serde_json::Value,
-    },
-    Chat(SendChat),
+    Append(Entry),
     Ephemeral(Out),
 }
 
@@ -141,10 +132,15 @@ async fn commit(
 async fn append(
     journal: &Arc<dyn Journal>,
     record: &mut BookingRecord,
-    make: impl Fn(i64) -> Append,
+    entry: Entry,
 ) -> Result<Appended, SessionError> {
     for attempt in 0..2 {
-        match journal.append(make(record.last_seq)).await {
+        let append = Append {
+            booking_id: record.id.clone(),
+            expected_seq: record.last_seq,
+            entry: entry.clone(),
+        };
+        match journal.append(append).await {
             Ok(appended) => {
                 if let Appended::New(event) = &appended {
                     record.last_seq = event.seq;
@@ -181,49 +177,16 @@ pub(super) async fn run(
                 (Ok(_), None) => return (Err(SessionError::Conflict), None, outs),
                 (Err(e), latest) => return (Err(e), latest, outs),
             },
-            Step::Append { kind, payload } => {
-                let id = record.id.clone();
-                let made = append(&journal, &mut record, |expected_seq| Append {
-                    booking_id: id.clone(),
-                    expected_seq,
-                    kind: kind.to_owned(),
-                    payload: payload.clone(),
-                    by: None,
-                    chat: None,
-                })
-                .await;
-                match made {
-                    Ok(Appended::New(e)) => {
-                        if kind == "proximity" {
-                            record.within_since = (e.payload["within"] == true).then_some(e.at);
-                        }
-                        outs.push(Out::Event(e));
+            Step::Append(entry) => match append(&journal, &mut record, entry).await {
+                Ok(Appended::New(e)) => {
+                    if let EventBody::Proximity(p) = &e.body {
+                        record.within_since = p.within.then_some(e.at);
                     }
-                    Ok(Appended::Duplicate(e)) => outs.push(Out::Duplicate(e)),
-                    Err(e) => return (Err(e), Some(record), outs),
+                    outs.push(Out::Event(e));
                 }
-            }
-            Step::Chat(msg) => {
-                let id = record.id.clone();
-                let made = append(&journal, &mut record, |expected_seq| Append {
-                    booking_id: id.clone(),
-                    expected_seq,
-                    kind: "chat".into(),
-                    payload: serde_json::Value::Null,
-                    by: Some(msg.from.clone()),
-                    chat: Some(ChatDraft {
-                        from: msg.from.clone(),
-                        text: msg.text.clone(),
-                        client_msg_id: msg.client_msg_id.clone(),
-                    }),
-                })
-                .await;
-                match made {
-                    Ok(Appended::New(e)) => outs.push(Out::Event(e)),
-                    Ok(Appended::Duplicate(e)) => outs.push(Out::Duplicate(e)),
-                    Err(e) => return (Err(e), Some(record), outs),
-                }
-            }
+                Ok(Appended::Duplicate(e)) => outs.push(Out::Duplicate(e)),
+                Err(e) => return (Err(e), Some(record), outs),
+            },
             Step::Ephemeral(out) => outs.push(out),
         }
     }

@@ -4,19 +4,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
+use actix::Actor as _;
 
-use crate::booking::{Actor as Role, BookingEvent, BookingState, Refusal};
+use crate::booking::{Actor, BookingEvent, BookingState, Refusal, Role};
 use crate::dispatcher::Dispatcher;
 use crate::memory::MemoryJournal;
 use crate::messages::{Apply, CountSessions, Force, GetRecord, SessionError, SessionFor};
 
-fn apply(event: BookingEvent, actor: Role) -> Apply {
+fn apply(event: BookingEvent, actor: Actor) -> Apply {
     Apply {
         event,
         actor,
         by: Some("u1".into()),
         reason: None,
-        detail: serde_json::Value::Null,
+        detail: crate::journal::Detail::None,
     }
 }
 
@@ -78,11 +79,11 @@ async fn subscribers_get_a_snapshot_the_replay_then_live_events_without_gaps() {
         })
         .await
         .unwrap();
-    s.send(apply(BookingEvent::PaymentCaptured, Role::System))
+    s.send(apply(BookingEvent::PaymentCaptured, Actor::System))
         .await
         .unwrap()
         .unwrap();
-    s.send(apply(BookingEvent::Accept, Role::Provider))
+    s.send(apply(BookingEvent::Accept, Actor::Provider))
         .await
         .unwrap()
         .unwrap();
@@ -107,7 +108,7 @@ async fn subscribers_get_a_snapshot_the_replay_then_live_events_without_gaps() {
     .await
     .unwrap()
     .unwrap();
-    s.send(apply(BookingEvent::LocationStarted, Role::Provider))
+    s.send(apply(BookingEvent::LocationStarted, Actor::Provider))
         .await
         .unwrap()
         .unwrap();
@@ -183,7 +184,7 @@ async fn fixes_move_the_booking_en_route_then_arrived_by_proximity() {
     let stored: Vec<String> = journal
         .events("b1")
         .iter()
-        .map(|e| e.kind.clone())
+        .map(|e| e.kind().to_string())
         .collect();
     assert!(
         !stored.contains(&"location".to_owned()),
@@ -211,7 +212,7 @@ async fn chat_is_journaled_once_per_client_msg_id_and_only_while_active() {
         s.send(chat("hi", "m1")).await.unwrap().unwrap_err(),
         SessionError::ChatInactive
     );
-    s.send(apply(BookingEvent::Accept, Role::Provider))
+    s.send(apply(BookingEvent::Accept, Actor::Provider))
         .await
         .unwrap()
         .unwrap();
@@ -231,7 +232,7 @@ async fn chat_is_journaled_once_per_client_msg_id_and_only_while_active() {
         journal
             .events("b1")
             .iter()
-            .filter(|e| e.kind == "chat")
+            .filter(|e| e.kind() == crate::protocol::EventKind::Chat)
             .count(),
         1
     );
@@ -251,17 +252,17 @@ async fn commands_commit_in_order_with_gap_free_seq() {
     let steps = [
         (
             BookingEvent::PaymentCaptured,
-            Role::System,
+            Actor::System,
             BookingState::Requested,
         ),
         (
             BookingEvent::Accept,
-            Role::Provider,
+            Actor::Provider,
             BookingState::Confirmed,
         ),
         (
             BookingEvent::LocationStarted,
-            Role::Provider,
+            Actor::Provider,
             BookingState::EnRoute,
         ),
     ];
@@ -286,7 +287,7 @@ async fn refusals_change_nothing() {
         .await
         .unwrap();
     let err = s
-        .send(apply(BookingEvent::Start, Role::Provider))
+        .send(apply(BookingEvent::Start, Actor::Provider))
         .await
         .unwrap()
         .unwrap_err();
@@ -298,7 +299,7 @@ async fn refusals_change_nothing() {
         })
     );
     let err = s
-        .send(apply(BookingEvent::Accept, Role::Customer))
+        .send(apply(BookingEvent::Accept, Actor::Customer))
         .await
         .unwrap()
         .unwrap_err();
@@ -322,9 +323,9 @@ async fn of_many_racing_writers_exactly_one_wins() {
     for i in 0..20 {
         let d = d.clone();
         let (event, actor) = if i % 2 == 0 {
-            (BookingEvent::Accept, Role::Provider)
+            (BookingEvent::Accept, Actor::Provider)
         } else {
-            (BookingEvent::Decline, Role::Provider)
+            (BookingEvent::Decline, Actor::Provider)
         };
         pending.push(async move {
             let s = d
@@ -357,7 +358,7 @@ async fn a_change_behind_the_sessions_back_is_reloaded() {
     // Validated against the cached `requested`, refused by the version check,
     // reloaded, and re-validated against `confirmed`.
     let committed = s
-        .send(apply(BookingEvent::LocationStarted, Role::Provider))
+        .send(apply(BookingEvent::LocationStarted, Actor::Provider))
         .await
         .unwrap()
         .unwrap();
@@ -412,7 +413,7 @@ async fn an_unknown_booking_gets_no_session() {
         .await
         .unwrap();
     assert!(s
-        .send(apply(BookingEvent::Accept, Role::Provider))
+        .send(apply(BookingEvent::Accept, Actor::Provider))
         .await
         .is_err());
 }
@@ -446,8 +447,10 @@ async fn auto_start_moves_an_arrived_booking_in_progress() {
     let states: Vec<String> = journal
         .events("b1")
         .iter()
-        .filter(|e| e.kind == "booking")
-        .map(|e| e.payload["status"].as_str().unwrap().to_owned())
+        .filter_map(|e| match &e.body {
+            crate::protocol::EventBody::Booking(b) => Some(b.status.to_string()),
+            _ => None,
+        })
         .collect();
     assert_eq!(states, ["arrived", "in_progress"]);
 }

@@ -4,7 +4,7 @@ use utoipa::ToSchema;
 
 use crate::api::services::views::ServiceView;
 use crate::db::{self, services::ServiceChanges};
-use crate::domain::Reason;
+use crate::domain::{Reason, ServiceStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
 use crate::state::AppState;
@@ -38,23 +38,29 @@ pub async fn approve_service(
         ));
     }
     let id = path.into_inner();
-    let mut conn = state.db.get().await?;
-    db::services::find(&mut conn, &id)
-        .await?
-        .ok_or(ApiError::NotFound("service"))?;
-    let now = db::now();
-    let changes = ServiceChanges {
-        status: Some(if req.approved { "approved" } else { "rejected" }.into()),
-        review_note: Some(req.reason.map(Reason::into_inner)),
-        reviewed_by: Some(Some(me.id().to_owned())),
-        reviewed_at: Some(Some(now)),
-        updated_at: Some(now),
-        ..Default::default()
-    };
-    db::services::update(&mut conn, &id, &changes).await?;
-    let service = db::services::find(&mut conn, &id)
-        .await?
-        .ok_or(ApiError::NotFound("service"))?;
-    tracing::info!(service = %id, admin = %me.id(), status = %service.status, "service reviewed");
-    Ok(HttpResponse::Ok().json(ServiceView::full(&service)))
+    state.with_db(async |conn| {
+        db::services::find(conn, &id)
+            .await?
+            .ok_or(ApiError::NotFound("service"))?;
+        let now = db::now();
+        let changes = ServiceChanges {
+            status: Some(if req.approved {
+            ServiceStatus::Approved
+        } else {
+            ServiceStatus::Rejected
+        }),
+            review_note: Some(req.reason.map(Reason::into_inner)),
+            reviewed_by: Some(Some(me.id().to_owned())),
+            reviewed_at: Some(Some(now)),
+            updated_at: Some(now),
+            ..Default::default()
+        };
+        db::services::update(conn, &id, &changes).await?;
+        let service = db::services::find(conn, &id)
+            .await?
+            .ok_or(ApiError::NotFound("service"))?;
+        tracing::info!(service = %id, admin = %me.id(), status = %service.status, "service reviewed");
+        Ok(HttpResponse::Ok().json(ServiceView::full(&service)))
+    })
+    .await
 }

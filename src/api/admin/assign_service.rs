@@ -30,14 +30,17 @@ pub async fn assign_service(
 ) -> ApiResult<HttpResponse> {
     me.require_admin()?;
     let id = path.into_inner();
-    let mut conn = state.db.get().await?;
-    db::services::find(&mut conn, &id)
-        .await?
-        .ok_or(ApiError::NotFound("service"))?;
-    let (provider, _) = marketplace::provider_account(&mut conn, &req.provider_id).await?;
-    db::services::set_provider(&mut conn, &id, Some(&provider.id)).await?;
-    let service = db::services::find(&mut conn, &id)
-        .await?
-        .ok_or(ApiError::NotFound("service"))?;
-    Ok(HttpResponse::Ok().json(ServiceView::full(&service)))
+    state
+        .with_db(async |conn| {
+            db::services::find(conn, &id)
+                .await?
+                .ok_or(ApiError::NotFound("service"))?;
+            let (provider, _) = marketplace::provider_account(conn, &req.provider_id).await?;
+            db::services::set_provider(conn, &id, Some(&provider.id)).await?;
+            let service = db::services::find(conn, &id)
+                .await?
+                .ok_or(ApiError::NotFound("service"))?;
+            Ok(HttpResponse::Ok().json(ServiceView::full(&service)))
+        })
+        .await
 }

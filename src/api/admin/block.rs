@@ -1,10 +1,8 @@
 use actix_web::{web, HttpResponse};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 
 use crate::api::views::UserView;
-use crate::db::{self, schema::users};
-use crate::db_run;
+use crate::db;
+use crate::domain::UserStatus;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::AuthUser;
 use crate::state::AppState;
@@ -13,7 +11,7 @@ async fn set_status(
     state: &AppState,
     me: &AuthUser,
     id: &str,
-    status: &str,
+    status: UserStatus,
 ) -> ApiResult<HttpResponse> {
     me.require_admin()?;
     if id == me.id() {
@@ -22,24 +20,24 @@ async fn set_status(
             "admins cannot block themselves".into(),
         ));
     }
-    let mut conn = state.db.get().await?;
-    let user = db::users::find(&mut conn, id)
-        .await?
-        .filter(|u| u.status != "deleted")
-        .ok_or(ApiError::NotFound("user"))?;
-    db_run!(conn, |c| diesel::update(users::table.find(&user.id))
-        .set((users::status.eq(status), users::updated_at.eq(db::now())))
-        .execute(c)
-        .await)?;
-    if status == "blocked" {
-        db::sessions::revoke_all(&mut conn, &user.id, None, "blocked").await?;
-        crate::ws::close_user(state, &user.id);
-        tracing::warn!(user = %user.id, admin = %me.id(), "user blocked");
-    }
-    let user = db::users::find(&mut conn, id)
-        .await?
-        .ok_or(ApiError::NotFound("user"))?;
-    Ok(HttpResponse::Ok().json(UserView::from(&user)))
+    state
+        .with_db(async |conn| {
+            let user = db::users::find(conn, id)
+                .await?
+                .filter(|u| u.status != UserStatus::Deleted)
+                .ok_or(ApiError::NotFound("user"))?;
+            db::users::set_status(conn, &user.id, status).await?;
+            if status == UserStatus::Blocked {
+                db::sessions::revoke_all(conn, &user.id, None, "blocked").await?;
+                crate::ws::close_user(state, &user.id);
+                tracing::warn!(user = %user.id, admin = %me.id(), "user blocked");
+            }
+            let user = db::users::find(conn, id)
+                .await?
+                .ok_or(ApiError::NotFound("user"))?;
+            Ok(HttpResponse::Ok().json(UserView::from(&user)))
+        })
+        .await
 }
 
 /// Block a user: their sessions end and their sockets close with 4401.
@@ -52,7 +50,7 @@ pub async fn block(
     me: AuthUser,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    set_status(&state, &me, &id, "blocked").await
+    set_status(&state, &me, &id, UserStatus::Blocked).await
 }
 
 /// Unblock a user (they log in again).
@@ -65,5 +63,5 @@ pub async fn unblock(
     me: AuthUser,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    set_status(&state, &me, &id, "active").await
+    set_status(&state, &me, &id, UserStatus::Active).await
 }

@@ -7,10 +7,10 @@ use utoipa::ToSchema;
 use crate::api::bookings::read::{self, ListQuery};
 use crate::api::bookings::view::BookingView;
 use crate::api::views::Page;
+use crate::booking_sessions;
 use crate::db::{self, bookings::Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
-use crate::sessions;
 use crate::state::AppState;
 
 /// Every booking, newest first, optionally by status.
@@ -56,12 +56,11 @@ pub async fn force(
             "is required (at most 500 characters)",
         ));
     }
-    let mut conn = state.db.get().await?;
-    let booking = db::bookings::find(&mut conn, &id)
+    let booking = state
+        .with_db(async |conn| Ok(db::bookings::find(conn, &id).await?))
         .await?
         .ok_or(ApiError::NotFound("booking"))?;
-    drop(conn);
-    sessions::force(
+    booking_sessions::force(
         &state,
         &booking.id,
         Force {
@@ -71,10 +70,12 @@ pub async fn force(
         },
     )
     .await?;
-    let mut conn = state.db.get().await?;
-    let booking = db::bookings::find(&mut conn, &booking.id)
-        .await?
-        .ok_or(ApiError::NotFound("booking"))?;
-    tracing::warn!(booking = %booking.id, admin = %me.id(), to = %booking.status, "booking forced");
-    Ok(HttpResponse::Ok().json(BookingView::new(&booking, me.id())))
+    state.with_db(async |conn| {
+        let booking = db::bookings::find(conn, &booking.id)
+            .await?
+            .ok_or(ApiError::NotFound("booking"))?;
+        tracing::warn!(booking = %booking.id, admin = %me.id(), to = %booking.status, "booking forced");
+        Ok(HttpResponse::Ok().json(BookingView::new(&booking, me.id())))
+    })
+    .await
 }

@@ -39,33 +39,36 @@ pub async fn create_service(
 ) -> ApiResult<HttpResponse> {
     me.require_admin()?;
     let duration = check_duration(req.duration_minutes.unwrap_or(60))?;
-    let mut conn = state.db.get().await?;
-    let provider_id = match req.provider_id.as_deref().filter(|s| !s.is_empty()) {
-        Some(id) => Some(marketplace::provider_account(&mut conn, id).await?.0.id),
-        None => None,
-    };
-    let now = db::now();
-    let service = Service {
-        id: db::new_id(),
-        provider_id,
-        title: req.title.into_inner(),
-        description: req
-            .description
-            .map(LongText::into_inner)
-            .unwrap_or_default(),
-        price_amount: req.price.amount,
-        currency: req.price.currency,
-        duration_minutes: duration,
-        status: "approved".into(),
-        active: true,
-        review_note: None,
-        reviewed_by: Some(me.id().to_owned()),
-        reviewed_at: Some(now),
-        created_by: me.id().to_owned(),
-        created_at: now,
-        updated_at: now,
-        deleted_at: None,
-    };
-    db::services::insert(&mut conn, &service).await?;
-    Ok(HttpResponse::Created().json(ServiceView::full(&service)))
+    state
+        .with_db(async |conn| {
+            let provider_id = match req.provider_id.as_deref().filter(|s| !s.is_empty()) {
+                Some(id) => Some(marketplace::provider_account(conn, id).await?.0.id),
+                None => None,
+            };
+            let now = db::now();
+            let service = Service {
+                id: db::new_id(),
+                provider_id,
+                title: req.title.into_inner(),
+                description: req
+                    .description
+                    .map(LongText::into_inner)
+                    .unwrap_or_default(),
+                price_amount: req.price.amount,
+                currency: req.price.currency,
+                duration_minutes: duration,
+                status: crate::domain::ServiceStatus::Approved,
+                active: true,
+                review_note: None,
+                reviewed_by: Some(me.id().to_owned()),
+                reviewed_at: Some(now),
+                created_by: me.id().to_owned(),
+                created_at: now,
+                updated_at: now,
+                deleted_at: None,
+            };
+            db::services::insert(conn, &service).await?;
+            Ok(HttpResponse::Created().json(ServiceView::full(&service)))
+        })
+        .await
 }

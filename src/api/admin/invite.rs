@@ -44,68 +44,71 @@ pub struct InvitationView {
 /// Creates the account (no password; the email counts as verified once the
 /// invitation is accepted) and mails the completion link.
 pub async fn invite(state: &AppState, req: InviteRequest, role: Role) -> ApiResult<InviteResponse> {
-    let mut conn = state.db.get().await?;
-    ensure_free(&mut conn, &req.email, req.phone.as_ref()).await?;
-    let user = User::new_account(
-        req.email.as_str().to_owned(),
-        req.phone.map(Phone::into_inner),
-        None,
-        req.first_name.into_inner(),
-        req.last_name.into_inner(),
-        role.as_str(),
-    );
-    let issued = db::transaction(&mut conn, async |c| {
-        if let Err(err) = db::users::insert(c, &user).await {
-            if db::is_unique_violation(&err) {
-                return Err(ApiError::Conflict(
-                    "account_exists",
-                    "an account with this email or phone already exists".into(),
-                ));
+    state
+        .with_db(async |conn| {
+            ensure_free(conn, &req.email, req.phone.as_ref()).await?;
+            let user = User::new_account(
+                req.email.as_str().to_owned(),
+                req.phone.map(Phone::into_inner),
+                None,
+                req.first_name.into_inner(),
+                req.last_name.into_inner(),
+                role,
+            );
+            let issued = db::transaction(conn, async |c| {
+                if let Err(err) = db::users::insert(c, &user).await {
+                    if db::is_unique_violation(&err) {
+                        return Err(ApiError::Conflict(
+                            "account_exists",
+                            "an account with this email or phone already exists".into(),
+                        ));
+                    }
+                    return Err(err.into());
+                }
+                if role == Role::Provider {
+                    db::providers::find_or_create(c, &user.id).await?;
+                }
+                challenge::issue(
+                    state,
+                    c,
+                    Some(&user.id),
+                    Purpose::Invitation,
+                    &user.email,
+                    false,
+                    true,
+                )
+                .await
+            })
+            .await?;
+            let token = issued.token.unwrap_or_default();
+            let link = format!(
+                "{}/accept-invitation?token={token}",
+                state.config.public_url
+            );
+            if let Err(e) = state
+                .mailer
+                .send(templates::invitation(
+                    &user.email,
+                    role.as_str(),
+                    &token,
+                    &link,
+                ))
+                .await
+            {
+                tracing::error!(error = %e, "could not send the invitation");
+                return Err(ApiError::Unavailable);
             }
-            return Err(err.into());
-        }
-        if role == Role::Provider {
-            db::providers::find_or_create(c, &user.id).await?;
-        }
-        challenge::issue(
-            state,
-            c,
-            Some(&user.id),
-            Purpose::Invitation,
-            &user.email,
-            false,
-            true,
-        )
+            let expires_at = db::challenges::find(conn, &issued.id)
+                .await?
+                .map_or_else(Utc::now, |c| db::utc(c.expires_at));
+            tracing::info!(user = %user.id, role = %user.role, "account invited");
+            Ok(InviteResponse {
+                user: UserView::from(&user),
+                invitation: InvitationView {
+                    sent_to: user.email.clone(),
+                    expires_at,
+                },
+            })
+        })
         .await
-    })
-    .await?;
-    let token = issued.token.unwrap_or_default();
-    let link = format!(
-        "{}/accept-invitation?token={token}",
-        state.config.public_url
-    );
-    if let Err(e) = state
-        .mailer
-        .send(templates::invitation(
-            &user.email,
-            role.as_str(),
-            &token,
-            &link,
-        ))
-        .await
-    {
-        tracing::error!(error = %e, "could not send the invitation");
-        return Err(ApiError::Unavailable);
-    }
-    let expires_at = db::challenges::find(&mut conn, &issued.id)
-        .await?
-        .map_or_else(Utc::now, |c| db::utc(c.expires_at));
-    tracing::info!(user = %user.id, role = %user.role, "account invited");
-    Ok(InviteResponse {
-        user: UserView::from(&user),
-        invitation: InvitationView {
-            sent_to: user.email.clone(),
-            expires_at,
-        },
-    })
 }

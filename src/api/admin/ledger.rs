@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use crate::api::cursor::{self, PageQuery};
 use crate::db::{self, ledger};
+use crate::domain::LedgerKind;
 use crate::error::ApiResult;
 use crate::extract::AuthUser;
 use crate::state::AppState;
@@ -37,26 +38,30 @@ pub struct LedgerSummary {
     responses((status = 200, body = LedgerSummary), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn summary(state: web::Data<AppState>, me: AuthUser) -> ApiResult<HttpResponse> {
     me.require_admin()?;
-    let mut conn = state.db.get().await?;
-    let funded = -ledger::sum_kind(&mut conn, "customer:", "funding").await?;
-    let escrow_held = ledger::balance(&mut conn, ledger::ESCROW).await?;
-    let released = -ledger::sum_kind(&mut conn, ledger::ESCROW, "release").await?;
-    let commission = ledger::balance(&mut conn, ledger::COMMISSION).await?;
-    let provider_earnings = ledger::sum_kind(&mut conn, "provider:", "release").await?
-        + ledger::sum_kind(&mut conn, "provider:", "cancellation_fee").await?;
-    let refunded = ledger::sum_kind(&mut conn, "customer:", "refund").await?;
-    let unbalanced = ledger::unbalanced(&mut conn).await?.len();
-    Ok(HttpResponse::Ok().json(LedgerSummary {
-        funded,
-        escrow_held,
-        released,
-        commission,
-        provider_earnings,
-        refunded,
-        balanced: unbalanced == 0
-            && funded == escrow_held + provider_earnings + commission + refunded,
-        unbalanced_transactions: unbalanced,
-    }))
+    state
+        .with_db(async |conn| {
+            let funded = -ledger::sum_kind(conn, "customer:", LedgerKind::Funding).await?;
+            let escrow_held = ledger::balance(conn, ledger::ESCROW).await?;
+            let released = -ledger::sum_kind(conn, ledger::ESCROW, LedgerKind::Release).await?;
+            let commission = ledger::balance(conn, ledger::COMMISSION).await?;
+            let provider_earnings = ledger::sum_kind(conn, "provider:", LedgerKind::Release)
+                .await?
+                + ledger::sum_kind(conn, "provider:", LedgerKind::CancellationFee).await?;
+            let refunded = ledger::sum_kind(conn, "customer:", LedgerKind::Refund).await?;
+            let unbalanced = ledger::unbalanced(conn).await?.len();
+            Ok(HttpResponse::Ok().json(LedgerSummary {
+                funded,
+                escrow_held,
+                released,
+                commission,
+                provider_earnings,
+                refunded,
+                balanced: unbalanced == 0
+                    && funded == escrow_held + provider_earnings + commission + refunded,
+                unbalanced_transactions: unbalanced,
+            }))
+        })
+        .await
 }
 
 #[derive(Serialize, ToSchema)]
@@ -70,7 +75,7 @@ pub struct EntryView {
 #[derive(Serialize, ToSchema)]
 pub struct TransactionView {
     pub id: String,
-    pub kind: String,
+    pub kind: crate::domain::LedgerKind,
     pub booking_id: Option<String>,
     pub payment_id: Option<String>,
     pub memo: String,
@@ -96,32 +101,35 @@ pub async fn transactions(
 ) -> ApiResult<HttpResponse> {
     me.require_admin()?;
     let limit = query.limit()?;
-    let mut conn = state.db.get().await?;
-    let txs = ledger::transactions(&mut conn, query.after()?, limit).await?;
-    let ids: Vec<String> = txs.iter().map(|t| t.id.clone()).collect();
-    let mut entries: HashMap<String, Vec<EntryView>> = HashMap::new();
-    for e in ledger::entries_of(&mut conn, &ids).await? {
-        entries
-            .entry(e.transaction_id.clone())
-            .or_default()
-            .push(EntryView {
-                account: e.account,
-                amount: e.amount,
-                currency: e.currency,
-            });
-    }
-    let next_cursor = cursor::next(&txs, limit, |t| (t.created_at, t.id.clone()));
-    let items = txs
-        .into_iter()
-        .map(|t| TransactionView {
-            entries: entries.remove(&t.id).unwrap_or_default(),
-            at: db::utc(t.created_at),
-            id: t.id,
-            kind: t.kind,
-            booking_id: t.booking_id,
-            payment_id: t.payment_id,
-            memo: t.memo,
+    state
+        .with_db(async |conn| {
+            let txs = ledger::transactions(conn, query.after()?, limit).await?;
+            let ids: Vec<String> = txs.iter().map(|t| t.id.clone()).collect();
+            let mut entries: HashMap<String, Vec<EntryView>> = HashMap::new();
+            for e in ledger::entries_of(conn, &ids).await? {
+                entries
+                    .entry(e.transaction_id.clone())
+                    .or_default()
+                    .push(EntryView {
+                        account: e.account,
+                        amount: e.amount,
+                        currency: e.currency,
+                    });
+            }
+            let next_cursor = cursor::next(&txs, limit, |t| (t.created_at, t.id.clone()));
+            let items = txs
+                .into_iter()
+                .map(|t| TransactionView {
+                    entries: entries.remove(&t.id).unwrap_or_default(),
+                    at: db::utc(t.created_at),
+                    id: t.id,
+                    kind: t.kind,
+                    booking_id: t.booking_id,
+                    payment_id: t.payment_id,
+                    memo: t.memo,
+                })
+                .collect();
+            Ok(HttpResponse::Ok().json(TransactionPage { items, next_cursor }))
         })
-        .collect();
-    Ok(HttpResponse::Ok().json(TransactionPage { items, next_cursor }))
+        .await
 }

@@ -5,6 +5,7 @@ use utoipa::IntoParams;
 use crate::api::services::views::ServiceView;
 use crate::api::views::Page;
 use crate::db::{self, services::AdminFilter};
+use crate::domain::ServiceStatus;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::AuthUser;
 use crate::marketplace::cursor::Cursor;
@@ -41,13 +42,9 @@ pub async fn list_services(
     let q = query.into_inner();
     let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
-        Some(s @ ("pending" | "approved" | "rejected")) => Some(s.to_owned()),
-        Some(_) => {
-            return Err(ApiError::validation(
-                "status",
-                "must be pending, approved or rejected",
-            ))
-        }
+        Some(s) => Some(s.parse::<ServiceStatus>().map_err(|_| {
+            ApiError::validation("status", "must be pending, approved or rejected")
+        })?),
     };
     let limit = discovery::parse_i64("limit", &q.limit, 1, MAX_LIMIT as i64)?
         .map_or(DEFAULT_LIMIT, |n| {
@@ -62,17 +59,20 @@ pub async fn list_services(
             None => None,
         },
     };
-    let mut conn = state.db.get().await?;
-    let mut rows = db::services::admin_list(&mut conn, &filter, limit as i64 + 1).await?;
-    let next_cursor = if rows.len() > limit {
-        rows.truncate(limit);
-        rows.last()
-            .map(|s| Cursor::new("admin", &s.id, None, None).encode())
-    } else {
-        None
-    };
-    Ok(HttpResponse::Ok().json(Page {
-        items: rows.iter().map(ServiceView::full).collect::<Vec<_>>(),
-        next_cursor,
-    }))
+    state
+        .with_db(async |conn| {
+            let mut rows = db::services::admin_list(conn, &filter, limit as i64 + 1).await?;
+            let next_cursor = if rows.len() > limit {
+                rows.truncate(limit);
+                rows.last()
+                    .map(|s| Cursor::new("admin", &s.id, None, None).encode())
+            } else {
+                None
+            };
+            Ok(HttpResponse::Ok().json(Page {
+                items: rows.iter().map(ServiceView::full).collect::<Vec<_>>(),
+                next_cursor,
+            }))
+        })
+        .await
 }

@@ -20,13 +20,16 @@ pub async fn unassign_service(
 ) -> ApiResult<HttpResponse> {
     me.require_admin()?;
     let id = path.into_inner();
-    let mut conn = state.db.get().await?;
-    db::services::find(&mut conn, &id)
-        .await?
-        .ok_or(ApiError::NotFound("service"))?;
-    db::services::set_provider(&mut conn, &id, None).await?;
-    let service = db::services::find(&mut conn, &id)
-        .await?
-        .ok_or(ApiError::NotFound("service"))?;
-    Ok(HttpResponse::Ok().json(ServiceView::full(&service)))
+    state
+        .with_db(async |conn| {
+            db::services::find(conn, &id)
+                .await?
+                .ok_or(ApiError::NotFound("service"))?;
+            db::services::set_provider(conn, &id, None).await?;
+            let service = db::services::find(conn, &id)
+                .await?
+                .ok_or(ApiError::NotFound("service"))?;
+            Ok(HttpResponse::Ok().json(ServiceView::full(&service)))
+        })
+        .await
 }

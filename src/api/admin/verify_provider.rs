@@ -42,23 +42,25 @@ pub async fn verify_provider(
         ));
     }
     let id = path.into_inner();
-    let mut conn = state.db.get().await?;
-    let (user, _) = marketplace::provider_account(&mut conn, &id).await?;
-    db::providers::find_or_create(&mut conn, &id).await?;
-    let reason = req.reason.as_ref().map(Reason::as_str);
-    db::providers::set_verification(&mut conn, &id, req.verified, me.id(), reason).await?;
-    let profile = db::providers::find_or_create(&mut conn, &id).await?;
-    tracing::info!(provider = %id, admin = %me.id(), verified = req.verified, "provider verification");
-    if let Err(e) = state
-        .mailer
-        .send(templates::provider_verification(
-            &user.email,
-            req.verified,
-            reason,
-        ))
-        .await
-    {
-        tracing::warn!(error = %e, "could not send the verification notice");
-    }
-    Ok(HttpResponse::Ok().json(ProviderView::own(&user, &profile)))
+    state.with_db(async |conn| {
+        let (user, _) = marketplace::provider_account(conn, &id).await?;
+        db::providers::find_or_create(conn, &id).await?;
+        let reason = req.reason.as_ref().map(Reason::as_str);
+        db::providers::set_verification(conn, &id, req.verified, me.id(), reason).await?;
+        let profile = db::providers::find_or_create(conn, &id).await?;
+        tracing::info!(provider = %id, admin = %me.id(), verified = req.verified, "provider verification");
+        if let Err(e) = state
+            .mailer
+            .send(templates::provider_verification(
+                &user.email,
+                req.verified,
+                reason,
+            ))
+            .await
+        {
+            tracing::warn!(error = %e, "could not send the verification notice");
+        }
+        Ok(HttpResponse::Ok().json(ProviderView::own(&user, &profile)))
+    })
+    .await
 }

@@ -46,22 +46,25 @@ pub async fn send_verification(
             "this email address is already verified".into(),
         ));
     }
-    let mut conn = state.db.get().await?;
-    let issued = challenge::issue(
-        &state,
-        &mut conn,
-        Some(me.id()),
-        Purpose::EmailVerify,
-        &me.user.email,
-        true,
-        true,
-    )
-    .await?;
-    send_verification_mail(&state, &me.user.email, &issued).await;
-    Ok(HttpResponse::Accepted().json(ChallengeSent {
-        challenge_id: issued.id,
-        expires_in: 15 * 60,
-    }))
+    state
+        .with_db(async |conn| {
+            let issued = challenge::issue(
+                &state,
+                conn,
+                Some(me.id()),
+                Purpose::EmailVerify,
+                &me.user.email,
+                true,
+                true,
+            )
+            .await?;
+            send_verification_mail(&state, &me.user.email, &issued).await;
+            Ok(HttpResponse::Accepted().json(ChallengeSent {
+                challenge_id: issued.id,
+                expires_in: 15 * 60,
+            }))
+        })
+        .await
 }
 
 /// Either the link `token`, or the `challenge_id` with its six-digit `code`.
@@ -79,40 +82,43 @@ pub async fn verify(
     state: web::Data<AppState>,
     ValidJson(req): ValidJson<VerifyEmailRequest>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.db.get().await?;
-    let ch = match (req.token, req.challenge_id, req.code) {
-        (Some(token), _, _) => {
-            challenge::redeem_token(&mut conn, &token, Purpose::EmailVerify).await?
-        }
-        (None, Some(id), Some(code)) => {
-            challenge::verify_code(&state, &mut conn, &id, &code, Purpose::EmailVerify).await?
-        }
-        (None, None, _) => {
-            return Err(ApiError::validation(
-                "token",
-                "send `token`, or `challenge_id` and `code`",
-            ))
-        }
-        (None, Some(_), None) => {
-            return Err(ApiError::validation(
-                "code",
-                "is required with challenge_id",
-            ))
-        }
-    };
-    let user = match ch.user_id.as_deref() {
-        Some(id) => db::users::find(&mut conn, id).await?,
-        None => None,
-    };
-    // The address must still be the one the challenge was sent to.
-    let Some(user) = user.filter(|u| u.email == ch.destination) else {
-        return Err(ApiError::BadRequest(
-            "challenge_stale",
-            "the account's email has changed since this was sent".into(),
-        ));
-    };
-    db::users::mark_email_verified(&mut conn, &user.id).await?;
-    Ok(HttpResponse::Ok().json(StatusView {
-        status: "email_verified",
-    }))
+    state
+        .with_db(async |conn| {
+            let ch = match (req.token, req.challenge_id, req.code) {
+                (Some(token), _, _) => {
+                    challenge::redeem_token(conn, &token, Purpose::EmailVerify).await?
+                }
+                (None, Some(id), Some(code)) => {
+                    challenge::verify_code(&state, conn, &id, &code, Purpose::EmailVerify).await?
+                }
+                (None, None, _) => {
+                    return Err(ApiError::validation(
+                        "token",
+                        "send `token`, or `challenge_id` and `code`",
+                    ))
+                }
+                (None, Some(_), None) => {
+                    return Err(ApiError::validation(
+                        "code",
+                        "is required with challenge_id",
+                    ))
+                }
+            };
+            let user = match ch.user_id.as_deref() {
+                Some(id) => db::users::find(conn, id).await?,
+                None => None,
+            };
+            // The address must still be the one the challenge was sent to.
+            let Some(user) = user.filter(|u| u.email == ch.destination) else {
+                return Err(ApiError::BadRequest(
+                    "challenge_stale",
+                    "the account's email has changed since this was sent".into(),
+                ));
+            };
+            db::users::mark_email_verified(conn, &user.id).await?;
+            Ok(HttpResponse::Ok().json(StatusView {
+                status: "email_verified",
+            }))
+        })
+        .await
 }

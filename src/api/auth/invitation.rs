@@ -37,32 +37,35 @@ pub async fn accept(
     // Hash first (without holding a connection): redeeming burns the token,
     // which must not be lost to a slow hash.
     let hash = password::hash_async(req.password.expose().to_owned()).await?;
-    let mut conn = state.db.get().await?;
-    let ch = challenge::redeem_token(&mut conn, &req.token, Purpose::Invitation).await?;
-    let user = match ch.user_id.as_deref() {
-        Some(id) => db::users::find(&mut conn, id).await?,
-        None => None,
-    }
-    .filter(|u| u.is_active() && u.email == ch.destination)
-    .ok_or_else(|| {
-        ApiError::BadRequest(
-            "invalid_token",
-            "this link is invalid, expired or already used".into(),
-        )
-    })?;
-    db::users::set_password(&mut conn, &user.id, &hash).await?;
-    if user.email_verified_at.is_none() {
-        db::users::mark_email_verified(&mut conn, &user.id).await?;
-    }
-    tracing::info!(user = %user.id, role = %user.role, "invitation accepted");
-    if user.role == Role::Admin.as_str() {
-        return Ok(HttpResponse::Ok().json(StatusView {
-            status: "password_set",
-        }));
-    }
-    let user = db::users::find(&mut conn, &user.id)
-        .await?
-        .ok_or(ApiError::NotFound("user"))?;
-    let pair = tokens::start_session(&state, &mut conn, &user, &client).await?;
-    Ok(HttpResponse::Ok().json(pair))
+    state
+        .with_db(async |conn| {
+            let ch = challenge::redeem_token(conn, &req.token, Purpose::Invitation).await?;
+            let user = match ch.user_id.as_deref() {
+                Some(id) => db::users::find(conn, id).await?,
+                None => None,
+            }
+            .filter(|u| u.is_active() && u.email == ch.destination)
+            .ok_or_else(|| {
+                ApiError::BadRequest(
+                    "invalid_token",
+                    "this link is invalid, expired or already used".into(),
+                )
+            })?;
+            db::users::set_password(conn, &user.id, &hash).await?;
+            if user.email_verified_at.is_none() {
+                db::users::mark_email_verified(conn, &user.id).await?;
+            }
+            tracing::info!(user = %user.id, role = %user.role, "invitation accepted");
+            if user.role == Role::Admin {
+                return Ok(HttpResponse::Ok().json(StatusView {
+                    status: "password_set",
+                }));
+            }
+            let user = db::users::find(conn, &user.id)
+                .await?
+                .ok_or(ApiError::NotFound("user"))?;
+            let pair = tokens::start_session(&state, conn, &user, &client).await?;
+            Ok(HttpResponse::Ok().json(pair))
+        })
+        .await
 }

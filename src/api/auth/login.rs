@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 use crate::auth::challenge::{self, Purpose};
 use crate::auth::{password, tokens};
 use crate::db::{self, users::User, DbConn};
-use crate::domain::{Phone, Role};
+use crate::domain::{Phone, Role, UserStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ClientInfo, ValidJson};
 use crate::notify::templates;
@@ -51,107 +51,114 @@ pub async fn login(
             "must be 1 to 1024 characters",
         ));
     }
-    let mut conn = state.db.get().await?;
-    let user = find_by_identifier(&mut conn, &identifier).await?;
     let audit = Audit {
         identifier: &identifier,
         client: &client,
     };
-    if let Some(u) = &user {
-        if let Some(until) = u.locked_until.filter(|t| *t > db::now()) {
-            audit.record(&mut conn, Some(u), "locked").await;
-            return Err(ApiError::Locked {
-                retry_after_s: (until - db::now()).num_seconds(),
-            });
-        }
-    }
-    // Never hold a pooled connection across argon2 (SQLite has one).
-    drop(conn);
+    // The connection goes back before argon2 runs (SQLite has one).
+    let user = state
+        .with_db(async |conn| {
+            let user = find_by_identifier(conn, &identifier).await?;
+            if let Some(u) = &user {
+                if let Some(until) = u.locked_until.filter(|t| *t > db::now()) {
+                    audit.record(conn, Some(u), "locked").await;
+                    return Err(ApiError::Locked {
+                        retry_after_s: (until - db::now()).num_seconds(),
+                    });
+                }
+            }
+            Ok(user)
+        })
+        .await?;
     let ok = password::verify_async(
         req.password,
         user.as_ref().and_then(|u| u.password_hash.clone()),
         state.dummy_hash.clone(),
     )
     .await?;
-    let mut conn = state.db.get().await?;
-    let invalid =
-        || ApiError::Unauthorized("invalid_credentials", "wrong identifier or password".into());
-    let Some(user) = user else {
-        audit.record(&mut conn, None, "unknown_identifier").await;
-        return Err(invalid());
-    };
-    if !ok {
-        let lock_for = chrono::Duration::seconds(
-            i64::try_from(state.config.lockout_duration.as_secs()).unwrap_or(900),
-        );
-        let locked = db::users::record_failure(
-            &mut conn,
-            &user.id,
-            state.config.lockout_threshold,
-            lock_for,
-        )
-        .await?;
-        if let Some(until) = locked {
-            audit.record(&mut conn, Some(&user), "locked_out").await;
-            tracing::warn!(user = %user.id, "account locked after repeated login failures");
-            let minutes = state.config.lockout_duration.as_secs() / 60;
-            if let Err(e) = state
-                .mailer
-                .send(templates::account_locked(&user.email, minutes))
-                .await
-            {
-                tracing::warn!(error = %e, "could not send the lockout notice");
+    state
+        .with_db(async |conn| {
+            let invalid = || {
+                ApiError::Unauthorized("invalid_credentials", "wrong identifier or password".into())
+            };
+            let Some(user) = user else {
+                audit.record(conn, None, "unknown_identifier").await;
+                return Err(invalid());
+            };
+            if !ok {
+                let lock_for = chrono::Duration::seconds(
+                    i64::try_from(state.config.lockout_duration.as_secs()).unwrap_or(900),
+                );
+                let locked = db::users::record_failure(
+                    conn,
+                    &user.id,
+                    state.config.lockout_threshold,
+                    lock_for,
+                )
+                .await?;
+                if let Some(until) = locked {
+                    audit.record(conn, Some(&user), "locked_out").await;
+                    tracing::warn!(user = %user.id, "account locked after repeated login failures");
+                    let minutes = state.config.lockout_duration.as_secs() / 60;
+                    if let Err(e) = state
+                        .mailer
+                        .send(templates::account_locked(&user.email, minutes))
+                        .await
+                    {
+                        tracing::warn!(error = %e, "could not send the lockout notice");
+                    }
+                    return Err(ApiError::Locked {
+                        retry_after_s: (until - db::now()).num_seconds(),
+                    });
+                }
+                audit.record(conn, Some(&user), "bad_password").await;
+                return Err(invalid());
             }
-            return Err(ApiError::Locked {
-                retry_after_s: (until - db::now()).num_seconds(),
-            });
-        }
-        audit.record(&mut conn, Some(&user), "bad_password").await;
-        return Err(invalid());
-    }
-    if user.status == "blocked" {
-        audit.record(&mut conn, Some(&user), "blocked").await;
-        return Err(ApiError::Forbidden(
-            "account_blocked",
-            "this account is blocked".into(),
-        ));
-    }
-    if !user.is_active() {
-        audit.record(&mut conn, Some(&user), "inactive").await;
-        return Err(invalid());
-    }
-    db::users::clear_failures(&mut conn, &user.id).await?;
+            if user.status == UserStatus::Blocked {
+                audit.record(conn, Some(&user), "blocked").await;
+                return Err(ApiError::Forbidden(
+                    "account_blocked",
+                    "this account is blocked".into(),
+                ));
+            }
+            if !user.is_active() {
+                audit.record(conn, Some(&user), "inactive").await;
+                return Err(invalid());
+            }
+            db::users::clear_failures(conn, &user.id).await?;
 
-    if user.role == Role::Admin.as_str() {
-        let issued = challenge::issue(
-            &state,
-            &mut conn,
-            Some(&user.id),
-            Purpose::AdminLogin,
-            &user.email,
-            true,
-            false,
-        )
-        .await?;
-        let code = issued.code.unwrap_or_default();
-        if let Err(e) = state
-            .mailer
-            .send(templates::admin_login_code(&user.email, &code))
-            .await
-        {
-            tracing::error!(error = %e, "could not send the admin sign-in code");
-            return Err(ApiError::Unavailable);
-        }
-        audit.record(&mut conn, Some(&user), "otp_sent").await;
-        return Ok(HttpResponse::Ok().json(OtpRequired {
-            otp_required: true,
-            challenge_id: issued.id,
-            expires_in: 600,
-        }));
-    }
-    let pair = tokens::start_session(&state, &mut conn, &user, &client).await?;
-    audit.record(&mut conn, Some(&user), "success").await;
-    Ok(HttpResponse::Ok().json(pair))
+            if user.role == Role::Admin {
+                let issued = challenge::issue(
+                    &state,
+                    conn,
+                    Some(&user.id),
+                    Purpose::AdminLogin,
+                    &user.email,
+                    true,
+                    false,
+                )
+                .await?;
+                let code = issued.code.unwrap_or_default();
+                if let Err(e) = state
+                    .mailer
+                    .send(templates::admin_login_code(&user.email, &code))
+                    .await
+                {
+                    tracing::error!(error = %e, "could not send the admin sign-in code");
+                    return Err(ApiError::Unavailable);
+                }
+                audit.record(conn, Some(&user), "otp_sent").await;
+                return Ok(HttpResponse::Ok().json(OtpRequired {
+                    otp_required: true,
+                    challenge_id: issued.id,
+                    expires_in: 600,
+                }));
+            }
+            let pair = tokens::start_session(&state, conn, &user, &client).await?;
+            audit.record(conn, Some(&user), "success").await;
+            Ok(HttpResponse::Ok().json(pair))
+        })
+        .await
 }
 
 /// An email (contains `@`) or a phone number.

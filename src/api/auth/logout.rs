@@ -9,18 +9,24 @@ use crate::state::AppState;
 #[utoipa::path(post, path = "/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = crate::error::ErrorBody)))]
 pub async fn logout(state: web::Data<AppState>, me: AuthUser) -> ApiResult<HttpResponse> {
-    let mut conn = state.db.get().await?;
-    db::sessions::revoke(&mut conn, &me.session_id, "logout").await?;
-    Ok(HttpResponse::NoContent().finish())
+    state
+        .with_db(async |conn| {
+            db::sessions::revoke(conn, &me.session_id, "logout").await?;
+            Ok(HttpResponse::NoContent().finish())
+        })
+        .await
 }
 
 /// End every login session of this account.
 #[utoipa::path(post, path = "/v1/auth/logout-all", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = crate::error::ErrorBody)))]
 pub async fn logout_all(state: web::Data<AppState>, me: AuthUser) -> ApiResult<HttpResponse> {
-    let mut conn = state.db.get().await?;
-    let n = db::sessions::revoke_all(&mut conn, me.id(), None, "logout_all").await?;
-    crate::ws::close_user(&state, me.id());
-    tracing::info!(user = %me.id(), sessions = n, "logged out everywhere");
-    Ok(HttpResponse::NoContent().finish())
+    state
+        .with_db(async |conn| {
+            let n = db::sessions::revoke_all(conn, me.id(), None, "logout_all").await?;
+            crate::ws::close_user(&state, me.id());
+            tracing::info!(user = %me.id(), sessions = n, "logged out everywhere");
+            Ok(HttpResponse::NoContent().finish())
+        })
+        .await
 }

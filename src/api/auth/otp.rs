@@ -26,43 +26,48 @@ pub async fn verify(
     client: ClientInfo,
     ValidJson(req): ValidJson<OtpVerifyRequest>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.db.get().await?;
-    let result = challenge::verify_code(
-        &state,
-        &mut conn,
-        &req.challenge_id,
-        &req.code,
-        Purpose::AdminLogin,
-    )
-    .await;
-    let ch = match result {
-        Ok(ch) => ch,
-        Err(err) => {
-            if let Some(ch) = db::challenges::find(&mut conn, &req.challenge_id).await? {
-                let outcome = if err.code() == "too_many_attempts" {
-                    "otp_burned"
-                } else {
-                    "otp_failed"
-                };
-                db::audit::record(
-                    &mut conn,
-                    ch.user_id.as_deref(),
-                    &ch.destination,
-                    &client,
-                    outcome,
-                )
-                .await?;
+    state
+        .with_db(async |conn| {
+            let result = challenge::verify_code(
+                &state,
+                conn,
+                &req.challenge_id,
+                &req.code,
+                Purpose::AdminLogin,
+            )
+            .await;
+            let ch = match result {
+                Ok(ch) => ch,
+                Err(err) => {
+                    if let Some(ch) = db::challenges::find(conn, &req.challenge_id).await? {
+                        let outcome = if err.code() == "too_many_attempts" {
+                            "otp_burned"
+                        } else {
+                            "otp_failed"
+                        };
+                        db::audit::record(
+                            conn,
+                            ch.user_id.as_deref(),
+                            &ch.destination,
+                            &client,
+                            outcome,
+                        )
+                        .await?;
+                    }
+                    return Err(err);
+                }
+            };
+            let user = match ch.user_id.as_deref() {
+                Some(id) => db::users::find(conn, id).await?,
+                None => None,
             }
-            return Err(err);
-        }
-    };
-    let user = match ch.user_id.as_deref() {
-        Some(id) => db::users::find(&mut conn, id).await?,
-        None => None,
-    }
-    .filter(|u| u.is_active() && u.role == Role::Admin.as_str())
-    .ok_or_else(|| ApiError::Forbidden("account_blocked", "this account cannot sign in".into()))?;
-    let pair = tokens::start_session(&state, &mut conn, &user, &client).await?;
-    db::audit::record(&mut conn, Some(&user.id), &user.email, &client, "success").await?;
-    Ok(HttpResponse::Ok().json(pair))
+            .filter(|u| u.is_active() && u.role == Role::Admin)
+            .ok_or_else(|| {
+                ApiError::Forbidden("account_blocked", "this account cannot sign in".into())
+            })?;
+            let pair = tokens::start_session(&state, conn, &user, &client).await?;
+            db::audit::record(conn, Some(&user.id), &user.email, &client, "success").await?;
+            Ok(HttpResponse::Ok().json(pair))
+        })
+        .await
 }

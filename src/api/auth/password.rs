@@ -38,30 +38,33 @@ pub async fn forgot(
 }
 
 async fn send_reset(state: &crate::state::AppState, email: Email) -> ApiResult<()> {
-    let mut conn = state.db.get().await?;
-    let Some(user) = db::users::find_by_email(&mut conn, email.as_str()).await? else {
-        return Ok(());
-    };
-    if !user.is_active() {
-        return Ok(());
-    }
-    let issued = challenge::issue(
-        state,
-        &mut conn,
-        Some(&user.id),
-        Purpose::PasswordReset,
-        &user.email,
-        false,
-        true,
-    )
-    .await?;
-    let token = issued.token.unwrap_or_default();
-    let link = format!("{}/reset-password?token={token}", state.config.public_url);
     state
-        .mailer
-        .send(templates::password_reset(&user.email, &token, &link))
+        .with_db(async |conn| {
+            let Some(user) = db::users::find_by_email(conn, email.as_str()).await? else {
+                return Ok(());
+            };
+            if !user.is_active() {
+                return Ok(());
+            }
+            let issued = challenge::issue(
+                state,
+                conn,
+                Some(&user.id),
+                Purpose::PasswordReset,
+                &user.email,
+                false,
+                true,
+            )
+            .await?;
+            let token = issued.token.unwrap_or_default();
+            let link = format!("{}/reset-password?token={token}", state.config.public_url);
+            state
+                .mailer
+                .send(templates::password_reset(&user.email, &token, &link))
+                .await
+                .map_err(ApiError::internal)
+        })
         .await
-        .map_err(ApiError::internal)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -79,35 +82,40 @@ pub async fn reset(
     state: web::Data<AppState>,
     ValidJson(req): ValidJson<ResetRequest>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.db.get().await?;
-    let ch = challenge::redeem_token(&mut conn, &req.token, Purpose::PasswordReset).await?;
-    let user = match ch.user_id.as_deref() {
-        Some(id) => db::users::find(&mut conn, id).await?,
-        None => None,
-    }
-    .filter(|u| u.is_active())
-    .ok_or_else(|| {
-        ApiError::BadRequest(
-            "invalid_token",
-            "this link is invalid, expired or already used".into(),
-        )
-    })?;
-    drop(conn);
+    let user = state
+        .with_db(async |conn| {
+            let ch = challenge::redeem_token(conn, &req.token, Purpose::PasswordReset).await?;
+            match ch.user_id.as_deref() {
+                Some(id) => Ok(db::users::find(conn, id).await?),
+                None => Ok(None),
+            }
+        })
+        .await?
+        .filter(|u| u.is_active())
+        .ok_or_else(|| {
+            ApiError::BadRequest(
+                "invalid_token",
+                "this link is invalid, expired or already used".into(),
+            )
+        })?;
     let hash = password::hash_async(req.new_password.expose().to_owned()).await?;
-    let mut conn = state.db.get().await?;
-    db::users::set_password(&mut conn, &user.id, &hash).await?;
-    db::sessions::revoke_all(&mut conn, &user.id, None, "password_reset").await?;
-    crate::ws::close_user(&state, &user.id);
-    if let Err(e) = state
-        .mailer
-        .send(templates::password_changed(&user.email))
+    state
+        .with_db(async |conn| {
+            db::users::set_password(conn, &user.id, &hash).await?;
+            db::sessions::revoke_all(conn, &user.id, None, "password_reset").await?;
+            crate::ws::close_user(&state, &user.id);
+            if let Err(e) = state
+                .mailer
+                .send(templates::password_changed(&user.email))
+                .await
+            {
+                tracing::warn!(error = %e, "could not send the password-changed notice");
+            }
+            Ok(HttpResponse::Ok().json(StatusView {
+                status: "password_reset",
+            }))
+        })
         .await
-    {
-        tracing::warn!(error = %e, "could not send the password-changed notice");
-    }
-    Ok(HttpResponse::Ok().json(StatusView {
-        status: "password_reset",
-    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -139,19 +147,23 @@ pub async fn change(
         ));
     }
     let hash = password::hash_async(req.new_password.expose().to_owned()).await?;
-    let mut conn = state.db.get().await?;
-    db::users::set_password(&mut conn, me.id(), &hash).await?;
-    db::sessions::revoke_all(&mut conn, me.id(), Some(&me.session_id), "password_changed").await?;
-    // Sockets opened by the revoked sessions must not keep receiving data.
-    crate::ws::close_user(&state, me.id());
-    if let Err(e) = state
-        .mailer
-        .send(templates::password_changed(&me.user.email))
+    state
+        .with_db(async |conn| {
+            db::users::set_password(conn, me.id(), &hash).await?;
+            db::sessions::revoke_all(conn, me.id(), Some(&me.session_id), "password_changed")
+                .await?;
+            // Sockets opened by the revoked sessions must not keep receiving data.
+            crate::ws::close_user(&state, me.id());
+            if let Err(e) = state
+                .mailer
+                .send(templates::password_changed(&me.user.email))
+                .await
+            {
+                tracing::warn!(error = %e, "could not send the password-changed notice");
+            }
+            Ok(HttpResponse::Ok().json(StatusView {
+                status: "password_changed",
+            }))
+        })
         .await
-    {
-        tracing::warn!(error = %e, "could not send the password-changed notice");
-    }
-    Ok(HttpResponse::Ok().json(StatusView {
-        status: "password_changed",
-    }))
 }

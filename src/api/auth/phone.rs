@@ -30,33 +30,36 @@ pub async fn send_otp(state: web::Data<AppState>, me: AuthUser) -> ApiResult<Htt
             "this phone number is already verified".into(),
         ));
     }
-    let mut conn = state.db.get().await?;
-    let issued = challenge::issue(
-        &state,
-        &mut conn,
-        Some(me.id()),
-        Purpose::PhoneVerify,
-        &phone,
-        true,
-        false,
-    )
-    .await?;
-    let code = issued.code.as_deref().unwrap_or_default();
     state
-        .sms
-        .send(Sms {
-            to: phone,
-            body: templates::phone_code(code),
+        .with_db(async |conn| {
+            let issued = challenge::issue(
+                &state,
+                conn,
+                Some(me.id()),
+                Purpose::PhoneVerify,
+                &phone,
+                true,
+                false,
+            )
+            .await?;
+            let code = issued.code.as_deref().unwrap_or_default();
+            state
+                .sms
+                .send(Sms {
+                    to: phone,
+                    body: templates::phone_code(code),
+                })
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "could not send the SMS");
+                    ApiError::Unavailable
+                })?;
+            Ok(HttpResponse::Accepted().json(ChallengeSent {
+                challenge_id: issued.id,
+                expires_in: 600,
+            }))
         })
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "could not send the SMS");
-            ApiError::Unavailable
-        })?;
-    Ok(HttpResponse::Accepted().json(ChallengeSent {
-        challenge_id: issued.id,
-        expires_in: 600,
-    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -74,31 +77,34 @@ pub async fn verify(
     me: AuthUser,
     ValidJson(req): ValidJson<PhoneVerifyRequest>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.db.get().await?;
-    let owned = db::challenges::find(&mut conn, &req.challenge_id)
-        .await?
-        .is_some_and(|c| c.user_id.as_deref() == Some(me.id()));
-    if !owned {
-        return Err(ApiError::BadRequest(
-            "challenge_not_found",
-            "no such challenge".into(),
-        ));
-    }
-    let ch = challenge::verify_code(
-        &state,
-        &mut conn,
-        &req.challenge_id,
-        &req.code,
-        Purpose::PhoneVerify,
-    )
-    .await?;
-    if !db::users::mark_phone_verified(&mut conn, me.id(), &ch.destination).await? {
-        return Err(ApiError::BadRequest(
-            "challenge_stale",
-            "the account's phone has changed since this was sent".into(),
-        ));
-    }
-    Ok(HttpResponse::Ok().json(StatusView {
-        status: "phone_verified",
-    }))
+    state
+        .with_db(async |conn| {
+            let owned = db::challenges::find(conn, &req.challenge_id)
+                .await?
+                .is_some_and(|c| c.user_id.as_deref() == Some(me.id()));
+            if !owned {
+                return Err(ApiError::BadRequest(
+                    "challenge_not_found",
+                    "no such challenge".into(),
+                ));
+            }
+            let ch = challenge::verify_code(
+                &state,
+                conn,
+                &req.challenge_id,
+                &req.code,
+                Purpose::PhoneVerify,
+            )
+            .await?;
+            if !db::users::mark_phone_verified(conn, me.id(), &ch.destination).await? {
+                return Err(ApiError::BadRequest(
+                    "challenge_stale",
+                    "the account's phone has changed since this was sent".into(),
+                ));
+            }
+            Ok(HttpResponse::Ok().json(StatusView {
+                status: "phone_verified",
+            }))
+        })
+        .await
 }

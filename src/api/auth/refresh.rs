@@ -22,7 +22,10 @@ pub async fn refresh(
     client: ClientInfo,
     ValidJson(req): ValidJson<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.db.get().await?;
-    let pair = tokens::rotate(&state, &mut conn, &req.refresh_token, &client).await?;
-    Ok(HttpResponse::Ok().json(pair))
+    state
+        .with_db(async |conn| {
+            let pair = tokens::rotate(&state, conn, &req.refresh_token, &client).await?;
+            Ok(HttpResponse::Ok().json(pair))
+        })
+        .await
 }

@@ -58,56 +58,59 @@ pub async fn register(
             "admin accounts cannot be self-registered".into(),
         ));
     }
-    let mut conn = state.db.get().await?;
-    ensure_free(&mut conn, &req.email, req.phone.as_ref()).await?;
-    // Never hold a pooled connection across argon2 (SQLite has one).
-    drop(conn);
+    // The connection goes back before argon2 runs (SQLite has one).
+    state
+        .with_db(async |conn| ensure_free(conn, &req.email, req.phone.as_ref()).await)
+        .await?;
     let hash = password::hash_async(req.password.expose().to_owned()).await?;
-    let mut conn = state.db.get().await?;
-    let user = User::new_account(
-        req.email.as_str().to_owned(),
-        req.phone.map(Phone::into_inner),
-        Some(hash),
-        req.first_name.into_inner(),
-        req.last_name.into_inner(),
-        req.role.as_str(),
-    );
-    if let Err(err) = db::users::insert(&mut conn, &user).await {
-        // A racing registration with the same email or phone.
-        if db::is_unique_violation(&err) {
-            return Err(ApiError::Conflict(
-                "account_exists",
-                "an account with this email or phone already exists".into(),
-            ));
-        }
-        return Err(err.into());
-    }
-    // The account exists now: a throttled verification mail must not fail it.
-    let issued = match challenge::issue(
-        &state,
-        &mut conn,
-        Some(&user.id),
-        Purpose::EmailVerify,
-        &user.email,
-        true,
-        true,
-    )
-    .await
-    {
-        Ok(issued) => {
-            super::email::send_verification_mail(&state, &user.email, &issued).await;
-            Some(ChallengeRef {
-                challenge_id: issued.id,
-            })
-        }
-        Err(ApiError::RateLimited { .. }) => None,
-        Err(e) => return Err(e),
-    };
-    tracing::info!(user = %user.id, role = %user.role, "account registered");
-    Ok(HttpResponse::Created().json(RegisterResponse {
-        user: UserView::from(&user),
-        email_verification: issued,
-    }))
+    state
+        .with_db(async |conn| {
+            let user = User::new_account(
+                req.email.as_str().to_owned(),
+                req.phone.map(Phone::into_inner),
+                Some(hash),
+                req.first_name.into_inner(),
+                req.last_name.into_inner(),
+                req.role,
+            );
+            if let Err(err) = db::users::insert(conn, &user).await {
+                // A racing registration with the same email or phone.
+                if db::is_unique_violation(&err) {
+                    return Err(ApiError::Conflict(
+                        "account_exists",
+                        "an account with this email or phone already exists".into(),
+                    ));
+                }
+                return Err(err.into());
+            }
+            // The account exists now: a throttled verification mail must not fail it.
+            let issued = match challenge::issue(
+                &state,
+                conn,
+                Some(&user.id),
+                Purpose::EmailVerify,
+                &user.email,
+                true,
+                true,
+            )
+            .await
+            {
+                Ok(issued) => {
+                    super::email::send_verification_mail(&state, &user.email, &issued).await;
+                    Some(ChallengeRef {
+                        challenge_id: issued.id,
+                    })
+                }
+                Err(ApiError::RateLimited { .. }) => None,
+                Err(e) => return Err(e),
+            };
+            tracing::info!(user = %user.id, role = %user.role, "account registered");
+            Ok(HttpResponse::Created().json(RegisterResponse {
+                user: UserView::from(&user),
+                email_verification: issued,
+            }))
+        })
+        .await
 }
 
 /// 409 when the email or phone belongs to another account.

@@ -10,16 +10,19 @@ use crate::state::AppState;
 #[utoipa::path(get, path = "/v1/auth/sessions", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = Page<SessionView>), (status = 401, body = crate::error::ErrorBody)))]
 pub async fn list(state: web::Data<AppState>, me: AuthUser) -> ApiResult<HttpResponse> {
-    let mut conn = state.db.get().await?;
-    let items = db::sessions::list_live(&mut conn, me.id())
-        .await?
-        .iter()
-        .map(|s| SessionView::new(s, &me.session_id))
-        .collect();
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        next_cursor: None,
-    }))
+    state
+        .with_db(async |conn| {
+            let items = db::sessions::list_live(conn, me.id())
+                .await?
+                .iter()
+                .map(|s| SessionView::new(s, &me.session_id))
+                .collect();
+            Ok(HttpResponse::Ok().json(Page {
+                items,
+                next_cursor: None,
+            }))
+        })
+        .await
 }
 
 /// Revoke one of my sessions (sign that device out).
@@ -31,11 +34,14 @@ pub async fn revoke(
     me: AuthUser,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.db.get().await?;
-    let mine = db::sessions::find_session(&mut conn, &id)
-        .await?
-        .filter(|s| s.user_id == me.id() && s.revoked_at.is_none())
-        .ok_or(ApiError::NotFound("session"))?;
-    db::sessions::revoke(&mut conn, &mine.id, "revoked_by_user").await?;
-    Ok(HttpResponse::NoContent().finish())
+    state
+        .with_db(async |conn| {
+            let mine = db::sessions::find_session(conn, &id)
+                .await?
+                .filter(|s| s.user_id == me.id() && s.revoked_at.is_none())
+                .ok_or(ApiError::NotFound("session"))?;
+            db::sessions::revoke(conn, &mine.id, "revoked_by_user").await?;
+            Ok(HttpResponse::NoContent().finish())
+        })
+        .await
 }

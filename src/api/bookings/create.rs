@@ -1,12 +1,13 @@
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
+use onsite_actors::booking::BookingState;
+use onsite_actors::protocol::{BookingChanged, EventBody};
 use rand::Rng;
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
 use super::view::BookingView;
-use crate::db::{self, bookings::Booking, events::EventRow, DbConn};
+use crate::db::{self, bookings::Booking, DbConn};
 use crate::domain::{Location, Money, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
@@ -100,137 +101,139 @@ pub async fn create(
             "give scheduled_at or hold_id, not both",
         ));
     }
-    let mut conn = state.db.get().await?;
-    let service = db::services::find(&mut conn, &req.service_id)
-        .await?
-        .filter(db::services::Service::is_listed)
-        .ok_or(ApiError::NotFound("service"))?;
-    let provider_id = service.provider_id.clone().unwrap_or_default();
-    let profile = crate::marketplace::ensure_bookable(&mut conn, &provider_id).await?;
-    if let (Some(lat), Some(lng)) = (profile.base_lat, profile.base_lng) {
-        let km =
-            crate::marketplace::geo::distance_km((lat, lng), (req.location.lat, req.location.lng));
-        if km > profile.service_radius_km {
-            return Err(ApiError::Unprocessable(
-                "outside_service_area",
-                format!(
-                    "the job is {km:.1} km from the provider, who serves {:.1} km",
-                    profile.service_radius_km
-                ),
-            ));
-        }
-    }
-    let (base, total) = match (req.job_size, &req.custom_price) {
-        (JobSize::Custom, Some(price)) if price.currency == service.currency => {
-            (service.price_amount, price.amount)
-        }
-        (JobSize::Custom, Some(_)) => {
-            return Err(ApiError::validation(
-                "custom_price",
-                format!("must be in {}", service.currency),
-            ))
-        }
-        (JobSize::Custom, None) => {
-            return Err(ApiError::validation(
-                "custom_price",
-                "is required for a custom job",
-            ))
-        }
-        (_, Some(_)) => {
-            return Err(ApiError::validation(
-                "custom_price",
-                "is only for job_size custom",
-            ))
-        }
-        (size, None) => {
-            let total =
-                i128::from(service.price_amount) * i128::from(size.multiplier_bps()) / 10_000;
-            (
-                service.price_amount,
-                i64::try_from(total).map_err(ApiError::internal)?,
-            )
-        }
-    };
-    let duration = match req.estimated_duration_minutes {
-        Some(m) if !(15..=24 * 60).contains(&m) => {
-            return Err(ApiError::validation(
-                "estimated_duration_minutes",
-                "must be between 15 and 1440",
-            ))
-        }
-        Some(m) => m,
-        None => service.duration_minutes,
-    };
-    let slots = match (&req.scheduled_at, &req.hold_id) {
-        (Some(start), None) => Slots::Scheduled(
-            crate::availability::booking_slots(&mut conn, &profile, &service, *start).await?,
-        ),
-        (None, Some(hold)) => Slots::Hold(hold.clone()),
-        _ => {
-            if !profile.online {
-                return Err(ApiError::Conflict(
-                    "provider_offline",
-                    "the provider is offline; book a slot instead".into(),
+    state.with_db(async |conn| {
+        let service = db::services::find(conn, &req.service_id)
+            .await?
+            .filter(db::services::Service::is_listed)
+            .ok_or(ApiError::NotFound("service"))?;
+        let provider_id = service.provider_id.clone().unwrap_or_default();
+        let profile = crate::marketplace::ensure_bookable(conn, &provider_id).await?;
+        if let (Some(lat), Some(lng)) = (profile.base_lat, profile.base_lng) {
+            let km =
+                crate::marketplace::geo::distance_km((lat, lng), (req.location.lat, req.location.lng));
+            if km > profile.service_radius_km {
+                return Err(ApiError::Unprocessable(
+                    "outside_service_area",
+                    format!(
+                        "the job is {km:.1} km from the provider, who serves {:.1} km",
+                        profile.service_radius_km
+                    ),
                 ));
             }
-            Slots::OnDemand
         }
-    };
-    let now = db::now();
-    let mut booking = Booking {
-        id: db::new_id(),
-        reference: reference(),
-        customer_id: me.id().to_owned(),
-        provider_id: provider_id.clone(),
-        service_id: service.id.clone(),
-        status: "pending_payment".into(),
-        version: 0,
-        last_seq: 1,
-        scheduled_at: None,
-        location_lat: req.location.lat,
-        location_lng: req.location.lng,
-        address: req.location.address.clone(),
-        notes: req.notes.clone(),
-        job_size: req.job_size.as_str().to_owned(),
-        base_amount: base,
-        multiplier_bps: req.job_size.multiplier_bps(),
-        total_amount: total,
-        tip_amount: 0,
-        currency: service.currency.clone(),
-        commission_bps: i32::try_from(state.config.commission_bps).unwrap_or(1500),
-        token_date: String::new(),
-        token_number: 0,
-        duration_minutes: duration,
-        customer_chat_token: None,
-        provider_chat_token: None,
-        payment_due_at: Some(
-            now + chrono::Duration::seconds(
-                i64::try_from(state.config.payment_window.as_secs()).unwrap_or(900),
-            ),
-        ),
-        respond_by: None,
-        cancel_reason: None,
-        created_at: now,
-        updated_at: now,
-        completed_at: None,
-    };
-    // A racing booking may take the same reference or token number: try again.
-    for attempt in 0..5 {
-        booking.reference = reference();
-        match insert(&mut conn, &mut booking, &slots, me.id()).await {
-            Ok(()) => {
-                tracing::info!(booking = %booking.id, reference = %booking.reference, "booking created");
-                return Ok(HttpResponse::Created().json(BookingView::new(&booking, me.id())));
+        let (base, total) = match (req.job_size, &req.custom_price) {
+            (JobSize::Custom, Some(price)) if price.currency == service.currency => {
+                (service.price_amount, price.amount)
             }
-            Err(Insert::Retry) if attempt < 4 => continue,
-            Err(Insert::Retry) => break,
-            Err(Insert::Api(e)) => return Err(e),
+            (JobSize::Custom, Some(_)) => {
+                return Err(ApiError::validation(
+                    "custom_price",
+                    format!("must be in {}", service.currency),
+                ))
+            }
+            (JobSize::Custom, None) => {
+                return Err(ApiError::validation(
+                    "custom_price",
+                    "is required for a custom job",
+                ))
+            }
+            (_, Some(_)) => {
+                return Err(ApiError::validation(
+                    "custom_price",
+                    "is only for job_size custom",
+                ))
+            }
+            (size, None) => {
+                let total =
+                    i128::from(service.price_amount) * i128::from(size.multiplier_bps()) / 10_000;
+                (
+                    service.price_amount,
+                    i64::try_from(total).map_err(ApiError::internal)?,
+                )
+            }
+        };
+        let duration = match req.estimated_duration_minutes {
+            Some(m) if !(15..=24 * 60).contains(&m) => {
+                return Err(ApiError::validation(
+                    "estimated_duration_minutes",
+                    "must be between 15 and 1440",
+                ))
+            }
+            Some(m) => m,
+            None => service.duration_minutes,
+        };
+        let slots = match (&req.scheduled_at, &req.hold_id) {
+            (Some(start), None) => Slots::Scheduled(
+                crate::availability::booking_slots(conn, &profile, &service, *start).await?,
+            ),
+            (None, Some(hold)) => Slots::Hold(hold.clone()),
+            _ => {
+                if !profile.online {
+                    return Err(ApiError::Conflict(
+                        "provider_offline",
+                        "the provider is offline; book a slot instead".into(),
+                    ));
+                }
+                Slots::OnDemand
+            }
+        };
+        let now = db::now();
+        let mut booking = Booking {
+            id: db::new_id(),
+            reference: reference(),
+            customer_id: me.id().to_owned(),
+            provider_id: provider_id.clone(),
+            service_id: service.id.clone(),
+            status: BookingState::INITIAL,
+            version: 0,
+            last_seq: 1,
+            scheduled_at: None,
+            location_lat: req.location.lat,
+            location_lng: req.location.lng,
+            address: req.location.address.clone(),
+            notes: req.notes.clone(),
+            job_size: req.job_size.as_str().to_owned(),
+            base_amount: base,
+            multiplier_bps: req.job_size.multiplier_bps(),
+            total_amount: total,
+            tip_amount: 0,
+            currency: service.currency.clone(),
+            commission_bps: i32::try_from(state.config.commission_bps).unwrap_or(1500),
+            token_date: String::new(),
+            token_number: 0,
+            duration_minutes: duration,
+            customer_chat_token: None,
+            provider_chat_token: None,
+            payment_due_at: Some(
+                now + chrono::Duration::seconds(
+                    i64::try_from(state.config.payment_window.as_secs()).unwrap_or(900),
+                ),
+            ),
+            respond_by: None,
+            cancel_reason: None,
+            created_at: now,
+            updated_at: now,
+            completed_at: None,
+        };
+        // A racing booking may take the same reference or token number: try again.
+        for attempt in 0..5 {
+            booking.reference = reference();
+            match insert(conn, &mut booking, &slots, me.id()).await {
+                Ok(()) => {
+                    tracing::info!(booking = %booking.id, reference = %booking.reference, "booking created");
+                    return Ok(HttpResponse::Created().json(BookingView::new(&booking, me.id())));
+                }
+                Err(Insert::Retry) if attempt < 4 => continue,
+                Err(Insert::Retry) => break,
+                Err(Insert::Api(e)) => return Err(e),
+            }
         }
-    }
-    Err(ApiError::Conflict(
-        "busy",
-        "too many bookings at once; try again".into(),
-    ))
+        Err(ApiError::Conflict(
+            "busy",
+            "too many bookings at once; try again".into(),
+        ))
+    })
+    .await
 }
 
 enum Slots {
@@ -322,20 +325,20 @@ async fn insert(
                 }
             }
         }
-        db::events::insert(
-            c,
-            &EventRow {
-                booking_id: b.id.clone(),
-                seq: 1,
-                kind: "booking".into(),
-                payload: json!({"status": "pending_payment", "previous": null, "by": customer,
-                                "reason": null, "forced": false, "at": db::utc(b.created_at)})
-                .to_string(),
-                by_user: Some(customer.to_owned()),
-                created_at: b.created_at,
-            },
-        )
-        .await?;
+        let (first, _) = crate::journal::booking_event(
+            &b.id,
+            1,
+            EventBody::Booking(BookingChanged::new(
+                None,
+                BookingState::INITIAL,
+                Some(customer),
+                None,
+                false,
+            )),
+            Some(customer),
+            b.created_at,
+        );
+        db::events::insert(c, &first).await?;
         Ok(())
     })
     .await

@@ -1,5 +1,5 @@
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Utc};
+use onsite_actors::journal::JournalEvent;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -16,24 +16,12 @@ pub struct EventsQuery {
     pub limit: Option<i64>,
 }
 
-/// One journaled event: the same frame the websocket replays.
-#[derive(Serialize, ToSchema)]
-pub struct EventView {
-    /// `booking`, `chat_state`, ...
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub booking_id: String,
-    pub seq: i64,
-    pub at: DateTime<Utc>,
-    /// The event's fields (for `booking`: status, previous, by, reason).
-    #[serde(flatten)]
-    #[schema(value_type = Object)]
-    pub fields: serde_json::Map<String, serde_json::Value>,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct EventPage {
-    pub items: Vec<EventView>,
+    /// Each journaled event as the websocket sends and replays it:
+    /// `{type, booking_id, seq, ...its fields, at}`.
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<JournalEvent>,
     /// The highest `seq` returned; pass it as `since_seq` for the next page.
     pub last_seq: i64,
 }
@@ -56,24 +44,17 @@ pub async fn list(
     if !(1..=500).contains(&limit) {
         return Err(ApiError::validation("limit", "must be between 1 and 500"));
     }
-    let mut conn = state.db.get().await?;
-    let booking = super::visible(&mut conn, &me, &id).await?;
-    let rows = db::events::since(&mut conn, &booking.id, since, limit).await?;
-    let last_seq = rows.last().map_or(since, |r| r.seq);
-    let items = rows
-        .into_iter()
-        .map(|r| {
-            let mut fields: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_str(&r.payload).unwrap_or_default();
-            fields.remove("at");
-            EventView {
-                kind: r.kind,
-                booking_id: r.booking_id,
-                seq: r.seq,
-                at: db::utc(r.created_at),
-                fields,
-            }
+    state
+        .with_db(async |conn| {
+            let booking = super::visible(conn, &me, &id).await?;
+            let rows = db::events::since(conn, &booking.id, since, limit).await?;
+            let last_seq = rows.last().map_or(since, |r| r.seq);
+            let items = rows
+                .into_iter()
+                .map(crate::journal::stored_event)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(ApiError::internal)?;
+            Ok(HttpResponse::Ok().json(EventPage { items, last_seq }))
         })
-        .collect();
-    Ok(HttpResponse::Ok().json(EventPage { items, last_seq }))
+        .await
 }

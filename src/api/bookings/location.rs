@@ -1,6 +1,6 @@
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Utc};
 use onsite_actors::messages::{FixIn, Locate};
+use onsite_actors::protocol::parse::RawFix;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -31,46 +31,24 @@ pub async fn post(
     id: web::Path<String>,
     ValidJson(req): ValidJson<LocationRequest>,
 ) -> ApiResult<HttpResponse> {
-    if !req.lat.is_finite() || !(-90.0..=90.0).contains(&req.lat) {
-        return Err(ApiError::validation("lat", "must be a number in [-90, 90]"));
-    }
-    if !req.lng.is_finite() || !(-180.0..=180.0).contains(&req.lng) {
-        return Err(ApiError::validation(
-            "lng",
-            "must be a number in [-180, 180]",
-        ));
-    }
-    for (name, v) in [
-        ("accuracy_m", req.accuracy_m),
-        ("heading", req.heading),
-        ("speed_mps", req.speed_mps),
-    ] {
-        if v.is_some_and(|x| !x.is_finite() || x < 0.0) {
-            return Err(ApiError::validation(name, "must be a finite number >= 0"));
-        }
-    }
-    let at: DateTime<Utc> = DateTime::parse_from_rfc3339(&req.at)
-        .map_err(|_| ApiError::validation("at", "must be an RFC 3339 time"))?
-        .with_timezone(&Utc);
-    let mut conn = state.db.get().await?;
-    let booking = super::visible(&mut conn, &me, &id).await?;
-    drop(conn);
+    let fix = FixIn::parse(RawFix {
+        lat: Some(req.lat),
+        lng: Some(req.lng),
+        accuracy_m: req.accuracy_m,
+        heading: req.heading,
+        speed_mps: req.speed_mps,
+        at: Some(&req.at),
+    })?;
+    let booking = state
+        .with_db(async |conn| super::visible(conn, &me, &id).await)
+        .await?;
     if !booking.is_party(me.id()) {
         return Err(ApiError::Forbidden(
             "not_a_participant",
             "only the booking's parties send fixes".into(),
         ));
     }
-    let fix = FixIn {
-        lat: req.lat,
-        lng: req.lng,
-        accuracy_m: req.accuracy_m,
-        heading: req.heading,
-        speed_mps: req.speed_mps,
-        at,
-        at_raw: req.at.clone().into(),
-    };
-    crate::sessions::send(
+    crate::booking_sessions::request(
         &state,
         &booking.id,
         Locate {

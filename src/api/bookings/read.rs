@@ -67,18 +67,21 @@ pub async fn page(
         cursor: query.cursor,
     };
     let limit = paging.limit()?;
-    let mut conn = state.db.get().await?;
-    let rows = db::bookings::list(
-        &mut conn,
-        viewer,
-        query.status.as_deref(),
-        paging.after()?,
-        limit,
-    )
-    .await?;
-    let next_cursor = cursor::next(&rows, limit, |b| (b.created_at, b.id.clone()));
-    let items = rows.iter().map(|b| BookingView::new(b, me.id())).collect();
-    Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
+    state
+        .with_db(async |conn| {
+            let rows = db::bookings::list(
+                conn,
+                viewer,
+                query.status.as_deref(),
+                paging.after()?,
+                limit,
+            )
+            .await?;
+            let next_cursor = cursor::next(&rows, limit, |b| (b.created_at, b.id.clone()));
+            let items = rows.iter().map(|b| BookingView::new(b, me.id())).collect();
+            Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
+        })
+        .await
 }
 
 /// One booking (its parties and admins only; anyone else gets 404).
@@ -90,7 +93,10 @@ pub async fn get(
     me: AuthUser,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.db.get().await?;
-    let booking = super::visible(&mut conn, &me, &id).await?;
-    Ok(HttpResponse::Ok().json(BookingView::new(&booking, me.id())))
+    state
+        .with_db(async |conn| {
+            let booking = super::visible(conn, &me, &id).await?;
+            Ok(HttpResponse::Ok().json(BookingView::new(&booking, me.id())))
+        })
+        .await
 }

@@ -1,16 +1,17 @@
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use onsite_actors::booking::{Actor, BookingEvent};
+use onsite_actors::journal::Detail;
 use onsite_actors::messages::Apply;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::view::BookingView;
+use crate::booking_sessions;
 use crate::db;
 use crate::domain::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
-use crate::sessions;
 use crate::state::AppState;
 
 /// Sends `event` to the booking's session on behalf of `me` and answers with
@@ -21,10 +22,11 @@ async fn run(
     id: &str,
     event: BookingEvent,
     reason: Option<String>,
-    detail: serde_json::Value,
+    detail: Detail,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.db.get().await?;
-    let booking = super::visible(&mut conn, me, id).await?;
+    let booking = state
+        .with_db(async |conn| super::visible(conn, me, id).await)
+        .await?;
     let actor = if me.id() == booking.provider_id {
         Actor::Provider
     } else if me.id() == booking.customer_id {
@@ -34,8 +36,7 @@ async fn run(
     } else {
         return Err(ApiError::NotFound("booking"));
     };
-    drop(conn);
-    sessions::apply(
+    booking_sessions::apply(
         state,
         &booking.id,
         Apply {
@@ -47,11 +48,14 @@ async fn run(
         },
     )
     .await?;
-    let mut conn = state.db.get().await?;
-    let booking = db::bookings::find(&mut conn, &booking.id)
-        .await?
-        .ok_or(ApiError::NotFound("booking"))?;
-    Ok(HttpResponse::Ok().json(BookingView::new(&booking, me.id())))
+    state
+        .with_db(async |conn| {
+            let booking = db::bookings::find(conn, &booking.id)
+                .await?
+                .ok_or(ApiError::NotFound("booking"))?;
+            Ok(HttpResponse::Ok().json(BookingView::new(&booking, me.id())))
+        })
+        .await
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -86,15 +90,7 @@ pub async fn accept(
     me: AuthUser,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    run(
-        &state,
-        &me,
-        &id,
-        BookingEvent::Accept,
-        None,
-        serde_json::Value::Null,
-    )
-    .await
+    run(&state, &me, &id, BookingEvent::Accept, None, Detail::None).await
 }
 
 /// Provider declines a paid request; escrow is refunded in full.
@@ -114,7 +110,7 @@ pub async fn decline(
         &id,
         BookingEvent::Decline,
         reason,
-        serde_json::Value::Null,
+        Detail::None,
     )
     .await
 }
@@ -128,15 +124,7 @@ pub async fn start(
     me: AuthUser,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    run(
-        &state,
-        &me,
-        &id,
-        BookingEvent::Start,
-        None,
-        serde_json::Value::Null,
-    )
-    .await
+    run(&state, &me, &id, BookingEvent::Start, None, Detail::None).await
 }
 
 /// Provider completes the job; escrow is released (price minus commission, plus tip).
@@ -148,15 +136,7 @@ pub async fn complete(
     me: AuthUser,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    run(
-        &state,
-        &me,
-        &id,
-        BookingEvent::Complete,
-        None,
-        serde_json::Value::Null,
-    )
-    .await
+    run(&state, &me, &id, BookingEvent::Complete, None, Detail::None).await
 }
 
 /// Customer, provider or admin cancels, with a reason; refunded per the cancellation policy.
@@ -171,15 +151,7 @@ pub async fn cancel(
     body: Option<ValidJson<ReasonRequest>>,
 ) -> ApiResult<HttpResponse> {
     let reason = reason(body, true)?;
-    run(
-        &state,
-        &me,
-        &id,
-        BookingEvent::Cancel,
-        reason,
-        serde_json::Value::Null,
-    )
-    .await
+    run(&state, &me, &id, BookingEvent::Cancel, reason, Detail::None).await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -199,47 +171,51 @@ pub async fn reschedule(
     id: web::Path<String>,
     ValidJson(req): ValidJson<RescheduleRequest>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.db.get().await?;
-    let booking = super::visible(&mut conn, &me, &id).await?;
-    if me.id() != booking.customer_id {
-        return Err(ApiError::Forbidden(
-            "not_allowed",
-            "only the customer may reschedule".into(),
-        ));
-    }
-    // The cut-off of the cancellation policy applies to moving the job too.
-    if let Some(current) = booking.scheduled_at {
-        let cutoff = chrono::Duration::seconds(
-            i64::try_from(state.config.cancel_cutoff.as_secs()).unwrap_or(86_400),
-        );
-        if db::now() + cutoff > current {
-            return Err(ApiError::Conflict(
-                "reschedule_too_late",
-                "the booking starts too soon to be moved; cancel it instead".into(),
-            ));
-        }
-    } else {
-        return Err(ApiError::Conflict(
-            "not_scheduled",
-            "an on-demand booking has no slot to move".into(),
-        ));
-    }
-    let (service, profile) = (
-        db::services::find(&mut conn, &booking.service_id)
-            .await?
-            .ok_or(ApiError::NotFound("service"))?,
-        crate::marketplace::ensure_bookable(&mut conn, &booking.provider_id).await?,
-    );
-    let slots =
-        crate::availability::booking_slots(&mut conn, &profile, &service, req.scheduled_at).await?;
-    drop(conn);
+    let slots = state
+        .with_db(async |conn| {
+            let booking = super::visible(conn, &me, &id).await?;
+            if me.id() != booking.customer_id {
+                return Err(ApiError::Forbidden(
+                    "not_allowed",
+                    "only the customer may reschedule".into(),
+                ));
+            }
+            // The cut-off of the cancellation policy applies to moving the job too.
+            if let Some(current) = booking.scheduled_at {
+                let cutoff = chrono::Duration::seconds(
+                    i64::try_from(state.config.cancel_cutoff.as_secs()).unwrap_or(86_400),
+                );
+                if db::now() + cutoff > current {
+                    return Err(ApiError::Conflict(
+                        "reschedule_too_late",
+                        "the booking starts too soon to be moved; cancel it instead".into(),
+                    ));
+                }
+            } else {
+                return Err(ApiError::Conflict(
+                    "not_scheduled",
+                    "an on-demand booking has no slot to move".into(),
+                ));
+            }
+            let (service, profile) = (
+                db::services::find(conn, &booking.service_id)
+                    .await?
+                    .ok_or(ApiError::NotFound("service"))?,
+                crate::marketplace::ensure_bookable(conn, &booking.provider_id).await?,
+            );
+            let slots =
+                crate::availability::booking_slots(conn, &profile, &service, req.scheduled_at)
+                    .await?;
+            Ok(slots)
+        })
+        .await?;
     run(
         &state,
         &me,
         &id,
         BookingEvent::Reschedule,
         None,
-        serde_json::json!({ "slots": slots }),
+        Detail::Slots(slots.iter().map(|s| s.and_utc()).collect()),
     )
     .await
 }

@@ -24,7 +24,7 @@ pub struct BookingView {
     pub reference: String,
     /// `pending_payment`, `requested`, `confirmed`, `en_route`, `arrived`,
     /// `in_progress`, `completed`, `declined`, `expired` or `cancelled`.
-    pub status: String,
+    pub status: onsite_actors::booking::BookingState,
     pub customer_id: String,
     pub provider_id: String,
     pub service_id: String,
@@ -63,14 +63,11 @@ impl BookingView {
         } else {
             None
         };
-        let chat_active = b
-            .status
-            .parse::<onsite_actors::booking::BookingState>()
-            .is_ok_and(|s| s.chat_active());
+        let chat_active = b.status.chat_active();
         Self {
             id: b.id.clone(),
             reference: b.reference.clone(),
-            status: b.status.clone(),
+            status: b.status,
             customer_id: b.customer_id.clone(),
             provider_id: b.provider_id.clone(),
             service_id: b.service_id.clone(),

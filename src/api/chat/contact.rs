@@ -25,35 +25,34 @@ pub async fn get(
     me: AuthUser,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.db.get().await?;
-    let booking = visible(&mut conn, &me, &id).await?;
-    if !booking.is_party(me.id()) {
-        return Err(ApiError::Forbidden(
-            "not_a_participant",
-            "only the booking's parties".into(),
-        ));
-    }
-    let active = booking
-        .status
-        .parse::<onsite_actors::booking::BookingState>()
-        .is_ok_and(|s| s.chat_active());
-    if !active {
-        return Err(ApiError::Conflict(
-            "chat_inactive",
-            "contact details are shared only while the chat is active".into(),
-        ));
-    }
-    let other = if me.id() == booking.customer_id {
-        &booking.provider_id
-    } else {
-        &booking.customer_id
-    };
-    let user = db::users::find(&mut conn, other)
-        .await?
-        .ok_or(ApiError::NotFound("user"))?;
-    Ok(HttpResponse::Ok().json(Contact {
-        user_id: user.id,
-        first_name: user.first_name,
-        phone: user.phone,
-    }))
+    state
+        .with_db(async |conn| {
+            let booking = visible(conn, &me, &id).await?;
+            if !booking.is_party(me.id()) {
+                return Err(ApiError::Forbidden(
+                    "not_a_participant",
+                    "only the booking's parties".into(),
+                ));
+            }
+            if !booking.status.chat_active() {
+                return Err(ApiError::Conflict(
+                    "chat_inactive",
+                    "contact details are shared only while the chat is active".into(),
+                ));
+            }
+            let other = if me.id() == booking.customer_id {
+                &booking.provider_id
+            } else {
+                &booking.customer_id
+            };
+            let user = db::users::find(conn, other)
+                .await?
+                .ok_or(ApiError::NotFound("user"))?;
+            Ok(HttpResponse::Ok().json(Contact {
+                user_id: user.id,
+                first_name: user.first_name,
+                phone: user.phone,
+            }))
+        })
+        .await
 }

@@ -17,23 +17,26 @@ use crate::state::AppState;
 
 /// Which provider's conversation `me` may use with `other`.
 async fn conversation_of(state: &AppState, me: &AuthUser, other: &str) -> ApiResult<String> {
-    let mut conn = state.db.get().await?;
-    let other = db::users::find(&mut conn, other)
-        .await?
-        .filter(|u| u.is_active())
-        .ok_or(ApiError::NotFound("user"))?;
-    match (me.role(), Role::parse(&other.role)) {
-        (Role::Provider, Some(Role::Admin)) => Ok(me.id().to_owned()),
-        (Role::Admin, Some(Role::Provider)) => Ok(other.id),
-        (Role::Customer, _) => Err(ApiError::Forbidden(
-            "direct_chat_not_allowed",
-            "direct chat is between providers and the admin team".into(),
-        )),
-        _ => Err(ApiError::Forbidden(
-            "direct_chat_not_allowed",
-            "direct chat is between a provider and an admin".into(),
-        )),
-    }
+    state
+        .with_db(async |conn| {
+            let other = db::users::find(conn, other)
+                .await?
+                .filter(|u| u.is_active())
+                .ok_or(ApiError::NotFound("user"))?;
+            match (me.role(), other.role) {
+                (Role::Provider, Role::Admin) => Ok(me.id().to_owned()),
+                (Role::Admin, Role::Provider) => Ok(other.id),
+                (Role::Customer, _) => Err(ApiError::Forbidden(
+                    "direct_chat_not_allowed",
+                    "direct chat is between providers and the admin team".into(),
+                )),
+                _ => Err(ApiError::Forbidden(
+                    "direct_chat_not_allowed",
+                    "direct chat is between a provider and an admin".into(),
+                )),
+            }
+        })
+        .await
 }
 
 #[derive(Serialize, ToSchema)]
@@ -54,13 +57,16 @@ pub async fn history(
     user_id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let provider_id = conversation_of(&state, &me, &user_id).await?;
-    let mut conn = state.db.get().await?;
-    let items = db::direct::conversation(&mut conn, &provider_id, 500)
-        .await?
-        .iter()
-        .map(DirectMessage::json)
-        .collect();
-    Ok(HttpResponse::Ok().json(DirectConversation { provider_id, items }))
+    state
+        .with_db(async |conn| {
+            let items = db::direct::conversation(conn, &provider_id, 500)
+                .await?
+                .iter()
+                .map(DirectMessage::json)
+                .collect();
+            Ok(HttpResponse::Ok().json(DirectConversation { provider_id, items }))
+        })
+        .await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -92,32 +98,35 @@ pub async fn send(
         ));
     }
     let provider_id = conversation_of(&state, &me, &user_id).await?;
-    let mut conn = state.db.get().await?;
-    if me.role() == Role::Admin && !db::direct::exists(&mut conn, &provider_id).await? {
-        return Err(ApiError::Conflict(
-            "not_opened",
-            "the provider has not opened a conversation".into(),
-        ));
-    }
-    let draft = DirectMessage {
-        id: db::new_id(),
-        provider_id: provider_id.clone(),
-        sender_id: me.id().to_owned(),
-        body: text,
-        client_msg_id: body.client_msg_id,
-        created_at: db::now(),
-    };
-    let (stored, new) = db::direct::insert_once(&mut conn, &draft).await?;
-    if new {
-        let frame =
-            json!({"type": "direct_chat", "provider_id": provider_id, "message": stored.json()})
-                .to_string();
-        let to_provider = me.role() == Role::Admin;
-        state.dispatcher.do_send(Deliver {
-            user_id: to_provider.then(|| provider_id.clone()),
-            admins: !to_provider,
-            text: frame.into(),
-        });
-    }
-    Ok(HttpResponse::Created().json(stored.json()))
+    state
+        .with_db(async |conn| {
+            if me.role() == Role::Admin && !db::direct::exists(conn, &provider_id).await? {
+                return Err(ApiError::Conflict(
+                    "not_opened",
+                    "the provider has not opened a conversation".into(),
+                ));
+            }
+            let draft = DirectMessage {
+                id: db::new_id(),
+                provider_id: provider_id.clone(),
+                sender_id: me.id().to_owned(),
+                body: text,
+                client_msg_id: body.client_msg_id,
+                created_at: db::now(),
+            };
+            let (stored, new) = db::direct::insert_once(conn, &draft).await?;
+            if new {
+                let frame =
+                json!({"type": "direct_chat", "provider_id": provider_id, "message": stored.json()})
+                    .to_string();
+                let to_provider = me.role() == Role::Admin;
+                state.dispatcher.do_send(Deliver {
+                    user_id: to_provider.then(|| provider_id.clone()),
+                    admins: !to_provider,
+                    text: frame.into(),
+                });
+            }
+            Ok(HttpResponse::Created().json(stored.json()))
+        })
+        .await
 }

@@ -1,5 +1,6 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use onsite_actors::messages::SendChat;
+use onsite_actors::protocol::{parse, ChatMessage};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -64,7 +65,7 @@ pub struct ChatHistory {
     pub chat_active: bool,
     /// `{id, from, text, client_msg_id, sent_at, seq}`, oldest first.
     #[schema(value_type = Vec<Object>)]
-    pub items: Vec<serde_json::Value>,
+    pub items: Vec<ChatMessage>,
 }
 
 /// The booking's chat history (readable by its parties after the chat ended).
@@ -79,27 +80,27 @@ pub async fn history(
     id: web::Path<String>,
     query: web::Query<ChatQuery>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.db.get().await?;
-    let booking = visible(&mut conn, &me, &id).await?;
-    check_token(&req, &query, &me, &booking)?;
-    let rows = db::chat::history(&mut conn, &booking.id, query.since_seq.unwrap_or(0), 500).await?;
-    let items = rows
-        .iter()
-        .map(|m| {
-            let mut v = m.json();
-            v["seq"] = m.seq.into();
-            v
+    state
+        .with_db(async |conn| {
+            let booking = visible(conn, &me, &id).await?;
+            check_token(&req, &query, &me, &booking)?;
+            let rows =
+                db::chat::history(conn, &booking.id, query.since_seq.unwrap_or(0), 500).await?;
+            let items = rows
+                .iter()
+                .map(|m| ChatMessage {
+                    seq: Some(m.seq),
+                    ..m.message()
+                })
+                .collect();
+            let chat_active = booking.status.chat_active();
+            Ok(HttpResponse::Ok().json(ChatHistory {
+                booking_id: booking.id,
+                chat_active,
+                items,
+            }))
         })
-        .collect();
-    let chat_active = booking
-        .status
-        .parse::<onsite_actors::booking::BookingState>()
-        .is_ok_and(|s| s.chat_active());
-    Ok(HttpResponse::Ok().json(ChatHistory {
-        booking_id: booking.id,
-        chat_active,
-        items,
-    }))
+        .await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -123,19 +124,11 @@ pub async fn send(
     query: web::Query<ChatQuery>,
     ValidJson(body): ValidJson<SendRequest>,
 ) -> ApiResult<HttpResponse> {
-    let text = body.text.trim().to_owned();
-    if text.is_empty() || text.chars().count() > 2000 {
-        return Err(ApiError::validation("text", "must be 1 to 2000 characters"));
-    }
-    if !(1..=64).contains(&body.client_msg_id.len()) {
-        return Err(ApiError::validation(
-            "client_msg_id",
-            "must be 1 to 64 characters",
-        ));
-    }
-    let mut conn = state.db.get().await?;
-    let booking = visible(&mut conn, &me, &id).await?;
-    drop(conn);
+    let text = parse::chat_text(Some(&body.text))?;
+    let client_msg_id = parse::client_msg_id(Some(&body.client_msg_id))?;
+    let booking = state
+        .with_db(async |conn| visible(conn, &me, &id).await)
+        .await?;
     if !booking.is_party(me.id()) {
         return Err(ApiError::Forbidden(
             "not_a_participant",
@@ -143,17 +136,23 @@ pub async fn send(
         ));
     }
     check_token(&req, &query, &me, &booking)?;
-    let event = crate::sessions::send(
+    let event = crate::booking_sessions::request(
         &state,
         &booking.id,
         SendChat {
             from: me.id().to_owned(),
             text,
-            client_msg_id: body.client_msg_id,
+            client_msg_id,
         },
     )
     .await?;
-    let mut message = event.payload["message"].clone();
-    message["seq"] = event.seq.into();
-    Ok(HttpResponse::Created().json(message))
+    let message = event.body.message().cloned().ok_or_else(|| {
+        ApiError::internal(anyhow::anyhow!(
+            "a chat command answered without its message"
+        ))
+    })?;
+    Ok(HttpResponse::Created().json(ChatMessage {
+        seq: Some(event.seq),
+        ..message
+    }))
 }

@@ -93,17 +93,20 @@ pub async fn upload(
     if let Some(old) = me.user.avatar.as_deref().filter(|old| *old != ext) {
         let _ = tokio::fs::remove_file(dir.join(format!("{}.{old}", me.id()))).await;
     }
-    let mut conn = state.db.get().await?;
-    let changes = ProfileChanges {
-        avatar: Some(Some(ext.to_owned())),
-        updated_at: Some(db::now()),
-        ..Default::default()
-    };
-    db::users::update_profile(&mut conn, me.id(), &changes).await?;
-    let user = db::users::find(&mut conn, me.id())
-        .await?
-        .ok_or(ApiError::NotFound("user"))?;
-    Ok(HttpResponse::Ok().json(UserView::from(&user)))
+    state
+        .with_db(async |conn| {
+            let changes = ProfileChanges {
+                avatar: Some(Some(ext.to_owned())),
+                updated_at: Some(db::now()),
+                ..Default::default()
+            };
+            db::users::update_profile(conn, me.id(), &changes).await?;
+            let user = db::users::find(conn, me.id())
+                .await?
+                .ok_or(ApiError::NotFound("user"))?;
+            Ok(HttpResponse::Ok().json(UserView::from(&user)))
+        })
+        .await
 }
 
 /// A user's avatar image.
@@ -114,21 +117,24 @@ pub async fn download(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.db.get().await?;
-    let user = db::users::find(&mut conn, &id)
-        .await?
-        .filter(|u| u.is_active())
-        .ok_or(ApiError::NotFound("avatar"))?;
-    let ext = user.avatar.ok_or(ApiError::NotFound("avatar"))?;
-    let path = state.config.avatar_dir().join(format!("{}.{ext}", user.id));
-    let bytes = tokio::fs::read(&path)
+    state
+        .with_db(async |conn| {
+            let user = db::users::find(conn, &id)
+                .await?
+                .filter(|u| u.is_active())
+                .ok_or(ApiError::NotFound("avatar"))?;
+            let ext = user.avatar.ok_or(ApiError::NotFound("avatar"))?;
+            let path = state.config.avatar_dir().join(format!("{}.{ext}", user.id));
+            let bytes = tokio::fs::read(&path)
+                .await
+                .map_err(|_| ApiError::NotFound("avatar"))?;
+            Ok(HttpResponse::Ok()
+                .insert_header((header::CONTENT_TYPE, content_type(&ext)))
+                .insert_header((header::CACHE_CONTROL, "private, max-age=300"))
+                .insert_header(("x-content-type-options", "nosniff"))
+                .body(bytes))
+        })
         .await
-        .map_err(|_| ApiError::NotFound("avatar"))?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, content_type(&ext)))
-        .insert_header((header::CACHE_CONTROL, "private, max-age=300"))
-        .insert_header(("x-content-type-options", "nosniff"))
-        .body(bytes))
 }
 
 #[cfg(test)]

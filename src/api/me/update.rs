@@ -41,63 +41,66 @@ pub async fn update(
     me: AuthUser,
     ValidJson(req): ValidJson<UpdateMeRequest>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.db.get().await?;
-    let mut changes = ProfileChanges {
-        first_name: req.first_name.map(PersonName::into_inner),
-        last_name: req.last_name.map(PersonName::into_inner),
-        updated_at: Some(db::now()),
-        ..Default::default()
-    };
-    if let Some(phone) = req.phone {
-        let phone = phone.map(Phone::into_inner);
-        if phone != me.user.phone {
-            if let Some(p) = &phone {
-                if db::users::phone_taken(&mut conn, p, Some(me.id())).await? {
+    state
+        .with_db(async |conn| {
+            let mut changes = ProfileChanges {
+                first_name: req.first_name.map(PersonName::into_inner),
+                last_name: req.last_name.map(PersonName::into_inner),
+                updated_at: Some(db::now()),
+                ..Default::default()
+            };
+            if let Some(phone) = req.phone {
+                let phone = phone.map(Phone::into_inner);
+                if phone != me.user.phone {
+                    if let Some(p) = &phone {
+                        if db::users::phone_taken(conn, p, Some(me.id())).await? {
+                            return Err(ApiError::Conflict(
+                                "phone_taken",
+                                "another account uses this phone number".into(),
+                            ));
+                        }
+                    }
+                    changes.phone = Some(phone);
+                    changes.phone_verified_at = Some(None);
+                }
+            }
+            if let Some(location) = req.location {
+                changes.location_lat = Some(location.as_ref().map(|l| l.lat));
+                changes.location_lng = Some(location.as_ref().map(|l| l.lng));
+                changes.address = Some(location.and_then(|l| l.address));
+            }
+            if let Some(patch) = req.settings {
+                let mut settings: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_str(&me.user.settings).unwrap_or_default();
+                for (key, value) in patch {
+                    if value.is_null() {
+                        settings.remove(&key);
+                    } else {
+                        settings.insert(key, value);
+                    }
+                }
+                let text = serde_json::Value::Object(settings).to_string();
+                if text.len() > SETTINGS_LIMIT {
+                    return Err(ApiError::validation(
+                        "settings",
+                        format!("must be at most {SETTINGS_LIMIT} bytes"),
+                    ));
+                }
+                changes.settings = Some(text);
+            }
+            if let Err(err) = db::users::update_profile(conn, me.id(), &changes).await {
+                if db::is_unique_violation(&err) {
                     return Err(ApiError::Conflict(
                         "phone_taken",
                         "another account uses this phone number".into(),
                     ));
                 }
+                return Err(err.into());
             }
-            changes.phone = Some(phone);
-            changes.phone_verified_at = Some(None);
-        }
-    }
-    if let Some(location) = req.location {
-        changes.location_lat = Some(location.as_ref().map(|l| l.lat));
-        changes.location_lng = Some(location.as_ref().map(|l| l.lng));
-        changes.address = Some(location.and_then(|l| l.address));
-    }
-    if let Some(patch) = req.settings {
-        let mut settings: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(&me.user.settings).unwrap_or_default();
-        for (key, value) in patch {
-            if value.is_null() {
-                settings.remove(&key);
-            } else {
-                settings.insert(key, value);
-            }
-        }
-        let text = serde_json::Value::Object(settings).to_string();
-        if text.len() > SETTINGS_LIMIT {
-            return Err(ApiError::validation(
-                "settings",
-                format!("must be at most {SETTINGS_LIMIT} bytes"),
-            ));
-        }
-        changes.settings = Some(text);
-    }
-    if let Err(err) = db::users::update_profile(&mut conn, me.id(), &changes).await {
-        if db::is_unique_violation(&err) {
-            return Err(ApiError::Conflict(
-                "phone_taken",
-                "another account uses this phone number".into(),
-            ));
-        }
-        return Err(err.into());
-    }
-    let user = db::users::find(&mut conn, me.id())
-        .await?
-        .ok_or(ApiError::NotFound("user"))?;
-    Ok(HttpResponse::Ok().json(UserView::from(&user)))
+            let user = db::users::find(conn, me.id())
+                .await?
+                .ok_or(ApiError::NotFound("user"))?;
+            Ok(HttpResponse::Ok().json(UserView::from(&user)))
+        })
+        .await
 }

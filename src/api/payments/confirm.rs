@@ -9,6 +9,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
 use crate::payments::{ChargeOutcome, GatewayError};
 use crate::state::AppState;
+use onsite_actors::payment::{PaymentEvent, PaymentStatus};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -38,38 +39,39 @@ pub async fn confirm(
     id: web::Path<String>,
     ValidJson(req): ValidJson<ConfirmRequest>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.db.get().await?;
-    let payment = db::payments::find(&mut conn, &id)
-        .await?
-        .filter(|p| p.customer_id == me.id())
-        .ok_or(ApiError::NotFound("payment"))?;
-    match payment.status.as_str() {
-        "succeeded" => return answer(&mut conn, &me, &payment.id).await,
-        "processing" => {
-            return Err(ApiError::Conflict(
-                "payment_in_progress",
-                "this payment is being processed".into(),
-            ))
-        }
-        _ => {}
-    }
-    // Only one confirmation runs at a time.
-    if !db::payments::transition(
-        &mut conn,
-        &payment.id,
-        &payment.status,
-        "processing",
-        None,
-        None,
-    )
-    .await?
-    {
-        return Err(ApiError::Conflict(
-            "payment_in_progress",
-            "this payment is being processed".into(),
-        ));
-    }
-    drop(conn);
+    // Only one confirmation runs at a time: `begin` is refused while processing.
+    let payment = state
+        .with_db(async |c| {
+            let payment = db::payments::find(c, &id)
+                .await?
+                .filter(|p| p.customer_id == me.id())
+                .ok_or(ApiError::NotFound("payment"))?;
+            if payment.status.is_final() {
+                return Ok(None);
+            }
+            let began = db::payments::transition(
+                c,
+                &payment.id,
+                payment.status,
+                PaymentEvent::Begin,
+                None,
+                None,
+            )
+            .await?;
+            if !began {
+                return Err(ApiError::Conflict(
+                    "payment_in_progress",
+                    "this payment is being processed".into(),
+                ));
+            }
+            Ok(Some(payment))
+        })
+        .await?;
+    let Some(payment) = payment else {
+        // Confirming a succeeded intent again charges nothing and answers the same.
+        return state.with_db(async |c| answer(c, &me, &id).await).await;
+    };
+    // No connection is held while the gateway answers.
     let charged = state
         .gateway
         .charge(
@@ -79,39 +81,45 @@ pub async fn confirm(
             &req.payment_method,
         )
         .await;
-    let mut conn = state.db.get().await?;
+    let settle = async |event: PaymentEvent, code: Option<&str>| {
+        state
+            .with_db(async |c| {
+                db::payments::transition(
+                    c,
+                    &payment.id,
+                    PaymentStatus::Processing,
+                    event,
+                    None,
+                    code,
+                )
+                .await?;
+                Ok(())
+            })
+            .await
+    };
     match charged {
         Ok(ChargeOutcome::Captured { reference }) => {
             // Keep the reference first, so the sweeper can finish an interrupted capture.
-            db::payments::set_reference(&mut conn, &payment.id, &reference).await?;
-            // The session needs a connection of its own (SQLite has one).
-            drop(conn);
-            super::capture::into_escrow(&state, &payment, &reference).await?;
-            let mut conn = state.db.get().await?;
-            answer(&mut conn, &me, &payment.id).await
+            state
+                .with_db(async |c| {
+                    Ok(db::payments::set_reference(c, &payment.id, &reference).await?)
+                })
+                .await?;
+            crate::payments::capture::into_escrow(&state, &payment, &reference).await?;
+            state
+                .with_db(async |c| answer(c, &me, &payment.id).await)
+                .await
         }
         Ok(ChargeOutcome::Declined { code }) => {
-            db::payments::transition(
-                &mut conn,
-                &payment.id,
-                "processing",
-                "failed",
-                None,
-                Some(&code),
-            )
-            .await?;
+            settle(PaymentEvent::Decline, Some(&code)).await?;
             Err(ApiError::PaymentRequired(
                 code.clone(),
                 format!("the card was refused ({code}); the booking still awaits payment"),
             ))
         }
         Err(GatewayError::UnknownMethod(m)) => {
-            db::payments::transition(
-                &mut conn,
-                &payment.id,
-                "processing",
-                &payment.status,
-                None,
+            settle(
+                nothing_charged(payment.status),
                 payment.failure_code.as_deref(),
             )
             .await?;
@@ -121,18 +129,22 @@ pub async fn confirm(
             ))
         }
         Err(e @ GatewayError::Unavailable(_)) => {
-            db::payments::transition(
-                &mut conn,
-                &payment.id,
-                "processing",
-                &payment.status,
-                None,
+            settle(
+                nothing_charged(payment.status),
                 payment.failure_code.as_deref(),
             )
             .await?;
             tracing::error!(error = %e, "payment gateway unavailable");
             Err(ApiError::Unavailable)
         }
+    }
+}
+
+/// Nothing was charged: the payment goes back to where it was before `begin`.
+fn nothing_charged(before: PaymentStatus) -> PaymentEvent {
+    match before {
+        PaymentStatus::Failed => PaymentEvent::Interrupt,
+        _ => PaymentEvent::Abandon,
     }
 }
 

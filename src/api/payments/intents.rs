@@ -14,6 +14,8 @@ use crate::domain::Money;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{parse_json, AuthUser};
 use crate::state::AppState;
+use onsite_actors::booking::BookingState;
+use onsite_actors::payment::PaymentStatus;
 
 /// Unknown fields (a client-side `price`, `total` or `amount`) are ignored:
 /// money is always computed by the server.
@@ -61,39 +63,42 @@ pub async fn create(
         intent.booking_id,
         intent.tip.as_ref().map(|t| (t.amount, t.currency.clone()))
     ));
-    let mut conn = state.db.get().await?;
-    if let Some(stored) = db::payments::find_idempotent(&mut conn, me.id(), &key).await? {
-        return replay(&stored, &fingerprint);
-    }
-    // The intent and its stored answer are one transaction: a concurrent
-    // request with the same key leaves no orphan intent behind.
-    let created = db::transaction(&mut conn, async |c| -> Result<IdempotentResponse, Stored> {
-        let view = create_intent(c, &me, &intent).await?;
-        let row = IdempotentResponse {
-            user_id: me.id().to_owned(),
-            idem_key: key.clone(),
-            request_hash: fingerprint.clone(),
-            status_code: i32::from(StatusCode::CREATED.as_u16()),
-            response: serde_json::to_string(&view).map_err(ApiError::internal)?,
-            created_at: db::now(),
-        };
-        db::payments::store_idempotent(c, &row).await?;
-        Ok(row)
-    })
-    .await;
-    match created {
-        Ok(row) => Ok(HttpResponse::Created()
-            .content_type("application/json")
-            .body(row.response)),
-        // Validation and state errors are not stored: the client may fix and retry.
-        Err(Stored::Api(e)) => Err(e),
-        Err(Stored::KeyTaken) => {
-            match db::payments::find_idempotent(&mut conn, me.id(), &key).await? {
-                Some(stored) => replay(&stored, &fingerprint),
-                None => Err(ApiError::Conflict("busy", "try again".into())),
+    state
+        .with_db(async |conn| {
+            if let Some(stored) = db::payments::find_idempotent(conn, me.id(), &key).await? {
+                return replay(&stored, &fingerprint);
             }
-        }
-    }
+            // The intent and its stored answer are one transaction: a concurrent
+            // request with the same key leaves no orphan intent behind.
+            let created = db::transaction(conn, async |c| -> Result<IdempotentResponse, Stored> {
+                let view = create_intent(c, &me, &intent).await?;
+                let row = IdempotentResponse {
+                    user_id: me.id().to_owned(),
+                    idem_key: key.clone(),
+                    request_hash: fingerprint.clone(),
+                    status_code: i32::from(StatusCode::CREATED.as_u16()),
+                    response: serde_json::to_string(&view).map_err(ApiError::internal)?,
+                    created_at: db::now(),
+                };
+                db::payments::store_idempotent(c, &row).await?;
+                Ok(row)
+            })
+            .await;
+            match created {
+                Ok(row) => Ok(HttpResponse::Created()
+                    .content_type("application/json")
+                    .body(row.response)),
+                // Validation and state errors are not stored: the client may fix and retry.
+                Err(Stored::Api(e)) => Err(e),
+                Err(Stored::KeyTaken) => {
+                    match db::payments::find_idempotent(conn, me.id(), &key).await? {
+                        Some(stored) => replay(&stored, &fingerprint),
+                        None => Err(ApiError::Conflict("busy", "try again".into())),
+                    }
+                }
+            }
+        })
+        .await
 }
 
 /// Why storing an intent failed: the key was taken by a concurrent request, or anything else.
@@ -142,7 +147,7 @@ async fn create_intent(
         .await?
         .filter(|b| b.customer_id == me.id())
         .ok_or(ApiError::NotFound("booking"))?;
-    if booking.status != "pending_payment" {
+    if booking.status != BookingState::PendingPayment {
         return Err(ApiError::Conflict(
             "booking_not_payable",
             format!("the booking is {}, not awaiting payment", booking.status),
@@ -172,7 +177,7 @@ async fn create_intent(
         amount: booking.total_amount + tip,
         tip_amount: tip,
         currency: booking.currency.clone(),
-        status: "requires_confirmation".into(),
+        status: PaymentStatus::RequiresConfirmation,
         gateway: "sim".into(),
         gateway_ref: None,
         failure_code: None,

@@ -20,9 +20,12 @@ pub async fn list(
 ) -> ApiResult<HttpResponse> {
     let limit = query.limit()?;
     let customer = (me.role() != Role::Admin).then(|| me.id());
-    let mut conn = state.db.get().await?;
-    let rows = db::payments::list(&mut conn, customer, query.after()?, limit).await?;
-    let next_cursor = cursor::next(&rows, limit, |p| (p.created_at, p.id.clone()));
-    let items = rows.iter().map(PaymentView::from).collect();
-    Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
+    state
+        .with_db(async |conn| {
+            let rows = db::payments::list(conn, customer, query.after()?, limit).await?;
+            let next_cursor = cursor::next(&rows, limit, |p| (p.created_at, p.id.clone()));
+            let items = rows.iter().map(PaymentView::from).collect();
+            Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
+        })
+        .await
 }

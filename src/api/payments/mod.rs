@@ -1,7 +1,6 @@
 //! `/v1/payments`: intents with idempotency keys, confirmation through the
 //! gateway, signed webhooks, and the list of payments.
 
-pub mod capture;
 pub mod confirm;
 pub mod intents;
 pub mod list;

@@ -12,8 +12,7 @@ pub struct PaymentView {
     /// The booking's price plus the tip.
     pub amount: Money,
     pub tip: Money,
-    /// `requires_confirmation`, `processing`, `succeeded` or `failed`.
-    pub status: String,
+    pub status: onsite_actors::payment::PaymentStatus,
     pub failure_code: Option<String>,
     pub refunded: Money,
     pub created_at: DateTime<Utc>,
@@ -26,7 +25,7 @@ impl From<&Payment> for PaymentView {
             booking_id: p.booking_id.clone(),
             amount: Money::new(p.amount, &p.currency),
             tip: Money::new(p.tip_amount, &p.currency),
-            status: p.status.clone(),
+            status: p.status,
             failure_code: p.failure_code.clone(),
             refunded: Money::new(p.refunded_amount, &p.currency),
             created_at: db::utc(p.created_at),

@@ -8,6 +8,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::parse_json;
 use crate::payments::webhook;
 use crate::state::AppState;
+use onsite_actors::payment::{PaymentEvent, PaymentStatus};
 
 /// A gateway callback. Signed with `x-onsite-signature: t=<unix>,v1=<hex
 /// HMAC-SHA256(secret, "<t>.<body>")>`.
@@ -15,10 +16,21 @@ use crate::state::AppState;
 pub struct WebhookEvent {
     /// `charge.captured` (others are acknowledged and ignored).
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: WebhookKind,
     pub payment_id: Option<String>,
     /// The gateway's charge reference.
     pub reference: Option<String>,
+}
+
+/// The gateway events this server acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+pub enum WebhookKind {
+    /// The charge was captured: the payment goes into escrow.
+    #[serde(rename = "charge.captured")]
+    ChargeCaptured,
+    /// Anything else: acknowledged and ignored.
+    #[serde(other)]
+    Other,
 }
 
 /// Receive a signed gateway callback. Bad signature: 400. Replays are harmless.
@@ -52,7 +64,7 @@ pub async fn receive(
         ));
     }
     let event: WebhookEvent = parse_json(&body)?;
-    if event.kind != "charge.captured" {
+    if event.kind != WebhookKind::ChargeCaptured {
         return Ok(HttpResponse::Ok().json(StatusView { status: "ignored" }));
     }
     let (Some(payment_id), Some(reference)) = (event.payment_id, event.reference) else {
@@ -61,32 +73,33 @@ pub async fn receive(
             "charge.captured needs payment_id and reference",
         ));
     };
-    let mut conn = state.db.get().await?;
-    let payment = db::payments::find(&mut conn, &payment_id)
-        .await?
-        .ok_or(ApiError::NotFound("payment"))?;
-    if payment.status == "succeeded" {
+    let payment = state
+        .with_db(async |c| {
+            let payment = db::payments::find(c, &payment_id)
+                .await?
+                .ok_or(ApiError::NotFound("payment"))?;
+            if payment.status == PaymentStatus::Processing {
+                return Ok(Some(payment));
+            }
+            // A succeeded payment is refused by the table: already processed.
+            let began = db::payments::transition(
+                c,
+                &payment.id,
+                payment.status,
+                PaymentEvent::Begin,
+                None,
+                None,
+            )
+            .await?;
+            Ok(began.then_some(payment))
+        })
+        .await?;
+    let Some(payment) = payment else {
         return Ok(HttpResponse::Ok().json(StatusView {
             status: "already_processed",
         }));
-    }
-    if payment.status != "processing"
-        && !db::payments::transition(
-            &mut conn,
-            &payment.id,
-            &payment.status,
-            "processing",
-            None,
-            None,
-        )
-        .await?
-    {
-        return Ok(HttpResponse::Ok().json(StatusView {
-            status: "already_processed",
-        }));
-    }
-    drop(conn);
-    super::capture::into_escrow(&state, &payment, &reference).await?;
+    };
+    crate::payments::capture::into_escrow(&state, &payment, &reference).await?;
     Ok(HttpResponse::Ok().json(StatusView {
         status: "processed",
     }))

@@ -12,7 +12,10 @@ use crate::state::AppState;
         (status = 403, description = "`provider_only`", body = crate::error::ErrorBody)))]
 pub async fn get(state: web::Data<AppState>, me: AuthUser) -> ApiResult<HttpResponse> {
     me.require_provider()?;
-    let mut conn = state.db.get().await?;
-    let profile = db::providers::find_or_create(&mut conn, me.id()).await?;
-    Ok(HttpResponse::Ok().json(AvailabilityView::load(&mut conn, &profile).await?))
+    state
+        .with_db(async |conn| {
+            let profile = db::providers::find_or_create(conn, me.id()).await?;
+            Ok(HttpResponse::Ok().json(AvailabilityView::load(conn, &profile).await?))
+        })
+        .await
 }

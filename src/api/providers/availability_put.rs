@@ -66,24 +66,26 @@ pub async fn put(
             });
         }
     }
-    let mut conn = state.db.get().await?;
-    let profile = db::providers::find_or_create(&mut conn, me.id()).await?;
-    let timezone = req.timezone.name();
-    let grid_moves = profile.timezone != timezone || profile.slot_minutes != req.slot_minutes;
-    db::transaction(&mut conn, async |c| {
-        if grid_moves && db::availability::has_future_claims(c, me.id()).await? {
-            return Err(ApiError::Conflict(
-                "availability_in_use",
-                "the time zone and slot length cannot change while future holds or bookings exist"
-                    .into(),
-            ));
-        }
-        db::providers::set_schedule(c, me.id(), timezone, req.slot_minutes, req.buffer_minutes)
-            .await?;
-        db::availability::replace_hours(c, me.id(), &rows).await?;
-        Ok::<_, ApiError>(())
+    state.with_db(async |conn| {
+        let profile = db::providers::find_or_create(conn, me.id()).await?;
+        let timezone = req.timezone.name();
+        let grid_moves = profile.timezone != timezone || profile.slot_minutes != req.slot_minutes;
+        db::transaction(conn, async |c| {
+            if grid_moves && db::availability::has_future_claims(c, me.id()).await? {
+                return Err(ApiError::Conflict(
+                    "availability_in_use",
+                    "the time zone and slot length cannot change while future holds or bookings exist"
+                        .into(),
+                ));
+            }
+            db::providers::set_schedule(c, me.id(), timezone, req.slot_minutes, req.buffer_minutes)
+                .await?;
+            db::availability::replace_hours(c, me.id(), &rows).await?;
+            Ok::<_, ApiError>(())
+        })
+        .await?;
+        let profile = db::providers::find_or_create(conn, me.id()).await?;
+        Ok(HttpResponse::Ok().json(AvailabilityView::load(conn, &profile).await?))
     })
-    .await?;
-    let profile = db::providers::find_or_create(&mut conn, me.id()).await?;
-    Ok(HttpResponse::Ok().json(AvailabilityView::load(&mut conn, &profile).await?))
+    .await
 }

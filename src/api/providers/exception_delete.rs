@@ -19,10 +19,13 @@ pub async fn delete(
     me.require_provider()?;
     let date = NaiveDate::parse_from_str(&path.into_inner(), "%Y-%m-%d")
         .map_err(|_| ApiError::validation("date", "must be a date YYYY-MM-DD"))?;
-    let mut conn = state.db.get().await?;
-    let day = date.format("%Y-%m-%d").to_string();
-    if !db::availability::delete_exception(&mut conn, me.id(), &day).await? {
-        return Err(ApiError::NotFound("exception"));
-    }
-    Ok(HttpResponse::NoContent().finish())
+    state
+        .with_db(async |conn| {
+            let day = date.format("%Y-%m-%d").to_string();
+            if !db::availability::delete_exception(conn, me.id(), &day).await? {
+                return Err(ApiError::NotFound("exception"));
+            }
+            Ok(HttpResponse::NoContent().finish())
+        })
+        .await
 }

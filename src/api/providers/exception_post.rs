@@ -40,43 +40,46 @@ pub async fn post(
     ValidJson(req): ValidJson<ExceptionRequest>,
 ) -> ApiResult<HttpResponse> {
     me.require_provider()?;
-    let mut conn = state.db.get().await?;
-    let profile = db::providers::find_or_create(&mut conn, me.id()).await?;
-    let today = Utc::now()
-        .with_timezone(&availability::time_zone(&profile))
-        .date_naive();
-    if req.date < today || req.date > today + Duration::days(availability::HORIZON_DAYS) {
-        return Err(ApiError::validation(
-            "date",
-            "must be from today to a year ahead, in the provider's time zone",
-        ));
-    }
-    let slot = u16::try_from(profile.slot_minutes).unwrap_or(60);
-    let hours = check_intervals("hours", &req.hours, slot)?;
-    if req.closed && !hours.is_empty() {
-        return Err(ApiError::validation(
-            "hours",
-            "must be empty when closed is true",
-        ));
-    }
-    if !req.closed && hours.is_empty() {
-        return Err(ApiError::validation(
-            "hours",
-            "give the day's hours, or closed: true",
-        ));
-    }
-    let pairs: Vec<(u16, u16)> = hours.iter().map(|i| (i.start, i.end)).collect();
-    let row = ExceptionRow {
-        id: db::new_id(),
-        provider_id: me.id().to_owned(),
-        day: req.date.format("%Y-%m-%d").to_string(),
-        closed: req.closed,
-        hours: serde_json::to_string(&pairs).map_err(ApiError::internal)?,
-        reason: req.reason.map(Reason::into_inner),
-    };
-    db::transaction(&mut conn, async |c| {
-        db::availability::put_exception(c, &row).await
-    })
-    .await?;
-    Ok(HttpResponse::Created().json(ExceptionView::of(&row)))
+    state
+        .with_db(async |conn| {
+            let profile = db::providers::find_or_create(conn, me.id()).await?;
+            let today = Utc::now()
+                .with_timezone(&availability::time_zone(&profile))
+                .date_naive();
+            if req.date < today || req.date > today + Duration::days(availability::HORIZON_DAYS) {
+                return Err(ApiError::validation(
+                    "date",
+                    "must be from today to a year ahead, in the provider's time zone",
+                ));
+            }
+            let slot = u16::try_from(profile.slot_minutes).unwrap_or(60);
+            let hours = check_intervals("hours", &req.hours, slot)?;
+            if req.closed && !hours.is_empty() {
+                return Err(ApiError::validation(
+                    "hours",
+                    "must be empty when closed is true",
+                ));
+            }
+            if !req.closed && hours.is_empty() {
+                return Err(ApiError::validation(
+                    "hours",
+                    "give the day's hours, or closed: true",
+                ));
+            }
+            let pairs: Vec<(u16, u16)> = hours.iter().map(|i| (i.start, i.end)).collect();
+            let row = ExceptionRow {
+                id: db::new_id(),
+                provider_id: me.id().to_owned(),
+                day: req.date.format("%Y-%m-%d").to_string(),
+                closed: req.closed,
+                hours: serde_json::to_string(&pairs).map_err(ApiError::internal)?,
+                reason: req.reason.map(Reason::into_inner),
+            };
+            db::transaction(conn, async |c| {
+                db::availability::put_exception(c, &row).await
+            })
+            .await?;
+            Ok(HttpResponse::Created().json(ExceptionView::of(&row)))
+        })
+        .await
 }

@@ -23,29 +23,32 @@ pub async fn get(
     let mut id = path.into_inner();
     if id == "me" {
         match viewer.user() {
-            Some(u) if u.role == Role::Provider.as_str() => id = u.id.clone(),
+            Some(u) if u.role == Role::Provider => id = u.id.clone(),
             _ => return Err(ApiError::NotFound("provider")),
         }
     }
-    let mut conn = state.db.get().await?;
-    let privileged = viewer
-        .user()
-        .is_some_and(|u| u.id == id || u.role == Role::Admin.as_str());
-    if privileged {
-        let (user, profile) = marketplace::provider_account(&mut conn, &id).await?;
-        return Ok(HttpResponse::Ok().json(ProviderView::own(&user, &profile)));
-    }
-    let user = db::users::find(&mut conn, &id)
-        .await?
-        .ok_or(ApiError::NotFound("provider"))?;
-    let profile = db::providers::find(&mut conn, &id)
-        .await?
-        .filter(|p| marketplace::is_bookable(&user, p))
-        .ok_or(ApiError::NotFound("provider"))?;
-    let name = ProviderName {
-        first_name: user.first_name,
-        last_name: user.last_name,
-        avatar: user.avatar,
-    };
-    Ok(HttpResponse::Ok().json(ProviderView::public(&name, &profile, None)))
+    state
+        .with_db(async |conn| {
+            let privileged = viewer
+                .user()
+                .is_some_and(|u| u.id == id || u.role == Role::Admin);
+            if privileged {
+                let (user, profile) = marketplace::provider_account(conn, &id).await?;
+                return Ok(HttpResponse::Ok().json(ProviderView::own(&user, &profile)));
+            }
+            let user = db::users::find(conn, &id)
+                .await?
+                .ok_or(ApiError::NotFound("provider"))?;
+            let profile = db::providers::find(conn, &id)
+                .await?
+                .filter(|p| marketplace::is_bookable(&user, p))
+                .ok_or(ApiError::NotFound("provider"))?;
+            let name = ProviderName {
+                first_name: user.first_name,
+                last_name: user.last_name,
+                avatar: user.avatar,
+            };
+            Ok(HttpResponse::Ok().json(ProviderView::public(&name, &profile, None)))
+        })
+        .await
 }

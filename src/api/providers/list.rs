@@ -78,14 +78,17 @@ pub async fn list(
         min_rating: discovery::parse_f64("min_rating", &p.min_rating, 0.0, 5.0)?,
         bbox: None,
     };
-    let mut conn = state.db.get().await?;
-    let found = discovery::providers(&mut conn, filter, &paging).await?;
-    Ok(HttpResponse::Ok().json(Page {
-        items: found
-            .items
-            .iter()
-            .map(|h| ProviderView::public(&h.row.1, &h.row.0, h.distance_km))
-            .collect::<Vec<_>>(),
-        next_cursor: found.next_cursor,
-    }))
+    state
+        .with_db(async |conn| {
+            let found = discovery::providers(conn, filter, &paging).await?;
+            Ok(HttpResponse::Ok().json(Page {
+                items: found
+                    .items
+                    .iter()
+                    .map(|h| ProviderView::public(&h.row.1, &h.row.0, h.distance_km))
+                    .collect::<Vec<_>>(),
+                next_cursor: found.next_cursor,
+            }))
+        })
+        .await
 }

@@ -29,12 +29,15 @@ pub async fn put(
     ValidJson(req): ValidJson<OnlineRequest>,
 ) -> ApiResult<HttpResponse> {
     me.require_provider()?;
-    let mut conn = state.db.get().await?;
-    db::providers::find_or_create(&mut conn, me.id()).await?;
-    if req.online {
-        marketplace::ensure_bookable(&mut conn, me.id()).await?;
-    }
-    db::providers::set_online(&mut conn, me.id(), req.online).await?;
-    let profile = db::providers::find_or_create(&mut conn, me.id()).await?;
-    Ok(HttpResponse::Ok().json(ProviderView::own(&me.user, &profile)))
+    state
+        .with_db(async |conn| {
+            db::providers::find_or_create(conn, me.id()).await?;
+            if req.online {
+                marketplace::ensure_bookable(conn, me.id()).await?;
+            }
+            db::providers::set_online(conn, me.id(), req.online).await?;
+            let profile = db::providers::find_or_create(conn, me.id()).await?;
+            Ok(HttpResponse::Ok().json(ProviderView::own(&me.user, &profile)))
+        })
+        .await
 }

@@ -69,25 +69,28 @@ pub async fn put(
     if skills.len() > 20 {
         return Err(ApiError::validation("skills", "at most 20 skills"));
     }
-    let mut conn = state.db.get().await?;
-    db::providers::find_or_create(&mut conn, me.id()).await?;
-    let location = req.base_location;
-    let fields = ProfileFields {
-        bio: req.bio.map(LongText::into_inner).unwrap_or_default(),
-        skills: serde_json::to_string(&skills).map_err(ApiError::internal)?,
-        experience_years: req.experience_years,
-        base_lat: location.as_ref().map(|l| l.lat),
-        base_lng: location.as_ref().map(|l| l.lng),
-        base_address: location.and_then(|l| l.address),
-        service_radius_km: radius,
-        updated_at: db::now(),
-    };
-    db::providers::update_fields(&mut conn, me.id(), &fields).await?;
-    let mut profile = db::providers::find_or_create(&mut conn, me.id()).await?;
-    if profile.online && !profile.is_complete() {
-        // An incomplete profile cannot be booked, so it is not online either.
-        db::providers::set_online(&mut conn, me.id(), false).await?;
-        profile.online = false;
-    }
-    Ok(HttpResponse::Ok().json(ProviderView::own(&me.user, &profile)))
+    state
+        .with_db(async |conn| {
+            db::providers::find_or_create(conn, me.id()).await?;
+            let location = req.base_location;
+            let fields = ProfileFields {
+                bio: req.bio.map(LongText::into_inner).unwrap_or_default(),
+                skills: serde_json::to_string(&skills).map_err(ApiError::internal)?,
+                experience_years: req.experience_years,
+                base_lat: location.as_ref().map(|l| l.lat),
+                base_lng: location.as_ref().map(|l| l.lng),
+                base_address: location.and_then(|l| l.address),
+                service_radius_km: radius,
+                updated_at: db::now(),
+            };
+            db::providers::update_fields(conn, me.id(), &fields).await?;
+            let mut profile = db::providers::find_or_create(conn, me.id()).await?;
+            if profile.online && !profile.is_complete() {
+                // An incomplete profile cannot be booked, so it is not online either.
+                db::providers::set_online(conn, me.id(), false).await?;
+                profile.online = false;
+            }
+            Ok(HttpResponse::Ok().json(ProviderView::own(&me.user, &profile)))
+        })
+        .await
 }

@@ -27,16 +27,19 @@ pub struct ReviewView {
     responses((status = 200, body = Page<ReviewView>), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn list(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let mut conn = state.db.get().await?;
-    let user = db::users::find(&mut conn, &id)
-        .await?
-        .ok_or(ApiError::NotFound("provider"))?;
-    db::providers::find(&mut conn, &id)
-        .await?
-        .filter(|p| marketplace::is_bookable(&user, p))
-        .ok_or(ApiError::NotFound("provider"))?;
-    Ok(HttpResponse::Ok().json(Page::<ReviewView> {
-        items: Vec::new(),
-        next_cursor: None,
-    }))
+    state
+        .with_db(async |conn| {
+            let user = db::users::find(conn, &id)
+                .await?
+                .ok_or(ApiError::NotFound("provider"))?;
+            db::providers::find(conn, &id)
+                .await?
+                .filter(|p| marketplace::is_bookable(&user, p))
+                .ok_or(ApiError::NotFound("provider"))?;
+            Ok(HttpResponse::Ok().json(Page::<ReviewView> {
+                items: Vec::new(),
+                next_cursor: None,
+            }))
+        })
+        .await
 }

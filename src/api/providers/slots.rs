@@ -78,39 +78,42 @@ pub async fn list(
             format!("must be at most {MAX_RANGE_DAYS} days after from"),
         ));
     }
-    let mut conn = state.db.get().await?;
-    let privileged = viewer
-        .user()
-        .is_some_and(|u| u.id == id || u.role == Role::Admin.as_str());
-    let profile = if privileged {
-        marketplace::provider_account(&mut conn, &id).await?.1
-    } else {
-        match marketplace::ensure_bookable(&mut conn, &id).await {
-            Ok(p) => p,
-            Err(ApiError::Internal(e)) => return Err(ApiError::Internal(e)),
-            Err(_) => return Err(ApiError::NotFound("provider")),
-        }
-    };
-    let n = match q.service_id.as_deref().filter(|s| !s.is_empty()) {
-        Some(service_id) => {
-            let service = db::services::find(&mut conn, service_id)
-                .await?
-                .filter(|s| s.provider_id.as_deref() == Some(id.as_str()))
-                .ok_or(ApiError::NotFound("service"))?;
-            if !marketplace::can_see_service(&mut conn, viewer.user(), &service).await? {
-                return Err(ApiError::NotFound("service"));
-            }
-            availability::slots_for(&profile, &service)
-        }
-        None => 1,
-    };
-    let slots = availability::free_slots(&mut conn, &profile, n, from, to).await?;
-    Ok(HttpResponse::Ok().json(SlotsView {
-        provider_id: id,
-        service_id: q.service_id,
-        timezone: profile.timezone.clone(),
-        slot_minutes: profile.slot_minutes,
-        slots_per_booking: n,
-        slots,
-    }))
+    state
+        .with_db(async |conn| {
+            let privileged = viewer
+                .user()
+                .is_some_and(|u| u.id == id || u.role == Role::Admin);
+            let profile = if privileged {
+                marketplace::provider_account(conn, &id).await?.1
+            } else {
+                match marketplace::ensure_bookable(conn, &id).await {
+                    Ok(p) => p,
+                    Err(ApiError::Internal(e)) => return Err(ApiError::Internal(e)),
+                    Err(_) => return Err(ApiError::NotFound("provider")),
+                }
+            };
+            let n = match q.service_id.as_deref().filter(|s| !s.is_empty()) {
+                Some(service_id) => {
+                    let service = db::services::find(conn, service_id)
+                        .await?
+                        .filter(|s| s.provider_id.as_deref() == Some(id.as_str()))
+                        .ok_or(ApiError::NotFound("service"))?;
+                    if !marketplace::can_see_service(conn, viewer.user(), &service).await? {
+                        return Err(ApiError::NotFound("service"));
+                    }
+                    availability::slots_for(&profile, &service)
+                }
+                None => 1,
+            };
+            let slots = availability::free_slots(conn, &profile, n, from, to).await?;
+            Ok(HttpResponse::Ok().json(SlotsView {
+                provider_id: id,
+                service_id: q.service_id,
+                timezone: profile.timezone.clone(),
+                slot_minutes: profile.slot_minutes,
+                slots_per_booking: n,
+                slots,
+            }))
+        })
+        .await
 }

@@ -51,30 +51,33 @@ pub async fn create(
 ) -> ApiResult<HttpResponse> {
     me.require_provider()?;
     let duration = check_duration(req.duration_minutes.unwrap_or(60))?;
-    let mut conn = state.db.get().await?;
-    marketplace::ensure_bookable(&mut conn, me.id()).await?;
-    let now = db::now();
-    let service = Service {
-        id: db::new_id(),
-        provider_id: Some(me.id().to_owned()),
-        title: req.title.into_inner(),
-        description: req
-            .description
-            .map(LongText::into_inner)
-            .unwrap_or_default(),
-        price_amount: req.price.amount,
-        currency: req.price.currency,
-        duration_minutes: duration,
-        status: "pending".into(),
-        active: true,
-        review_note: None,
-        reviewed_by: None,
-        reviewed_at: None,
-        created_by: me.id().to_owned(),
-        created_at: now,
-        updated_at: now,
-        deleted_at: None,
-    };
-    db::services::insert(&mut conn, &service).await?;
-    Ok(HttpResponse::Created().json(ServiceView::full(&service)))
+    state
+        .with_db(async |conn| {
+            marketplace::ensure_bookable(conn, me.id()).await?;
+            let now = db::now();
+            let service = Service {
+                id: db::new_id(),
+                provider_id: Some(me.id().to_owned()),
+                title: req.title.into_inner(),
+                description: req
+                    .description
+                    .map(LongText::into_inner)
+                    .unwrap_or_default(),
+                price_amount: req.price.amount,
+                currency: req.price.currency,
+                duration_minutes: duration,
+                status: crate::domain::ServiceStatus::Pending,
+                active: true,
+                review_note: None,
+                reviewed_by: None,
+                reviewed_at: None,
+                created_by: me.id().to_owned(),
+                created_at: now,
+                updated_at: now,
+                deleted_at: None,
+            };
+            db::services::insert(conn, &service).await?;
+            Ok(HttpResponse::Created().json(ServiceView::full(&service)))
+        })
+        .await
 }

@@ -19,10 +19,13 @@ pub async fn delete(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let mut conn = state.db.get().await?;
-    editable(&mut conn, &me, &id).await?;
-    if !db::services::soft_delete(&mut conn, &id).await? {
-        return Err(ApiError::NotFound("service"));
-    }
-    Ok(HttpResponse::NoContent().finish())
+    state
+        .with_db(async |conn| {
+            editable(conn, &me, &id).await?;
+            if !db::services::soft_delete(conn, &id).await? {
+                return Err(ApiError::NotFound("service"));
+            }
+            Ok(HttpResponse::NoContent().finish())
+        })
+        .await
 }

@@ -20,19 +20,22 @@ pub async fn get(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let mut conn = state.db.get().await?;
-    let service = db::services::find(&mut conn, &id)
-        .await?
-        .ok_or(ApiError::NotFound("service"))?;
-    if !marketplace::can_see_service(&mut conn, viewer.user(), &service).await? {
-        return Err(ApiError::NotFound("service"));
-    }
-    let privileged = viewer.user().is_some_and(|u| {
-        u.role == Role::Admin.as_str() || service.provider_id.as_deref() == Some(u.id.as_str())
-    });
-    Ok(HttpResponse::Ok().json(if privileged {
-        ServiceView::full(&service)
-    } else {
-        ServiceView::public(&service)
-    }))
+    state
+        .with_db(async |conn| {
+            let service = db::services::find(conn, &id)
+                .await?
+                .ok_or(ApiError::NotFound("service"))?;
+            if !marketplace::can_see_service(conn, viewer.user(), &service).await? {
+                return Err(ApiError::NotFound("service"));
+            }
+            let privileged = viewer.user().is_some_and(|u| {
+                u.role == Role::Admin || service.provider_id.as_deref() == Some(u.id.as_str())
+            });
+            Ok(HttpResponse::Ok().json(if privileged {
+                ServiceView::full(&service)
+            } else {
+                ServiceView::public(&service)
+            }))
+        })
+        .await
 }

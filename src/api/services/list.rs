@@ -97,16 +97,19 @@ pub async fn list(
         provider_id: p.provider_id.clone().filter(|s| !s.is_empty()),
         bbox: None,
     };
-    let mut conn = state.db.get().await?;
-    let found = discovery::services(&mut conn, filter, &paging).await?;
-    Ok(HttpResponse::Ok().json(Page {
-        items: found
-            .items
-            .iter()
-            .map(|h| ServiceView::listed(&h.row, h.distance_km))
-            .collect::<Vec<_>>(),
-        next_cursor: found.next_cursor,
-    }))
+    state
+        .with_db(async |conn| {
+            let found = discovery::services(conn, filter, &paging).await?;
+            Ok(HttpResponse::Ok().json(Page {
+                items: found
+                    .items
+                    .iter()
+                    .map(|h| ServiceView::listed(&h.row, h.distance_km))
+                    .collect::<Vec<_>>(),
+                next_cursor: found.next_cursor,
+            }))
+        })
+        .await
 }
 
 /// A provider's own services in any status, newest first.
@@ -126,18 +129,22 @@ async fn mine(state: &AppState, viewer: &MaybeUser, p: &ServiceSearch) -> ApiRes
         Some(raw) => Some(Cursor::decode(raw, "mine")?.id),
         None => None,
     };
-    let mut conn = state.db.get().await?;
-    let mut rows =
-        db::services::of_provider(&mut conn, me.id(), before.as_deref(), limit as i64 + 1).await?;
-    let next_cursor = if rows.len() > limit {
-        rows.truncate(limit);
-        rows.last()
-            .map(|s| Cursor::new("mine", &s.id, None, None).encode())
-    } else {
-        None
-    };
-    Ok(HttpResponse::Ok().json(Page {
-        items: rows.iter().map(ServiceView::full).collect::<Vec<_>>(),
-        next_cursor,
-    }))
+    state
+        .with_db(async |conn| {
+            let mut rows =
+                db::services::of_provider(conn, me.id(), before.as_deref(), limit as i64 + 1)
+                    .await?;
+            let next_cursor = if rows.len() > limit {
+                rows.truncate(limit);
+                rows.last()
+                    .map(|s| Cursor::new("mine", &s.id, None, None).encode())
+            } else {
+                None
+            };
+            Ok(HttpResponse::Ok().json(Page {
+                items: rows.iter().map(ServiceView::full).collect::<Vec<_>>(),
+                next_cursor,
+            }))
+        })
+        .await
 }

@@ -41,39 +41,42 @@ pub async fn update(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let duration = req.duration_minutes.map(check_duration).transpose()?;
-    let mut conn = state.db.get().await?;
-    let service = editable(&mut conn, &me, &id).await?;
-    let title = req
-        .title
-        .map(Title::into_inner)
-        .filter(|t| *t != service.title);
-    let description = req
-        .description
-        .map(LongText::into_inner)
-        .filter(|d| *d != service.description);
-    let price = req
-        .price
-        .filter(|p| p.amount != service.price_amount || p.currency != service.currency);
-    let reviewable = title.is_some() || description.is_some() || price.is_some();
-    let mut changes = ServiceChanges {
-        title,
-        description,
-        price_amount: price.as_ref().map(|p| p.amount),
-        currency: price.map(|p| p.currency),
-        duration_minutes: duration,
-        active: req.active,
-        updated_at: Some(db::now()),
-        ..Default::default()
-    };
-    if reviewable && !me.is_admin() {
-        changes.status = Some("pending".into());
-        changes.review_note = Some(None);
-        changes.reviewed_by = Some(None);
-        changes.reviewed_at = Some(None);
-    }
-    db::services::update(&mut conn, &id, &changes).await?;
-    let service = db::services::find(&mut conn, &id)
-        .await?
-        .ok_or(ApiError::NotFound("service"))?;
-    Ok(HttpResponse::Ok().json(ServiceView::full(&service)))
+    state
+        .with_db(async |conn| {
+            let service = editable(conn, &me, &id).await?;
+            let title = req
+                .title
+                .map(Title::into_inner)
+                .filter(|t| *t != service.title);
+            let description = req
+                .description
+                .map(LongText::into_inner)
+                .filter(|d| *d != service.description);
+            let price = req
+                .price
+                .filter(|p| p.amount != service.price_amount || p.currency != service.currency);
+            let reviewable = title.is_some() || description.is_some() || price.is_some();
+            let mut changes = ServiceChanges {
+                title,
+                description,
+                price_amount: price.as_ref().map(|p| p.amount),
+                currency: price.map(|p| p.currency),
+                duration_minutes: duration,
+                active: req.active,
+                updated_at: Some(db::now()),
+                ..Default::default()
+            };
+            if reviewable && !me.is_admin() {
+                changes.status = Some(crate::domain::ServiceStatus::Pending);
+                changes.review_note = Some(None);
+                changes.reviewed_by = Some(None);
+                changes.reviewed_at = Some(None);
+            }
+            db::services::update(conn, &id, &changes).await?;
+            let service = db::services::find(conn, &id)
+                .await?
+                .ok_or(ApiError::NotFound("service"))?;
+            Ok(HttpResponse::Ok().json(ServiceView::full(&service)))
+        })
+        .await
 }

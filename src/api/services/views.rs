@@ -30,7 +30,7 @@ pub struct ServiceView {
     pub price: Money,
     pub duration_minutes: i32,
     /// `pending` (waiting for an admin), `approved` or `rejected`.
-    pub status: String,
+    pub status: crate::domain::ServiceStatus,
     /// An inactive service is hidden from customers without losing its approval.
     pub active: bool,
     /// The admin's reason for the last decision (provider and admins only).
@@ -58,7 +58,7 @@ impl ServiceView {
             description: s.description.clone(),
             price: Money::new(s.price_amount, &s.currency),
             duration_minutes: s.duration_minutes,
-            status: s.status.clone(),
+            status: s.status,
             active: s.active,
             review_note: s.review_note.clone(),
             reviewed_at: s.reviewed_at.map(db::utc),

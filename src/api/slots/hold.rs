@@ -52,54 +52,56 @@ pub async fn hold(
     ValidJson(req): ValidJson<HoldRequest>,
 ) -> ApiResult<HttpResponse> {
     me.require_customer()?;
-    let mut conn = state.db.get().await?;
-    let profile = marketplace::ensure_bookable(&mut conn, &req.provider_id).await?;
-    let service = db::services::find(&mut conn, &req.service_id)
-        .await?
-        .filter(|s| {
-            Service::is_listed(s) && s.provider_id.as_deref() == Some(req.provider_id.as_str())
-        })
-        .ok_or(ApiError::NotFound("service"))?;
-    let starts =
-        availability::occupied_slots(&mut conn, &profile, &service, req.start, "start").await?;
-    if db::holds::live_count(&mut conn, me.id()).await? >= MAX_LIVE_HOLDS {
-        return Err(ApiError::Conflict(
-            "too_many_holds",
-            format!("at most {MAX_LIVE_HOLDS} slots may be held at once; book or let one expire"),
-        ));
-    }
-    let now = db::now();
-    let last = starts.last().copied().unwrap_or(req.start.naive_utc());
-    let hold = SlotHold {
-        id: db::new_id(),
-        provider_id: profile.user_id.clone(),
-        service_id: service.id.clone(),
-        customer_id: me.id().to_owned(),
-        start_at: req.start.naive_utc(),
-        end_at: last + availability::slot_len(&profile),
-        expires_at: now + Duration::minutes(HOLD_MINUTES),
-        consumed_at: None,
-        created_at: now,
-    };
-    db::transaction(&mut conn, async |c| {
-        db::holds::insert(c, &hold).await?;
-        let claimant = Claimant::Hold {
-            id: &hold.id,
-            expires_at: hold.expires_at,
-        };
-        if !db::slots::claim(c, &hold.provider_id, &starts, claimant).await? {
-            return Err(availability::slot_unavailable());
+    state.with_db(async |conn| {
+        let profile = marketplace::ensure_bookable(conn, &req.provider_id).await?;
+        let service = db::services::find(conn, &req.service_id)
+            .await?
+            .filter(|s| {
+                Service::is_listed(s) && s.provider_id.as_deref() == Some(req.provider_id.as_str())
+            })
+            .ok_or(ApiError::NotFound("service"))?;
+        let starts =
+            availability::occupied_slots(conn, &profile, &service, req.start, "start").await?;
+        if db::holds::live_count(conn, me.id()).await? >= MAX_LIVE_HOLDS {
+            return Err(ApiError::Conflict(
+                "too_many_holds",
+                format!("at most {MAX_LIVE_HOLDS} slots may be held at once; book or let one expire"),
+            ));
         }
-        Ok(())
+        let now = db::now();
+        let last = starts.last().copied().unwrap_or(req.start.naive_utc());
+        let hold = SlotHold {
+            id: db::new_id(),
+            provider_id: profile.user_id.clone(),
+            service_id: service.id.clone(),
+            customer_id: me.id().to_owned(),
+            start_at: req.start.naive_utc(),
+            end_at: last + availability::slot_len(&profile),
+            expires_at: now + Duration::minutes(HOLD_MINUTES),
+            consumed_at: None,
+            created_at: now,
+        };
+        db::transaction(conn, async |c| {
+            db::holds::insert(c, &hold).await?;
+            let claimant = Claimant::Hold {
+                id: &hold.id,
+                expires_at: hold.expires_at,
+            };
+            if !db::slots::claim(c, &hold.provider_id, &starts, claimant).await? {
+                return Err(availability::slot_unavailable());
+            }
+            Ok(())
+        })
+        .await?;
+        tracing::info!(hold = %hold.id, provider = %hold.provider_id, start = %hold.start_at, "slot held");
+        Ok(HttpResponse::Created().json(HoldView {
+            hold_id: hold.id,
+            expires_at: db::utc(hold.expires_at),
+            provider_id: hold.provider_id,
+            service_id: hold.service_id,
+            start: db::utc(hold.start_at),
+            end: db::utc(hold.end_at),
+        }))
     })
-    .await?;
-    tracing::info!(hold = %hold.id, provider = %hold.provider_id, start = %hold.start_at, "slot held");
-    Ok(HttpResponse::Created().json(HoldView {
-        hold_id: hold.id,
-        expires_at: db::utc(hold.expires_at),
-        provider_id: hold.provider_id,
-        service_id: hold.service_id,
-        start: db::utc(hold.start_at),
-        end: db::utc(hold.end_at),
-    }))
+    .await
 }

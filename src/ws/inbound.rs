@@ -1,12 +1,11 @@
-//! Client -> server frames: one flat, single-pass parse, then per-type checks.
+//! Client -> server frames: one flat, single-pass parse, then per-type checks
+//! (fixes and chat through the same validation as their HTTP fallbacks). The
+//! frames the server sends live in `onsite_actors::protocol::frames`.
 
-use std::sync::Arc;
-
-use chrono::{DateTime, Utc};
 use onsite_actors::booking::BookingState;
 use onsite_actors::messages::{FixIn, MonitorFilter};
+use onsite_actors::protocol::parse::{self, RawFix, MAX_ID_LEN};
 use serde::Deserialize;
-use serde_json::json;
 
 /// Largest text frame accepted.
 pub const MAX_FRAME: usize = 16 * 1024;
@@ -101,7 +100,7 @@ pub fn parse(text: &str) -> Result<(Option<String>, Frame), Invalid> {
     let booking = |raw: &Raw| -> Result<String, Invalid> {
         raw.booking_id
             .clone()
-            .filter(|b| (1..=64).contains(&b.len()))
+            .filter(|b| (1..=MAX_ID_LEN).contains(&b.len()))
             .ok_or_else(|| bad("booking_id is required"))
     };
     let frame = match raw.kind.as_deref() {
@@ -115,65 +114,24 @@ pub fn parse(text: &str) -> Result<(Option<String>, Frame), Invalid> {
         Some("unsubscribe") => Frame::Unsubscribe {
             booking_id: booking(&raw)?,
         },
-        Some("location") => {
-            let (Some(lat), Some(lng)) = (raw.lat, raw.lng) else {
-                return Err(bad("lat and lng are required"));
-            };
-            if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
-                return Err(bad("lat must be a number in [-90, 90]"));
-            }
-            if !lng.is_finite() || !(-180.0..=180.0).contains(&lng) {
-                return Err(bad("lng must be a number in [-180, 180]"));
-            }
-            let finite = |v: Option<f64>, name: &str| match v {
-                Some(x) if !x.is_finite() || x < 0.0 => {
-                    Err(bad(&format!("{name} must be a finite number >= 0")))
-                }
-                other => Ok(other),
-            };
-            let accuracy_m = finite(raw.accuracy_m, "accuracy_m")?;
-            let heading = finite(raw.heading, "heading")?;
-            let speed_mps = finite(raw.speed_mps, "speed_mps")?;
-            let at_raw = raw
-                .at
-                .clone()
-                .ok_or_else(|| bad("at (RFC 3339 device time) is required"))?;
-            let at = DateTime::parse_from_rfc3339(&at_raw)
-                .map_err(|_| bad("at must be an RFC 3339 time"))?
-                .with_timezone(&Utc);
-            Frame::Location {
-                booking_id: raw.booking_id.clone(),
-                fix: FixIn {
-                    lat,
-                    lng,
-                    accuracy_m,
-                    heading,
-                    speed_mps,
-                    at,
-                    at_raw: Arc::from(at_raw),
-                },
-            }
-        }
-        Some("chat") => {
-            let text = raw
-                .text
-                .clone()
-                .map(|t| t.trim().to_owned())
-                .unwrap_or_default();
-            if text.is_empty() || text.chars().count() > 2000 {
-                return Err(bad("text must be 1 to 2000 characters"));
-            }
-            let client_msg_id = raw
-                .client_msg_id
-                .clone()
-                .filter(|c| (1..=64).contains(&c.len()))
-                .ok_or_else(|| bad("client_msg_id (1-64 characters) is required"))?;
-            Frame::Chat {
-                booking_id: booking(&raw)?,
-                text,
-                client_msg_id,
-            }
-        }
+        Some("location") => Frame::Location {
+            booking_id: raw.booking_id.clone(),
+            fix: FixIn::parse(RawFix {
+                lat: raw.lat,
+                lng: raw.lng,
+                accuracy_m: raw.accuracy_m,
+                heading: raw.heading,
+                speed_mps: raw.speed_mps,
+                at: raw.at.as_deref(),
+            })
+            .map_err(|e| bad(&e.to_string()))?,
+        },
+        Some("chat") => Frame::Chat {
+            text: parse::chat_text(raw.text.as_deref()).map_err(|e| bad(&e.to_string()))?,
+            client_msg_id: parse::client_msg_id(raw.client_msg_id.as_deref())
+                .map_err(|e| bad(&e.to_string()))?,
+            booking_id: booking(&raw)?,
+        },
         Some("read") => Frame::Read {
             booking_id: booking(&raw)?,
             up_to_seq: raw
@@ -209,26 +167,6 @@ pub fn parse(text: &str) -> Result<(Option<String>, Frame), Invalid> {
         None => return Err(bad("type is required")),
     };
     Ok((re, frame))
-}
-
-/// `{"type":"error", "re"?, "code", "message"}`.
-pub fn error(re: Option<&str>, code: &str, message: &str) -> Arc<str> {
-    json!({"type": "error", "re": re, "code": code, "message": message})
-        .to_string()
-        .into()
-}
-
-/// `{"type":"ack", "re", ...extra}`.
-pub fn ack(re: Option<&str>, extra: Option<(&str, serde_json::Value)>) -> Arc<str> {
-    let mut v = json!({"type": "ack", "re": re});
-    if let (Some((k, x)), serde_json::Value::Object(obj)) = (extra, &mut v) {
-        obj.insert(k.to_owned(), x);
-    }
-    v.to_string().into()
-}
-
-pub fn pong(re: Option<&str>) -> Arc<str> {
-    json!({"type": "pong", "re": re}).to_string().into()
 }
 
 #[cfg(test)]

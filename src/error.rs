@@ -154,6 +154,19 @@ impl ResponseError for ApiError {
     }
 }
 
+impl From<crate::auth::AuthError> for ApiError {
+    fn from(err: crate::auth::AuthError) -> Self {
+        use crate::auth::AuthError as A;
+        match err {
+            A::Unauthorized(code, message) => Self::Unauthorized(code, message),
+            A::BadRequest(code, message) => Self::BadRequest(code, message),
+            A::RateLimited { retry_after_s } => Self::RateLimited { retry_after_s },
+            A::Db(e) => e.into(),
+            A::Internal(e) => Self::Internal(e),
+        }
+    }
+}
+
 impl From<onsite_actors::protocol::parse::FieldError> for ApiError {
     fn from(err: onsite_actors::protocol::parse::FieldError) -> Self {
         Self::validation(err.field, err.message)

@@ -7,7 +7,7 @@ use futures_util::future::{ready, LocalBoxFuture, Ready};
 use serde::de::DeserializeOwned;
 
 use crate::db::{self, users::User};
-use crate::domain::{Role, UserStatus};
+use crate::domain::{ClientInfo, Role, UserStatus};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -84,26 +84,6 @@ fn strip_position(msg: &str) -> String {
     match msg.rfind(" at line ") {
         Some(i) => msg[..i].to_owned(),
         None => msg.to_owned(),
-    }
-}
-
-/// Who is calling: peer IP and user agent, as recorded in audits and sessions.
-#[derive(Debug, Clone, Default)]
-pub struct ClientInfo {
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-}
-
-impl ClientInfo {
-    pub fn of(req: &HttpRequest) -> Self {
-        Self {
-            ip: req.peer_addr().map(|a| a.ip().to_string()),
-            user_agent: req
-                .headers()
-                .get(header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .map(|s| s.chars().take(256).collect()),
-        }
     }
 }
 

@@ -15,8 +15,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel::QueryResult;
 use onsite_actors::booking::BookingState;
 use onsite_actors::payment::PaymentStatus;
 use onsite_actors::protocol::{BookingChanged, ChatState, EventBody};
@@ -30,7 +29,6 @@ use crate::db::{
     self, bookings::Booking, events::EventRow, ledger, payments::Payment,
     providers::ProviderProfile, services::Service, sessions::Session, users::User, DbConn, DbPool,
 };
-use crate::db_run;
 use crate::domain::{LedgerKind, Role, ServiceStatus, UserStatus};
 
 /// The password of every seeded account.
@@ -150,12 +148,7 @@ pub async fn seed(config: &Config, opts: &SeedOptions) -> anyhow::Result<SeedFil
 }
 
 async fn existing_references(conn: &mut DbConn) -> QueryResult<HashSet<String>> {
-    use crate::db::schema::bookings;
-    let refs: Vec<String> = db_run!(conn, |c| bookings::table
-        .select(bookings::reference)
-        .load(c)
-        .await)?;
-    Ok(refs.into_iter().collect())
+    Ok(db::bookings::references(conn).await?.into_iter().collect())
 }
 
 const REFERENCE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -366,13 +359,9 @@ impl PairRows {
     }
 
     async fn insert(&self, c: &mut DbConn) -> anyhow::Result<()> {
-        use crate::db::schema::provider_profiles;
         db::users::insert(c, &self.customer).await?;
         db::users::insert(c, &self.provider).await?;
-        db_run!(c, |conn| diesel::insert_into(provider_profiles::table)
-            .values(&self.profile)
-            .execute(conn)
-            .await)?;
+        db::providers::insert(c, &self.profile).await?;
         db::services::insert(c, &self.service).await?;
         db::bookings::insert(c, &self.booking).await?;
         db::payments::insert(c, &self.payment).await?;

@@ -1,9 +1,8 @@
 use actix_web::{web, HttpResponse};
-use diesel_async::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db_run;
+use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -34,7 +33,7 @@ pub async fn live() -> HttpResponse {
 pub async fn ready(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     state
         .with_db(async |conn| {
-            db_run!(conn, |c| diesel::sql_query("SELECT 1").execute(c).await).map_err(|e| {
+            db::ping(conn).await.map_err(|e| {
                 tracing::error!(error = %e, "readiness query failed");
                 ApiError::Unavailable
             })?;

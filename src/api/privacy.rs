@@ -1,14 +1,11 @@
 //! `DELETE /v1/privacy/account`: erase my personal data.
 
 use actix_web::{web, HttpResponse};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::auth::password;
-use crate::db::{self, schema::users};
-use crate::db_run;
+use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
 use crate::state::AppState;
@@ -58,25 +55,7 @@ pub async fn delete_account(
     state
         .with_db(async |conn| {
             db::transaction(conn, async |c| {
-                db_run!(c, |cc| diesel::update(users::table.find(&id))
-                    .set((
-                        users::email.eq(&placeholder),
-                        users::phone.eq(None::<String>),
-                        users::password_hash.eq(None::<String>),
-                        users::first_name.eq("Deleted"),
-                        users::last_name.eq("user"),
-                        users::status.eq("deleted"),
-                        users::avatar.eq(None::<String>),
-                        users::location_lat.eq(None::<f64>),
-                        users::location_lng.eq(None::<f64>),
-                        users::address.eq(None::<String>),
-                        users::settings.eq("{}"),
-                        users::email_verified_at.eq(None::<chrono::NaiveDateTime>),
-                        users::phone_verified_at.eq(None::<chrono::NaiveDateTime>),
-                        users::updated_at.eq(db::now()),
-                    ))
-                    .execute(cc)
-                    .await)?;
+                db::users::erase(c, &id, &placeholder).await?;
                 db::sessions::revoke_all(c, &id, None, "account_deleted").await?;
                 Ok::<(), ApiError>(())
             })

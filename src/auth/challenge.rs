@@ -5,8 +5,8 @@
 use chrono::Duration;
 
 use crate::auth::secrets;
+use crate::auth::{AuthError, AuthResult};
 use crate::db::{self, challenges::Challenge, DbConn};
-use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// Wrong codes allowed before a challenge is burned.
@@ -72,7 +72,7 @@ pub async fn issue(
     destination: &str,
     with_code: bool,
     with_token: bool,
-) -> ApiResult<Issued> {
+) -> AuthResult<Issued> {
     let now = db::now();
     let recent = db::challenges::sent_since(
         conn,
@@ -84,7 +84,7 @@ pub async fn issue(
     if let Some(latest) = recent.first() {
         let wait = purpose.min_interval_s() - (now - *latest).num_seconds();
         if wait > 0 {
-            return Err(ApiError::RateLimited {
+            return Err(AuthError::RateLimited {
                 retry_after_s: wait,
             });
         }
@@ -92,7 +92,7 @@ pub async fn issue(
     if recent.len() >= PER_HOUR {
         let oldest = recent.iter().min().copied().unwrap_or(now);
         let wait = 3600 - (now - oldest).num_seconds();
-        return Err(ApiError::RateLimited {
+        return Err(AuthError::RateLimited {
             retry_after_s: wait.max(1),
         });
     }
@@ -120,15 +120,15 @@ pub async fn issue(
     Ok(Issued { id, code, token })
 }
 
-fn check_open(ch: &Challenge) -> ApiResult<()> {
+fn check_open(ch: &Challenge) -> AuthResult<()> {
     if ch.consumed_at.is_some() {
-        return Err(ApiError::BadRequest(
+        return Err(AuthError::BadRequest(
             "challenge_used",
             "this code was already used or has been burned; request a new one".into(),
         ));
     }
     if ch.expires_at <= db::now() {
-        return Err(ApiError::BadRequest(
+        return Err(AuthError::BadRequest(
             "challenge_expired",
             "this code has expired; request a new one".into(),
         ));
@@ -144,15 +144,15 @@ pub async fn verify_code(
     id: &str,
     code: &str,
     purpose: Purpose,
-) -> ApiResult<Challenge> {
+) -> AuthResult<Challenge> {
     let ch = db::challenges::find(conn, id)
         .await?
         .filter(|c| c.purpose == purpose.as_str() && c.code_hash.is_some())
-        .ok_or_else(|| ApiError::BadRequest("challenge_not_found", "no such challenge".into()))?;
+        .ok_or_else(|| AuthError::BadRequest("challenge_not_found", "no such challenge".into()))?;
     check_open(&ch)?;
     // Every try counts, atomically, before the code is even compared.
     let Some(attempts) = db::challenges::take_attempt(conn, id, MAX_ATTEMPTS).await? else {
-        return Err(ApiError::BadRequest(
+        return Err(AuthError::BadRequest(
             "challenge_used",
             "this code was already used or has been burned; request a new one".into(),
         ));
@@ -164,12 +164,12 @@ pub async fn verify_code(
     ) {
         if attempts >= MAX_ATTEMPTS {
             db::challenges::consume(conn, id).await?;
-            return Err(ApiError::BadRequest(
+            return Err(AuthError::BadRequest(
                 "too_many_attempts",
                 "too many wrong codes; this challenge is burned, request a new one".into(),
             ));
         }
-        return Err(ApiError::BadRequest(
+        return Err(AuthError::BadRequest(
             "invalid_code",
             format!(
                 "wrong code; {} attempt(s) left",
@@ -178,7 +178,7 @@ pub async fn verify_code(
         ));
     }
     if !db::challenges::consume(conn, id).await? {
-        return Err(ApiError::BadRequest(
+        return Err(AuthError::BadRequest(
             "challenge_used",
             "this code was already used".into(),
         ));
@@ -191,9 +191,9 @@ pub async fn redeem_token(
     conn: &mut DbConn,
     token: &str,
     purpose: Purpose,
-) -> ApiResult<Challenge> {
+) -> AuthResult<Challenge> {
     let invalid = || {
-        ApiError::BadRequest(
+        AuthError::BadRequest(
             "invalid_token",
             "this link is invalid, expired or already used".into(),
         )

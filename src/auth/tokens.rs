@@ -3,46 +3,42 @@
 //! presenting a spent token revokes the family (theft detection).
 
 use chrono::Duration;
-use serde::Serialize;
 
-use crate::api::views::UserView;
 use crate::auth::secrets;
+use crate::auth::{AuthError, AuthResult};
 use crate::db::{
     self,
     sessions::{RefreshToken, Session},
     users::User,
     DbConn,
 };
-use crate::error::{ApiError, ApiResult};
-use crate::extract::ClientInfo;
+use crate::domain::ClientInfo;
 use crate::state::AppState;
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct TokenPair {
+/// A new access token and the session's next refresh token, for `user`.
+#[derive(Debug)]
+pub struct Issued {
     pub access_token: String,
     pub refresh_token: String,
-    /// Always `Bearer`.
-    pub token_type: &'static str,
     /// Seconds until the access token expires.
     pub expires_in: i64,
-    pub user: UserView,
+    pub user: User,
 }
 
-fn pair(state: &AppState, user: &User, sid: &str, refresh: String) -> ApiResult<TokenPair> {
+fn pair(state: &AppState, user: &User, sid: &str, refresh: String) -> AuthResult<Issued> {
     let access_token = state
         .jwt
         .issue(&user.id, user.role, sid)
-        .map_err(ApiError::internal)?;
-    Ok(TokenPair {
+        .map_err(AuthError::internal)?;
+    Ok(Issued {
         access_token,
         refresh_token: refresh,
-        token_type: "Bearer",
         expires_in: state.jwt.ttl_s(),
-        user: UserView::from(user),
+        user: user.clone(),
     })
 }
 
-async fn add_token(conn: &mut DbConn, session_id: &str) -> ApiResult<String> {
+async fn add_token(conn: &mut DbConn, session_id: &str) -> AuthResult<String> {
     let token = secrets::random_token();
     db::sessions::insert_token(
         conn,
@@ -64,7 +60,7 @@ pub async fn start_session(
     conn: &mut DbConn,
     user: &User,
     client: &ClientInfo,
-) -> ApiResult<TokenPair> {
+) -> AuthResult<Issued> {
     let now = db::now();
     let ttl = Duration::seconds(
         i64::try_from(state.config.refresh_token_ttl.as_secs()).unwrap_or(86_400),
@@ -88,8 +84,8 @@ pub async fn start_session(
     pair(state, user, &session.id, refresh)
 }
 
-fn refused(code: &'static str, message: &str) -> ApiError {
-    ApiError::Unauthorized(code, message.to_owned())
+fn refused(code: &'static str, message: &str) -> AuthError {
+    AuthError::Unauthorized(code, message.to_owned())
 }
 
 /// Spends `presented` and returns the next pair of its session.
@@ -98,7 +94,7 @@ pub async fn rotate(
     conn: &mut DbConn,
     presented: &str,
     client: &ClientInfo,
-) -> ApiResult<TokenPair> {
+) -> AuthResult<Issued> {
     let token = db::sessions::find_token(conn, &secrets::sha256_hex(presented.trim()))
         .await?
         .ok_or_else(|| refused("invalid_refresh_token", "unknown refresh token"))?;

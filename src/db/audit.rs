@@ -26,7 +26,7 @@ pub async fn record(
     conn: &mut DbConn,
     user_id: Option<&str>,
     identifier: &str,
-    client: &crate::extract::ClientInfo,
+    client: &crate::domain::ClientInfo,
     outcome: &str,
 ) -> QueryResult<()> {
     let row = LoginAudit {

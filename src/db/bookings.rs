@@ -223,3 +223,11 @@ pub async fn live_for_provider(conn: &mut DbConn, provider_id: &str) -> QueryRes
         .load(c)
         .await)
 }
+
+/// Every booking reference in use (`seed-load` avoids them).
+pub async fn references(conn: &mut DbConn) -> QueryResult<Vec<String>> {
+    db_run!(conn, |c| bookings::table
+        .select(bookings::reference)
+        .load(c)
+        .await)
+}

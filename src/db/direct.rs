@@ -7,6 +7,7 @@ use diesel_async::RunQueryDsl;
 use super::schema::direct_messages;
 use super::DbConn;
 use crate::db_run;
+use onsite_actors::protocol::ChatMessage;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = direct_messages)]
@@ -22,14 +23,16 @@ pub struct DirectMessage {
 }
 
 impl DirectMessage {
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "id": self.id,
-            "from": self.sender_id,
-            "text": self.body,
-            "client_msg_id": self.client_msg_id,
-            "sent_at": super::utc(self.created_at),
-        })
+    /// The `message` object, the same as booking chat's.
+    pub fn message(&self) -> ChatMessage {
+        ChatMessage {
+            id: self.id.clone(),
+            from: self.sender_id.clone(),
+            text: self.body.clone(),
+            client_msg_id: self.client_msg_id.clone(),
+            sent_at: super::utc(self.created_at),
+            seq: None,
+        }
     }
 }
 

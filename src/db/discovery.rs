@@ -11,6 +11,7 @@ use super::schema::{provider_profiles, services, users};
 use super::services::Service;
 use super::DbConn;
 use crate::db_run;
+use crate::domain::{Role, ServiceStatus, UserStatus};
 
 diesel::define_sql_function! {
     /// SQL `lower(text)`.
@@ -65,8 +66,8 @@ pub type ServiceRow = (Service, ProviderProfile, ProviderName);
 /// verified, complete profile (see `ProviderProfile::is_complete`).
 macro_rules! bookable {
     ($q:expr) => {
-        $q.filter(users::role.eq("provider"))
-            .filter(users::status.eq("active"))
+        $q.filter(users::role.eq(Role::Provider))
+            .filter(users::status.eq(UserStatus::Active))
             .filter(provider_profiles::verified_at.is_not_null())
             .filter(provider_profiles::bio.ne(""))
             .filter(provider_profiles::skills.ne("[]"))
@@ -110,7 +111,7 @@ pub async fn listed_services(
                     .eq(services::provider_id)),
             )
             .inner_join(users::table.on(users::id.eq(provider_profiles::user_id)))
-            .filter(services::status.eq("approved"))
+            .filter(services::status.eq(ServiceStatus::Approved))
             .filter(services::active.eq(true))
             .filter(services::deleted_at.is_null()))
         .select((

@@ -189,6 +189,13 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
+/// A round trip to the database (readiness).
+pub async fn ping(conn: &mut DbConn) -> diesel::QueryResult<()> {
+    use diesel_async::RunQueryDsl;
+    db_run!(conn, |c| diesel::sql_query("SELECT 1").execute(c).await)?;
+    Ok(())
+}
+
 /// True when `err` is a unique-constraint violation (on either backend).
 pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
     matches!(

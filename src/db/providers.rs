@@ -53,6 +53,14 @@ impl ProviderProfile {
     }
 }
 
+pub async fn insert(conn: &mut DbConn, profile: &ProviderProfile) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::insert_into(provider_profiles::table)
+        .values(profile)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
 pub async fn find(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<ProviderProfile>> {
     db_run!(conn, |c| provider_profiles::table
         .find(user_id)

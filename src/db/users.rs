@@ -140,7 +140,7 @@ pub async fn phone_taken(
 
 pub async fn any_admin(conn: &mut DbConn) -> QueryResult<bool> {
     let n: i64 = db_run!(conn, |c| users::table
-        .filter(users::role.eq("admin"))
+        .filter(users::role.eq(Role::Admin))
         .count()
         .get_result(c)
         .await)?;
@@ -234,6 +234,30 @@ pub async fn set_status(conn: &mut DbConn, id: &str, status: UserStatus) -> Quer
     db_run!(conn, |c| diesel::update(users::table.find(id))
         .set((users::status.eq(status), users::updated_at.eq(now())))
         .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// Erases an account's personal data (the row stays, `deleted`, for the ledger).
+pub async fn erase(conn: &mut DbConn, id: &str, placeholder: &str) -> QueryResult<()> {
+    db_run!(conn, |cc| diesel::update(users::table.find(id))
+        .set((
+            users::email.eq(placeholder),
+            users::phone.eq(None::<String>),
+            users::password_hash.eq(None::<String>),
+            users::first_name.eq("Deleted"),
+            users::last_name.eq("user"),
+            users::status.eq(UserStatus::Deleted),
+            users::avatar.eq(None::<String>),
+            users::location_lat.eq(None::<f64>),
+            users::location_lng.eq(None::<f64>),
+            users::address.eq(None::<String>),
+            users::settings.eq("{}"),
+            users::email_verified_at.eq(None::<chrono::NaiveDateTime>),
+            users::phone_verified_at.eq(None::<chrono::NaiveDateTime>),
+            users::updated_at.eq(now()),
+        ))
+        .execute(cc)
         .await)?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! string and refuses bad values with a message that the JSON extractor turns
 //! into a 400 naming the field.
 
+mod client;
 mod email;
 mod location;
 mod money;
@@ -13,6 +14,7 @@ mod status;
 mod text;
 mod timezone;
 
+pub use client::ClientInfo;
 pub use email::Email;
 pub use location::Location;
 pub use money::{Money, MAX_AMOUNT};

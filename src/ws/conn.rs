@@ -15,6 +15,8 @@ use onsite_actors::messages::{
 };
 use onsite_actors::session::BookingSession;
 
+use tracing::Instrument;
+
 use super::inbound::{self, Frame};
 use crate::db;
 use crate::state::AppState;
@@ -30,11 +32,19 @@ const LIVE_BOOKINGS_TTL: Duration = Duration::from_secs(30);
 const WRITE_TIMEOUT: Duration = Duration::from_secs(20);
 
 pub fn spawn(state: Arc<AppState>, client: Client, session: Session, stream: MessageStream) {
+    // Every line either task logs carries the connection, its user and role.
+    let span = tracing::info_span!(
+        "ws",
+        conn = client.conn_id,
+        user = %client.user_id,
+        role = %client.role
+    );
+    span.in_scope(|| tracing::debug!("connected"));
     state.dispatcher.do_send(Connect {
         client: client.clone(),
     });
-    actix_web::rt::spawn(write(client.clone(), session.clone()));
-    actix_web::rt::spawn(read(state, client, session, stream));
+    actix_web::rt::spawn(write(client.clone(), session.clone()).instrument(span.clone()));
+    actix_web::rt::spawn(read(state, client, session, stream).instrument(span));
 }
 
 /// Drains the queue into the socket; a closed queue sends its close code.
@@ -146,6 +156,7 @@ async fn read(
         }
     }
     conn.leave();
+    tracing::debug!("disconnected");
 }
 
 impl Conn {

@@ -78,6 +78,7 @@ pub async fn invite(state: &AppState, req: InviteRequest, role: Role) -> ApiResu
                     true,
                 )
                 .await
+                .map_err(ApiError::from)
             })
             .await?;
             let token = issued.token.unwrap_or_default();

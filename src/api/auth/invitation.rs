@@ -6,9 +6,10 @@ use crate::api::views::StatusView;
 use crate::auth::challenge::{self, Purpose};
 use crate::auth::{password, tokens};
 use crate::db;
+use crate::domain::ClientInfo;
 use crate::domain::{Password, Role};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ClientInfo, ValidJson};
+use crate::extract::ValidJson;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -27,7 +28,7 @@ pub struct AcceptInvitationRequest {
 #[utoipa::path(post, path = "/v1/auth/invitations/accept", tag = "auth",
     request_body = AcceptInvitationRequest,
     responses((status = 200, description = "tokens (providers) or `{\"status\": \"password_set\"}` (admins)",
-            body = tokens::TokenPair),
+            body = super::TokenPair),
         (status = 400, description = "`invalid_token` or a weak password", body = crate::error::ErrorBody)))]
 pub async fn accept(
     state: web::Data<AppState>,
@@ -65,7 +66,7 @@ pub async fn accept(
                 .await?
                 .ok_or(ApiError::NotFound("user"))?;
             let pair = tokens::start_session(&state, conn, &user, &client).await?;
-            Ok(HttpResponse::Ok().json(pair))
+            Ok(HttpResponse::Ok().json(super::TokenPair::from(pair)))
         })
         .await
 }

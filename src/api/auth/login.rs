@@ -5,9 +5,10 @@ use utoipa::ToSchema;
 use crate::auth::challenge::{self, Purpose};
 use crate::auth::{password, tokens};
 use crate::db::{self, users::User, DbConn};
+use crate::domain::ClientInfo;
 use crate::domain::{Phone, Role, UserStatus};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ClientInfo, ValidJson};
+use crate::extract::ValidJson;
 use crate::notify::templates;
 use crate::state::AppState;
 
@@ -29,7 +30,7 @@ pub struct OtpRequired {
 
 /// Log in with email or phone and password.
 #[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, description = "tokens, or `otp_required` for admins", body = tokens::TokenPair),
+    responses((status = 200, description = "tokens, or `otp_required` for admins", body = super::TokenPair),
         (status = 401, description = "invalid credentials", body = crate::error::ErrorBody),
         (status = 403, description = "account blocked", body = crate::error::ErrorBody),
         (status = 423, description = "locked after repeated failures", body = crate::error::ErrorBody)))]
@@ -156,7 +157,7 @@ pub async fn login(
             }
             let pair = tokens::start_session(&state, conn, &user, &client).await?;
             audit.record(conn, Some(&user), "success").await;
-            Ok(HttpResponse::Ok().json(pair))
+            Ok(HttpResponse::Ok().json(super::TokenPair::from(pair)))
         })
         .await
 }

@@ -1,5 +1,34 @@
 //! `/v1/auth/*`: registration, login, tokens, verification, passwords, sessions.
 
+use serde::Serialize;
+
+use crate::api::views::UserView;
+use crate::auth::tokens::Issued;
+
+/// What a login, a refresh or an accepted invitation answers.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TokenPair {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    pub user: UserView,
+}
+
+impl From<Issued> for TokenPair {
+    fn from(i: Issued) -> Self {
+        Self {
+            access_token: i.access_token,
+            refresh_token: i.refresh_token,
+            token_type: "Bearer",
+            expires_in: i.expires_in,
+            user: UserView::from(&i.user),
+        }
+    }
+}
+
 pub mod email;
 pub mod invitation;
 pub mod login;

@@ -3,11 +3,12 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::auth::challenge::{self, Purpose};
-use crate::auth::tokens;
+use crate::auth::{tokens, AuthError};
 use crate::db;
+use crate::domain::ClientInfo;
 use crate::domain::Role;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ClientInfo, ValidJson};
+use crate::extract::ValidJson;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -19,7 +20,7 @@ pub struct OtpVerifyRequest {
 
 /// Complete an admin login with the emailed code.
 #[utoipa::path(post, path = "/v1/auth/otp/verify", tag = "auth", request_body = OtpVerifyRequest,
-    responses((status = 200, body = tokens::TokenPair),
+    responses((status = 200, body = super::TokenPair),
         (status = 400, description = "wrong, expired, used or burned code", body = crate::error::ErrorBody)))]
 pub async fn verify(
     state: web::Data<AppState>,
@@ -40,11 +41,12 @@ pub async fn verify(
                 Ok(ch) => ch,
                 Err(err) => {
                     if let Some(ch) = db::challenges::find(conn, &req.challenge_id).await? {
-                        let outcome = if err.code() == "too_many_attempts" {
-                            "otp_burned"
-                        } else {
-                            "otp_failed"
-                        };
+                        let outcome =
+                            if matches!(err, AuthError::BadRequest("too_many_attempts", _)) {
+                                "otp_burned"
+                            } else {
+                                "otp_failed"
+                            };
                         db::audit::record(
                             conn,
                             ch.user_id.as_deref(),
@@ -54,7 +56,7 @@ pub async fn verify(
                         )
                         .await?;
                     }
-                    return Err(err);
+                    return Err(err.into());
                 }
             };
             let user = match ch.user_id.as_deref() {
@@ -67,7 +69,7 @@ pub async fn verify(
             })?;
             let pair = tokens::start_session(&state, conn, &user, &client).await?;
             db::audit::record(conn, Some(&user.id), &user.email, &client, "success").await?;
-            Ok(HttpResponse::Ok().json(pair))
+            Ok(HttpResponse::Ok().json(super::TokenPair::from(pair)))
         })
         .await
 }

@@ -3,8 +3,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::auth::tokens;
+use crate::domain::ClientInfo;
 use crate::error::ApiResult;
-use crate::extract::{ClientInfo, ValidJson};
+use crate::extract::ValidJson;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -15,7 +16,7 @@ pub struct RefreshRequest {
 /// Exchange a refresh token for a new pair; the presented token is spent.
 /// Presenting a spent token revokes its whole session.
 #[utoipa::path(post, path = "/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
-    responses((status = 200, body = tokens::TokenPair),
+    responses((status = 200, body = super::TokenPair),
         (status = 401, description = "unknown, revoked or reused token", body = crate::error::ErrorBody)))]
 pub async fn refresh(
     state: web::Data<AppState>,
@@ -25,7 +26,7 @@ pub async fn refresh(
     state
         .with_db(async |conn| {
             let pair = tokens::rotate(&state, conn, &req.refresh_token, &client).await?;
-            Ok(HttpResponse::Ok().json(pair))
+            Ok(HttpResponse::Ok().json(super::TokenPair::from(pair)))
         })
         .await
 }

@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 use crate::api::views::UserView;
 use crate::auth::challenge::{self, Purpose};
 use crate::auth::password;
+use crate::auth::AuthError;
 use crate::db::{self, users::User};
 use crate::domain::{Email, Password, PersonName, Phone, Role};
 use crate::error::{ApiError, ApiResult};
@@ -101,8 +102,8 @@ pub async fn register(
                         challenge_id: issued.id,
                     })
                 }
-                Err(ApiError::RateLimited { .. }) => None,
-                Err(e) => return Err(e),
+                Err(AuthError::RateLimited { .. }) => None,
+                Err(e) => return Err(e.into()),
             };
             tracing::info!(user = %user.id, role = %user.role, "account registered");
             Ok(HttpResponse::Created().json(RegisterResponse {

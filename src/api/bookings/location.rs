@@ -44,7 +44,7 @@ pub async fn post(
         .await?;
     if !booking.is_party(me.id()) {
         return Err(ApiError::Forbidden(
-            "not_a_participant",
+            onsite_actors::protocol::ErrorCode::NotAParticipant.as_str(),
             "only the booking's parties send fixes".into(),
         ));
     }

@@ -30,13 +30,13 @@ pub async fn get(
             let booking = visible(conn, &me, &id).await?;
             if !booking.is_party(me.id()) {
                 return Err(ApiError::Forbidden(
-                    "not_a_participant",
+                    onsite_actors::protocol::ErrorCode::NotAParticipant.as_str(),
                     "only the booking's parties".into(),
                 ));
             }
             if !booking.status.chat_active() {
                 return Err(ApiError::Conflict(
-                    "chat_inactive",
+                    onsite_actors::protocol::ErrorCode::ChatInactive.as_str(),
                     "contact details are shared only while the chat is active".into(),
                 ));
             }

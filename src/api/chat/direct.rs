@@ -5,8 +5,8 @@
 
 use actix_web::{web, HttpResponse};
 use onsite_actors::messages::Deliver;
+use onsite_actors::protocol::{frames, parse, ChatMessage};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::db::{self, direct::DirectMessage};
@@ -43,7 +43,7 @@ async fn conversation_of(state: &AppState, me: &AuthUser, other: &str) -> ApiRes
 pub struct DirectConversation {
     pub provider_id: String,
     #[schema(value_type = Vec<Object>)]
-    pub items: Vec<serde_json::Value>,
+    pub items: Vec<ChatMessage>,
 }
 
 /// The direct conversation between a provider and the admin team.
@@ -62,7 +62,7 @@ pub async fn history(
             let items = db::direct::conversation(conn, &provider_id, 500)
                 .await?
                 .iter()
-                .map(DirectMessage::json)
+                .map(DirectMessage::message)
                 .collect();
             Ok(HttpResponse::Ok().json(DirectConversation { provider_id, items }))
         })
@@ -87,16 +87,8 @@ pub async fn send(
     user_id: web::Path<String>,
     ValidJson(body): ValidJson<DirectSend>,
 ) -> ApiResult<HttpResponse> {
-    let text = body.text.trim().to_owned();
-    if text.is_empty() || text.chars().count() > 2000 {
-        return Err(ApiError::validation("text", "must be 1 to 2000 characters"));
-    }
-    if !(1..=64).contains(&body.client_msg_id.len()) {
-        return Err(ApiError::validation(
-            "client_msg_id",
-            "must be 1 to 64 characters",
-        ));
-    }
+    let text = parse::chat_text(Some(&body.text))?;
+    let client_msg_id = parse::client_msg_id(Some(&body.client_msg_id))?;
     let provider_id = conversation_of(&state, &me, &user_id).await?;
     state
         .with_db(async |conn| {
@@ -111,22 +103,21 @@ pub async fn send(
                 provider_id: provider_id.clone(),
                 sender_id: me.id().to_owned(),
                 body: text,
-                client_msg_id: body.client_msg_id,
+                client_msg_id,
                 created_at: db::now(),
             };
             let (stored, new) = db::direct::insert_once(conn, &draft).await?;
+            let message = stored.message();
             if new {
-                let frame =
-                json!({"type": "direct_chat", "provider_id": provider_id, "message": stored.json()})
-                    .to_string();
+                let frame = frames::direct_chat(&provider_id, &message);
                 let to_provider = me.role() == Role::Admin;
                 state.dispatcher.do_send(Deliver {
                     user_id: to_provider.then(|| provider_id.clone()),
                     admins: !to_provider,
-                    text: frame.into(),
+                    text: frame,
                 });
             }
-            Ok(HttpResponse::Created().json(stored.json()))
+            Ok(HttpResponse::Created().json(message))
         })
         .await
 }

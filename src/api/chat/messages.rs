@@ -131,7 +131,7 @@ pub async fn send(
         .await?;
     if !booking.is_party(me.id()) {
         return Err(ApiError::Forbidden(
-            "not_a_participant",
+            onsite_actors::protocol::ErrorCode::NotAParticipant.as_str(),
             "only the two participants chat".into(),
         ));
     }

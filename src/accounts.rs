@@ -39,8 +39,7 @@ pub async fn create_admin(
 /// On first start: creates the admin named by `ONSITE_ADMIN_EMAIL` /
 /// `ONSITE_ADMIN_PASSWORD` if there is no admin yet.
 pub async fn bootstrap_admin(state: &AppState) -> anyhow::Result<()> {
-    let (Some(email), Some(pass)) = (&state.config.admin_email, &state.config.admin_password)
-    else {
+    let Some((email, pass)) = &state.config.auth.bootstrap_admin else {
         return Ok(());
     };
     let email =

@@ -106,7 +106,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 pairs,
                 token_ttl: token_ttl_s
                     .map(Duration::from_secs)
-                    .unwrap_or(config.access_token_ttl),
+                    .unwrap_or(config.auth.access_token_ttl),
             };
             let seeded = crate::loadseed::seed(&config, &opts).await?;
             seeded.write(&out)?;

@@ -5,53 +5,97 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Where the server runs and what it talks to.
+use onsite_actors::proximity::ProximityConfig;
+use onsite_actors::session::SessionConfig;
+
+use crate::payments::policy::CancelPolicy;
+
+/// Where the server runs and what it talks to, by concern. Every default is
+/// written once, in [`Config::from_lookup`], and every duration is typed once,
+/// as the code that uses it needs it.
 #[derive(Clone, Debug)]
 pub struct Config {
-    pub bind: SocketAddr,
-    pub data_dir: PathBuf,
-    pub database_url: String,
-    pub db_pool_size: usize,
-    pub redis_url: Option<String>,
-    pub smtp_url: Option<String>,
-    pub mail_from: String,
-    pub public_url: String,
-    pub admin_email: Option<String>,
-    pub admin_password: Option<String>,
-    pub proximity_radius_m: f64,
-    pub proximity_dwell_s: u64,
-    pub commission_bps: u32,
     pub env: Environment,
+    pub http: HttpConfig,
+    /// SQLite file, generated secrets, uploads, mail outbox.
+    pub data_dir: PathBuf,
+    pub db: DbConfig,
+    /// Accepted for the scale-out issue; a single node ignores it.
+    pub redis_url: Option<String>,
+    pub mail: MailConfig,
+    pub auth: AuthConfig,
+    /// The arrival rule.
+    pub proximity: ProximityConfig,
+    pub money: MoneyConfig,
+    pub sessions: SessionsConfig,
+    pub ws: WsConfig,
+    /// The `tracing` filter (`ONSITE_LOG`).
+    pub log: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct HttpConfig {
+    pub bind: SocketAddr,
+    /// Where clients reach this server (links in mail), without a trailing `/`.
+    pub public_url: String,
+    pub workers: Option<usize>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DbConfig {
+    pub url: String,
+    /// PostgreSQL connections (SQLite always has exactly one).
+    pub pool_size: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct MailConfig {
+    /// `None`: mail is written as `.eml` files to the outbox.
+    pub smtp_url: Option<String>,
+    pub from: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct AuthConfig {
     /// `None` means "generate one and keep it in the data dir" (development only).
     pub jwt_secret: Option<String>,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     pub lockout_threshold: u32,
     pub lockout_duration: Duration,
-    pub workers: Option<usize>,
-    pub log: String,
+    /// The admin created on first start if there is none (both set or neither).
+    pub bootstrap_admin: Option<(String, String)>,
+}
+
+/// Money and the clocks of a booking's payment.
+#[derive(Clone, Debug)]
+pub struct MoneyConfig {
+    /// Platform commission in basis points of the price.
+    pub commission_bps: u32,
+    /// The cancellation policy's configurable part.
+    pub cancel: CancelPolicy,
     /// How long a new booking waits for payment before it expires.
-    pub payment_window: Duration,
+    pub payment_window: chrono::Duration,
     /// How long a paid request waits for the provider's answer.
-    pub request_timeout: Duration,
-    /// Customer cancellations at least this long before the start are refunded in full.
-    pub cancel_cutoff: Duration,
-    /// Share of the price a later customer cancellation refunds (basis points).
-    pub late_cancel_refund_bps: u32,
-    /// How often expired bookings and holds are swept.
-    pub sweep_interval: Duration,
-    /// A booking session with no commands for this long stops (it restarts on demand).
-    pub session_idle: Duration,
+    pub request_timeout: chrono::Duration,
     /// Secret of the simulated gateway's signed webhooks (derived from the JWT secret if unset).
-    pub payment_webhook_secret: Option<String>,
+    pub webhook_secret: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SessionsConfig {
+    /// A booking session with no commands for this long stops (it restarts on demand).
+    pub idle: Duration,
     /// Start the job automatically once the provider has arrived.
     pub auto_start: bool,
-    /// How old a location fix may be and still count for arrival.
-    pub proximity_stale_s: u64,
-    /// The worst fix accuracy (metres) that still decides inside or outside.
-    pub proximity_max_accuracy_m: f64,
+    /// How often expired bookings and holds are swept.
+    pub sweep_interval: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct WsConfig {
     /// Frames a slow websocket client may have queued before it is closed (1013).
-    pub ws_queue: usize,
+    pub queue: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -147,60 +191,79 @@ impl Config {
             return Err(bad("ONSITE_COMMISSION_BPS", "must be between 0 and 10000"));
         }
         let config = Config {
-            bind,
-            database_url,
-            db_pool_size: parse(&get, "ONSITE_DB_POOL_SIZE", Some(10))?,
-            redis_url: get("ONSITE_REDIS_URL"),
-            smtp_url,
-            mail_from: get("ONSITE_MAIL_FROM")
-                .unwrap_or_else(|| "onsite <no-reply@onsite.local>".into()),
-            public_url,
-            admin_email,
-            admin_password,
-            proximity_radius_m: radius,
-            proximity_dwell_s: parse(&get, "ONSITE_PROXIMITY_DWELL_S", Some(300))?,
-            commission_bps,
             env,
-            jwt_secret,
-            access_token_ttl: Duration::from_secs(parse(
-                &get,
-                "ONSITE_ACCESS_TOKEN_TTL_S",
-                Some(15 * 60),
-            )?),
-            refresh_token_ttl: Duration::from_secs(
-                parse::<u64>(&get, "ONSITE_REFRESH_TOKEN_TTL_DAYS", Some(30))? * 86_400,
-            ),
-            lockout_threshold: parse(&get, "ONSITE_LOCKOUT_THRESHOLD", Some(5))?,
-            lockout_duration: Duration::from_secs(
-                parse::<u64>(&get, "ONSITE_LOCKOUT_MINUTES", Some(15))? * 60,
-            ),
-            workers: parse_opt(&get, "ONSITE_WORKERS")?,
-            log: get("ONSITE_LOG").unwrap_or_else(|| "info".into()),
-            payment_window: minutes(&get, "ONSITE_PAYMENT_WINDOW_MINUTES", 15)?,
-            request_timeout: minutes(&get, "ONSITE_REQUEST_TIMEOUT_MINUTES", 30)?,
-            cancel_cutoff: Duration::from_secs(
-                parse::<u64>(&get, "ONSITE_CANCEL_CUTOFF_HOURS", Some(24))? * 3600,
-            ),
-            late_cancel_refund_bps: {
-                let bps: u32 = parse(&get, "ONSITE_LATE_CANCEL_REFUND_BPS", Some(5000))?;
-                if bps > 10_000 {
-                    return Err(bad(
-                        "ONSITE_LATE_CANCEL_REFUND_BPS",
-                        "must be between 0 and 10000",
-                    ));
-                }
-                bps
+            http: HttpConfig {
+                bind,
+                public_url,
+                workers: parse_opt(&get, "ONSITE_WORKERS")?,
             },
-            sweep_interval: Duration::from_millis(
-                (parse::<f64>(&get, "ONSITE_SWEEP_INTERVAL_S", Some(15.0))?.clamp(0.05, 3600.0)
-                    * 1000.0) as u64,
-            ),
-            session_idle: Duration::from_secs(parse(&get, "ONSITE_SESSION_IDLE_S", Some(300))?),
-            payment_webhook_secret: get("ONSITE_PAYMENT_WEBHOOK_SECRET"),
-            auto_start: parse(&get, "ONSITE_AUTO_START", Some(false))?,
-            proximity_stale_s: parse(&get, "ONSITE_PROXIMITY_STALE_S", Some(60))?,
-            proximity_max_accuracy_m: parse(&get, "ONSITE_PROXIMITY_MAX_ACCURACY_M", Some(20.0))?,
-            ws_queue: parse(&get, "ONSITE_WS_QUEUE", Some(256))?,
+            db: DbConfig {
+                url: database_url,
+                pool_size: parse(&get, "ONSITE_DB_POOL_SIZE", Some(10))?,
+            },
+            redis_url: get("ONSITE_REDIS_URL"),
+            mail: MailConfig {
+                smtp_url,
+                from: get("ONSITE_MAIL_FROM")
+                    .unwrap_or_else(|| "onsite <no-reply@onsite.local>".into()),
+            },
+            auth: AuthConfig {
+                jwt_secret,
+                access_token_ttl: Duration::from_secs(parse(
+                    &get,
+                    "ONSITE_ACCESS_TOKEN_TTL_S",
+                    Some(15 * 60),
+                )?),
+                refresh_token_ttl: Duration::from_secs(
+                    parse::<u64>(&get, "ONSITE_REFRESH_TOKEN_TTL_DAYS", Some(30))? * 86_400,
+                ),
+                lockout_threshold: parse(&get, "ONSITE_LOCKOUT_THRESHOLD", Some(5))?,
+                lockout_duration: Duration::from_secs(
+                    parse::<u64>(&get, "ONSITE_LOCKOUT_MINUTES", Some(15))? * 60,
+                ),
+                bootstrap_admin: admin_email.zip(admin_password),
+            },
+            proximity: ProximityConfig {
+                radius_m: radius,
+                dwell_s: parse(&get, "ONSITE_PROXIMITY_DWELL_S", Some(300))?,
+                stale_s: parse(&get, "ONSITE_PROXIMITY_STALE_S", Some(60))?,
+                max_accuracy_m: parse(&get, "ONSITE_PROXIMITY_MAX_ACCURACY_M", Some(20.0))?,
+            },
+            money: MoneyConfig {
+                commission_bps,
+                cancel: CancelPolicy {
+                    cutoff: chrono::Duration::hours(i64::from(parse::<u32>(
+                        &get,
+                        "ONSITE_CANCEL_CUTOFF_HOURS",
+                        Some(24),
+                    )?)),
+                    late_refund_bps: {
+                        let bps: u32 = parse(&get, "ONSITE_LATE_CANCEL_REFUND_BPS", Some(5000))?;
+                        if bps > 10_000 {
+                            return Err(bad(
+                                "ONSITE_LATE_CANCEL_REFUND_BPS",
+                                "must be between 0 and 10000",
+                            ));
+                        }
+                        bps
+                    },
+                },
+                payment_window: minutes(&get, "ONSITE_PAYMENT_WINDOW_MINUTES", 15)?,
+                request_timeout: minutes(&get, "ONSITE_REQUEST_TIMEOUT_MINUTES", 30)?,
+                webhook_secret: get("ONSITE_PAYMENT_WEBHOOK_SECRET"),
+            },
+            sessions: SessionsConfig {
+                idle: Duration::from_secs(parse(&get, "ONSITE_SESSION_IDLE_S", Some(300))?),
+                auto_start: parse(&get, "ONSITE_AUTO_START", Some(false))?,
+                sweep_interval: Duration::from_millis(
+                    (parse::<f64>(&get, "ONSITE_SWEEP_INTERVAL_S", Some(15.0))?.clamp(0.05, 3600.0)
+                        * 1000.0) as u64,
+                ),
+            },
+            ws: WsConfig {
+                queue: parse(&get, "ONSITE_WS_QUEUE", Some(256))?,
+            },
+            log: get("ONSITE_LOG").unwrap_or_else(|| "info".into()),
             data_dir,
         };
         config.check_production()?;
@@ -211,13 +274,13 @@ impl Config {
         if self.env != Environment::Production {
             return Ok(());
         }
-        if self.jwt_secret.is_none() {
+        if self.auth.jwt_secret.is_none() {
             return Err(bad(
                 "ONSITE_JWT_SECRET",
                 "required when ONSITE_ENV=production (generated secrets are for development)",
             ));
         }
-        if !self.public_url.starts_with("https://") {
+        if !self.http.public_url.starts_with("https://") {
             return Err(bad(
                 "ONSITE_PUBLIC_URL",
                 "must be the https:// address of the TLS-terminating proxy when ONSITE_ENV=production",
@@ -227,7 +290,7 @@ impl Config {
     }
 
     pub fn is_sqlite(&self) -> bool {
-        self.database_url.starts_with("sqlite:")
+        self.db.url.starts_with("sqlite:")
     }
 
     pub fn outbox_dir(&self) -> PathBuf {
@@ -241,16 +304,28 @@ impl Config {
     pub fn data_path(&self, name: &str) -> PathBuf {
         Path::new(&self.data_dir).join(name)
     }
+
+    /// What every booking session shares.
+    pub fn session_config(&self) -> SessionConfig {
+        SessionConfig {
+            idle_timeout: self.sessions.idle,
+            proximity: self.proximity,
+            auto_start: self.sessions.auto_start,
+            ..SessionConfig::default()
+        }
+    }
 }
 
 fn minutes(
     get: &impl Fn(&str) -> Option<String>,
     var: &'static str,
-    default: u64,
-) -> Result<Duration, ConfigError> {
-    Ok(Duration::from_secs(
-        parse::<u64>(get, var, Some(default))? * 60,
-    ))
+    default: i64,
+) -> Result<chrono::Duration, ConfigError> {
+    let n: i64 = parse(get, var, Some(default))?;
+    if !(0..=7 * 24 * 60).contains(&n) {
+        return Err(bad(var, "must be between 0 and 10080 minutes"));
+    }
+    Ok(chrono::Duration::minutes(n))
 }
 
 fn parse<T: std::str::FromStr>(
@@ -300,10 +375,10 @@ mod tests {
     #[test]
     fn defaults_run_locally() {
         let c = with(&[]).unwrap();
-        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.http.bind.to_string(), "127.0.0.1:8080");
         assert!(c.is_sqlite());
-        assert_eq!(c.commission_bps, 1500);
-        assert_eq!(c.proximity_dwell_s, 300);
+        assert_eq!(c.money.commission_bps, 1500);
+        assert_eq!(c.proximity.dwell_s, 300);
     }
 
     #[test]

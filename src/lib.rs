@@ -8,6 +8,7 @@ pub mod api;
 pub mod auth;
 pub mod availability;
 pub mod booking_sessions;
+pub mod bookings;
 pub mod cli;
 pub mod config;
 pub mod db;

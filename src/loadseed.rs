@@ -95,7 +95,7 @@ pub async fn seed(config: &Config, opts: &SeedOptions) -> anyhow::Result<SeedFil
     let password_hash =
         tokio::task::spawn_blocking(|| crate::auth::password::hash(PASSWORD)).await?;
     let password_hash = password_hash.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let session_ttl = config.refresh_token_ttl.max(opts.token_ttl);
+    let session_ttl = config.auth.refresh_token_ttl.max(opts.token_ttl);
     let session_ttl = chrono::Duration::seconds(i64::try_from(session_ttl.as_secs())?);
 
     let mut references = pool.run(async |c| existing_references(c).await).await??;
@@ -113,7 +113,7 @@ pub async fn seed(config: &Config, opts: &SeedOptions) -> anyhow::Result<SeedFil
                 i,
                 &password_hash,
                 reference,
-                config.commission_bps,
+                config.money.commission_bps,
                 session_ttl,
             ));
         }
@@ -142,7 +142,7 @@ pub async fn seed(config: &Config, opts: &SeedOptions) -> anyhow::Result<SeedFil
         start = end;
     }
     Ok(SeedFile {
-        base_url: config.public_url.clone(),
+        base_url: config.http.public_url.clone(),
         pairs,
     })
 }
@@ -286,7 +286,7 @@ impl PairRows {
             location_lng: target.1,
             address: Some("Load test job".into()),
             notes: None,
-            job_size: "small".into(),
+            job_size: crate::payments::policy::JobSize::Small,
             base_amount: PRICE,
             multiplier_bps: 10_000,
             total_amount: PRICE,

@@ -28,10 +28,10 @@ impl Application {
             tracing::info!(?applied, "migrations applied");
         }
         let pool = DbPool::connect(&config).await?;
-        let listener = TcpListener::bind(config.bind)
-            .map_err(|e| anyhow::anyhow!("ONSITE_BIND {}: {e}", config.bind))?;
+        let listener = TcpListener::bind(config.http.bind)
+            .map_err(|e| anyhow::anyhow!("ONSITE_BIND {}: {e}", config.http.bind))?;
         let port = listener.local_addr()?.port();
-        let workers = config.workers;
+        let workers = config.http.workers;
         let state = web::Data::new(AppState::build(config, pool).await?);
         accounts::bootstrap_admin(&state).await?;
         crate::sweeper::spawn(state.clone());

@@ -6,8 +6,6 @@ use sha2::{Digest, Sha256};
 
 use actix::{Actor, Addr};
 use onsite_actors::dispatcher::Dispatcher;
-use onsite_actors::proximity::ProximityConfig;
-use onsite_actors::session::SessionConfig;
 
 use crate::auth::jwt::JwtKeys;
 use crate::config::{Config, Environment};
@@ -67,22 +65,9 @@ impl AppState {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let gateway: Arc<dyn PaymentGateway> = Arc::new(SimulatedGateway::default());
         let journal = DbJournal::new(&config, db.clone(), gateway.clone());
-        let dispatcher = Dispatcher::new(
-            Arc::new(journal.clone()),
-            SessionConfig {
-                idle_timeout: config.session_idle,
-                proximity: ProximityConfig {
-                    radius_m: config.proximity_radius_m,
-                    dwell_s: config.proximity_dwell_s,
-                    stale_s: config.proximity_stale_s,
-                    max_accuracy_m: config.proximity_max_accuracy_m,
-                },
-                auto_start: config.auto_start,
-                ..SessionConfig::default()
-            },
-        )
-        .start();
-        let webhook_secret = match &config.payment_webhook_secret {
+        let dispatcher =
+            Dispatcher::new(Arc::new(journal.clone()), config.session_config()).start();
+        let webhook_secret = match &config.money.webhook_secret {
             Some(s) => s.as_bytes().to_vec(),
             None => Sha256::new()
                 .chain_update(b"onsite/payment-webhooks/")
@@ -95,7 +80,7 @@ impl AppState {
             gateway,
             journal,
             webhook_secret,
-            jwt: JwtKeys::new(&secret, config.access_token_ttl),
+            jwt: JwtKeys::new(&secret, config.auth.access_token_ttl),
             code_key,
             mailer: build_mailer(&config)?,
             sms: Arc::new(OutboxSms {
@@ -111,7 +96,7 @@ impl AppState {
 /// `ONSITE_JWT_SECRET`, or in development a random secret generated once and
 /// kept in `$ONSITE_DATA_DIR/jwt_secret` (mode 0600).
 pub fn load_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
-    if let Some(secret) = &config.jwt_secret {
+    if let Some(secret) = &config.auth.jwt_secret {
         return Ok(secret.as_bytes().to_vec());
     }
     if config.env == Environment::Production {

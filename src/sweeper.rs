@@ -15,7 +15,7 @@ use crate::state::AppState;
 /// Runs the sweeper every `sweep_interval` until the server stops.
 pub fn spawn(state: web::Data<AppState>) {
     actix_web::rt::spawn(async move {
-        let mut tick = tokio::time::interval(state.config.sweep_interval);
+        let mut tick = tokio::time::interval(state.config.sessions.sweep_interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;

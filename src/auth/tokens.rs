@@ -63,7 +63,7 @@ pub async fn start_session(
 ) -> AuthResult<Issued> {
     let now = db::now();
     let ttl = Duration::seconds(
-        i64::try_from(state.config.refresh_token_ttl.as_secs()).unwrap_or(86_400),
+        i64::try_from(state.config.auth.refresh_token_ttl.as_secs()).unwrap_or(86_400),
     );
     let session = Session {
         id: db::new_id(),

@@ -8,6 +8,7 @@ use diesel_async::RunQueryDsl;
 use super::schema::bookings;
 use super::DbConn;
 use crate::db_run;
+use crate::payments::policy::{JobSize, Price};
 use onsite_actors::booking::BookingState;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -27,7 +28,7 @@ pub struct Booking {
     pub location_lng: f64,
     pub address: Option<String>,
     pub notes: Option<String>,
-    pub job_size: String,
+    pub job_size: JobSize,
     pub base_amount: i64,
     pub multiplier_bps: i32,
     pub total_amount: i64,
@@ -45,6 +46,62 @@ pub struct Booking {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub completed_at: Option<NaiveDateTime>,
+}
+
+/// What a new booking is made of; everything else starts as every booking does.
+pub struct NewBooking<'a> {
+    pub customer_id: &'a str,
+    pub provider_id: &'a str,
+    pub service_id: &'a str,
+    pub location: (f64, f64),
+    pub address: Option<String>,
+    pub notes: Option<String>,
+    pub job_size: JobSize,
+    pub price: Price,
+    pub currency: &'a str,
+    pub commission_bps: u32,
+    pub duration_minutes: i32,
+    pub payment_due_at: NaiveDateTime,
+}
+
+impl Booking {
+    /// A booking as it is born: `pending_payment` at version 0, its creation
+    /// journaled as `seq` 1, no slot or token number yet (the insert assigns them).
+    pub fn new(n: NewBooking<'_>, reference: String, now: NaiveDateTime) -> Self {
+        Self {
+            id: super::new_id(),
+            reference,
+            customer_id: n.customer_id.to_owned(),
+            provider_id: n.provider_id.to_owned(),
+            service_id: n.service_id.to_owned(),
+            status: BookingState::INITIAL,
+            version: 0,
+            last_seq: 1,
+            scheduled_at: None,
+            location_lat: n.location.0,
+            location_lng: n.location.1,
+            address: n.address,
+            notes: n.notes,
+            job_size: n.job_size,
+            base_amount: n.price.base,
+            multiplier_bps: n.price.multiplier_bps,
+            total_amount: n.price.total,
+            tip_amount: 0,
+            currency: n.currency.to_owned(),
+            commission_bps: i32::try_from(n.commission_bps).unwrap_or(i32::MAX),
+            token_date: String::new(),
+            token_number: 0,
+            duration_minutes: n.duration_minutes,
+            customer_chat_token: None,
+            provider_chat_token: None,
+            payment_due_at: Some(n.payment_due_at),
+            respond_by: None,
+            cancel_reason: None,
+            created_at: now,
+            updated_at: now,
+            completed_at: None,
+        }
+    }
 }
 
 impl Booking {

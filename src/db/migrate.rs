@@ -18,7 +18,7 @@ pub const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres"
 /// diesel-async's own harness would call `block_in_place`, which panics on
 /// actix's current-thread runtime.
 pub async fn run(config: &Config) -> anyhow::Result<Vec<String>> {
-    let url = config.database_url.clone();
+    let url = config.db.url.clone();
     let sqlite = config.is_sqlite();
     tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<String>> {
         let applied = if sqlite {

@@ -84,7 +84,7 @@ impl DbPool {
     /// Connects to the configured database (creating the SQLite file and its directory).
     pub async fn connect(config: &Config) -> anyhow::Result<Self> {
         if config.is_sqlite() {
-            let path = sqlite_path(&config.database_url);
+            let path = sqlite_path(&config.db.url);
             if path != ":memory:" {
                 if let Some(dir) = std::path::Path::new(&path).parent() {
                     if !dir.as_os_str().is_empty() {
@@ -118,9 +118,9 @@ impl DbPool {
                 .build()?;
             Ok(Self::Sqlite(pool))
         } else {
-            let mgr = AsyncDieselConnectionManager::<AsyncPgConnection>::new(&config.database_url);
+            let mgr = AsyncDieselConnectionManager::<AsyncPgConnection>::new(&config.db.url);
             let pool = Pool::builder(mgr)
-                .max_size(config.db_pool_size.max(1))
+                .max_size(config.db.pool_size.max(1))
                 .wait_timeout(Some(Duration::from_secs(10)))
                 .create_timeout(Some(Duration::from_secs(10)))
                 .runtime(deadpool::Runtime::Tokio1)

@@ -123,7 +123,7 @@ async fn apply(
             }
             Effect::RefundPerPolicy => {
                 let (rule, bps) = crate::payments::policy::cancellation_rule(
-                    &j.cancel_policy,
+                    &j.money.cancel,
                     t.from,
                     change.actor,
                     b.scheduled_at,

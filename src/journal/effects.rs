@@ -52,7 +52,7 @@ pub(super) async fn capture(
         ));
     }
     b.tip_amount = payment.tip_amount;
-    b.respond_by = Some(db::now() + j.request_timeout);
+    b.respond_by = Some(db::now() + j.money.request_timeout);
     ledger::post(
         c,
         ledger::Posting {
@@ -77,7 +77,7 @@ pub(super) async fn release(j: &DbJournal, c: &mut DbConn, b: &Booking) -> Resul
     let split = policy::release(
         held,
         b.total_amount,
-        u32::try_from(b.commission_bps).unwrap_or(j.commission_bps),
+        u32::try_from(b.commission_bps).unwrap_or(j.money.commission_bps),
     );
     ledger::post(
         c,
@@ -112,7 +112,7 @@ pub(super) async fn settle(
     if held == 0 {
         return Ok(Vec::new());
     }
-    let commission_bps = u32::try_from(b.commission_bps).unwrap_or(j.commission_bps);
+    let commission_bps = u32::try_from(b.commission_bps).unwrap_or(j.money.commission_bps);
     let split = policy::split(
         held,
         b.total_amount,

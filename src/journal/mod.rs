@@ -18,9 +18,8 @@ use onsite_actors::journal::{
 };
 use onsite_actors::protocol::{EventBody, EventKind};
 
-use crate::config::Config;
+use crate::config::{Config, MoneyConfig};
 use crate::db::{self, events::EventRow, DbPool};
-use crate::payments::policy::CancelPolicy;
 use crate::payments::PaymentGateway;
 
 /// What the journal needs besides the database (cheap to clone).
@@ -28,9 +27,8 @@ use crate::payments::PaymentGateway;
 pub struct DbJournal {
     pub db: DbPool,
     pub gateway: Arc<dyn PaymentGateway>,
-    pub commission_bps: u32,
-    pub cancel_policy: CancelPolicy,
-    pub request_timeout: chrono::Duration,
+    /// Commission, the cancellation policy, the answer window.
+    pub money: MoneyConfig,
 }
 
 impl DbJournal {
@@ -38,16 +36,7 @@ impl DbJournal {
         Self {
             db,
             gateway,
-            commission_bps: config.commission_bps,
-            cancel_policy: CancelPolicy {
-                cutoff: chrono::Duration::seconds(
-                    i64::try_from(config.cancel_cutoff.as_secs()).unwrap_or(86_400),
-                ),
-                late_refund_bps: config.late_cancel_refund_bps,
-            },
-            request_timeout: chrono::Duration::seconds(
-                i64::try_from(config.request_timeout.as_secs()).unwrap_or(1800),
-            ),
+            money: config.money.clone(),
         }
     }
 }

@@ -23,10 +23,11 @@ pub trait Mailer: Send + Sync {
 /// SMTP when `ONSITE_SMTP_URL` is set, else `.eml` files in `$ONSITE_DATA_DIR/outbox/`.
 pub fn build_mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
     let from: Mailbox = config
-        .mail_from
+        .mail
+        .from
         .parse()
         .map_err(|e| anyhow::anyhow!("ONSITE_MAIL_FROM: {e}"))?;
-    match &config.smtp_url {
+    match &config.mail.smtp_url {
         Some(url) => {
             let transport: AsyncSmtpTransport<Tokio1Executor> =
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)

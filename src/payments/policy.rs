@@ -1,5 +1,6 @@
-//! How money moves when a booking ends: the commission on completion and the
-//! cancellation policy. Pure integer arithmetic in minor units, rounding half up.
+//! How money is decided: the price fixed when a booking is born, the
+//! commission on completion and the cancellation policy. Pure integer
+//! arithmetic in minor units, rounding half up.
 
 use chrono::{Duration, NaiveDateTime};
 use onsite_actors::booking::{Actor, BookingState};
@@ -32,6 +33,84 @@ named_enum! {
 }
 
 text_column!(RefundRule);
+
+named_enum! {
+    /// How big the job is: it fixes the price from the service's base price.
+    #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow, utoipa::ToSchema)]
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub enum JobSize ("job size") {
+        /// The base price.
+        Small = "small",
+        /// 1.5 x the base price.
+        Medium = "medium",
+        /// 2 x the base price.
+        Large = "large",
+        /// A price agreed beforehand (`custom_price`).
+        Custom = "custom",
+    }
+}
+
+text_column!(JobSize);
+
+impl JobSize {
+    /// Price multiplier in basis points (custom jobs are priced by `custom_price`).
+    pub const fn multiplier_bps(self) -> i32 {
+        match self {
+            Self::Small | Self::Custom => 10_000,
+            Self::Medium => 15_000,
+            Self::Large => 20_000,
+        }
+    }
+}
+
+/// A booking's price, fixed at creation, in minor units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Price {
+    /// The service's base price.
+    pub base: i64,
+    pub multiplier_bps: i32,
+    /// What the customer pays (before any tip).
+    pub total: i64,
+}
+
+/// Why a price could not be fixed (each names the request field at fault).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PriceError {
+    #[error("must be in {0}")]
+    WrongCurrency(String),
+    #[error("is required for a custom job")]
+    CustomWithoutPrice,
+    #[error("is only for job_size custom")]
+    PriceWithoutCustom,
+    #[error("is too large")]
+    TooLarge,
+}
+
+/// The price of a job of `size` on a service priced `base` in `currency`;
+/// `custom` is the agreed price (amount, currency) of a custom job. The
+/// client's own idea of the price is never an input.
+pub fn price(
+    size: JobSize,
+    base: i64,
+    currency: &str,
+    custom: Option<(i64, &str)>,
+) -> Result<Price, PriceError> {
+    let total = match (size, custom) {
+        (JobSize::Custom, Some((amount, cur))) if cur == currency => amount,
+        (JobSize::Custom, Some(_)) => return Err(PriceError::WrongCurrency(currency.to_owned())),
+        (JobSize::Custom, None) => return Err(PriceError::CustomWithoutPrice),
+        (_, Some(_)) => return Err(PriceError::PriceWithoutCustom),
+        (size, None) => {
+            let total = i128::from(base) * i128::from(size.multiplier_bps()) / 10_000;
+            i64::try_from(total).map_err(|_| PriceError::TooLarge)?
+        }
+    };
+    Ok(Price {
+        base,
+        multiplier_bps: size.multiplier_bps(),
+        total,
+    })
+}
 
 /// The configurable part of the cancellation policy.
 #[derive(Debug, Clone, Copy)]
@@ -149,6 +228,34 @@ mod tests {
                 to_provider: 4_250,
                 commission: 750
             }
+        );
+    }
+
+    #[test]
+    fn the_price_is_the_base_times_the_job_size() {
+        let p = |size, custom| price(size, 10_000, "ZAR", custom);
+        assert_eq!(p(JobSize::Small, None).map(|p| p.total), Ok(10_000));
+        assert_eq!(p(JobSize::Medium, None).map(|p| p.total), Ok(15_000));
+        assert_eq!(p(JobSize::Large, None).map(|p| p.total), Ok(20_000));
+        assert_eq!(
+            p(JobSize::Custom, Some((12_345, "ZAR"))).map(|p| (p.base, p.total)),
+            Ok((10_000, 12_345))
+        );
+        assert_eq!(
+            p(JobSize::Custom, Some((1, "USD"))),
+            Err(PriceError::WrongCurrency("ZAR".into()))
+        );
+        assert_eq!(
+            p(JobSize::Custom, None),
+            Err(PriceError::CustomWithoutPrice)
+        );
+        assert_eq!(
+            p(JobSize::Small, Some((1, "ZAR"))),
+            Err(PriceError::PriceWithoutCustom)
+        );
+        assert_eq!(
+            price(JobSize::Large, i64::MAX, "ZAR", None),
+            Err(PriceError::TooLarge)
         );
     }
 

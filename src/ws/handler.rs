@@ -46,7 +46,7 @@ pub async fn upgrade(
         conn_id: NEXT_CONN.fetch_add(1, Ordering::Relaxed),
         user_id: Arc::from(me.id()),
         role: me.role(),
-        queue: Arc::new(ClientQueue::new(state.config.ws_queue)),
+        queue: Arc::new(ClientQueue::new(state.config.ws.queue)),
     };
     conn::spawn(
         state.into_inner(),

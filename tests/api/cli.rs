@@ -37,7 +37,7 @@ async fn a_bad_setting_stops_start_up_naming_the_variable() {
 #[actix_web::test]
 async fn admin_create_makes_an_admin_who_signs_in_with_a_mailed_code() {
     let app = spawn_app().await;
-    let url = app.state.config.database_url.clone();
+    let url = app.state.config.db.url.clone();
     let out = onsite(&app.data_dir, &url).arg("migrate").output().unwrap();
     assert!(
         out.status.success(),

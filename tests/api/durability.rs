@@ -32,7 +32,7 @@ async fn start(app: &TestApp) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_onsite"))
         .env_clear()
         .env("ONSITE_DATA_DIR", &app.data_dir)
-        .env("ONSITE_DATABASE_URL", &app.state.config.database_url)
+        .env("ONSITE_DATABASE_URL", &app.state.config.db.url)
         .env("ONSITE_BIND", format!("127.0.0.1:{port}"))
         .env("ONSITE_LOG", "warn")
         .env("ONSITE_PROXIMITY_RADIUS_M", "5")

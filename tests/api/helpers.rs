@@ -32,7 +32,7 @@ pub async fn spawn_app() -> TestApp {
 /// (another node, or the same node after a restart).
 pub async fn spawn_sharing(first: &TestApp, extra: &[(&str, &str)]) -> TestApp {
     let dir = first.data_dir.display().to_string();
-    let url = first.state.config.database_url.clone();
+    let url = first.state.config.db.url.clone();
     let mut all: Vec<(&str, &str)> = vec![("ONSITE_DATA_DIR", &dir), ("ONSITE_DATABASE_URL", &url)];
     all.extend_from_slice(extra);
     spawn_inner(&all, false).await

@@ -14,7 +14,7 @@ async fn seeded_pairs_have_working_tokens_and_confirmed_bookings() {
     let run = Command::new(env!("CARGO_BIN_EXE_onsite"))
         .env_clear()
         .env("ONSITE_DATA_DIR", &app.data_dir)
-        .env("ONSITE_DATABASE_URL", &app.state.config.database_url)
+        .env("ONSITE_DATABASE_URL", &app.state.config.db.url)
         .env("ONSITE_BIND", "127.0.0.1:18080")
         .env("ONSITE_LOG", "warn")
         .args([

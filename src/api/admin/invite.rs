@@ -84,7 +84,7 @@ pub async fn invite(state: &AppState, req: InviteRequest, role: Role) -> ApiResu
             let token = issued.token.unwrap_or_default();
             let link = format!(
                 "{}/accept-invitation?token={token}",
-                state.config.public_url
+                state.config.http.public_url
             );
             if let Err(e) = state
                 .mailer

@@ -21,7 +21,10 @@ pub struct ChallengeSent {
 pub async fn send_verification_mail(state: &AppState, to: &str, issued: &Issued) {
     let code = issued.code.as_deref().unwrap_or_default();
     let token = issued.token.as_deref().unwrap_or_default();
-    let link = format!("{}/verify-email?token={token}", state.config.public_url);
+    let link = format!(
+        "{}/verify-email?token={token}",
+        state.config.http.public_url
+    );
     if let Err(e) = state
         .mailer
         .send(templates::verify_email(to, code, &link))

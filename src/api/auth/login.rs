@@ -88,19 +88,19 @@ pub async fn login(
             };
             if !ok {
                 let lock_for = chrono::Duration::seconds(
-                    i64::try_from(state.config.lockout_duration.as_secs()).unwrap_or(900),
+                    i64::try_from(state.config.auth.lockout_duration.as_secs()).unwrap_or(900),
                 );
                 let locked = db::users::record_failure(
                     conn,
                     &user.id,
-                    state.config.lockout_threshold,
+                    state.config.auth.lockout_threshold,
                     lock_for,
                 )
                 .await?;
                 if let Some(until) = locked {
                     audit.record(conn, Some(&user), "locked_out").await;
                     tracing::warn!(user = %user.id, "account locked after repeated login failures");
-                    let minutes = state.config.lockout_duration.as_secs() / 60;
+                    let minutes = state.config.auth.lockout_duration.as_secs() / 60;
                     if let Err(e) = state
                         .mailer
                         .send(templates::account_locked(&user.email, minutes))

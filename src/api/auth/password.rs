@@ -57,7 +57,10 @@ async fn send_reset(state: &crate::state::AppState, email: Email) -> ApiResult<(
             )
             .await?;
             let token = issued.token.unwrap_or_default();
-            let link = format!("{}/reset-password?token={token}", state.config.public_url);
+            let link = format!(
+                "{}/reset-password?token={token}",
+                state.config.http.public_url
+            );
             state
                 .mailer
                 .send(templates::password_reset(&user.email, &token, &link))

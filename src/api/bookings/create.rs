@@ -1,46 +1,16 @@
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use onsite_actors::booking::BookingState;
-use onsite_actors::protocol::{BookingChanged, EventBody};
-use rand::Rng;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::view::BookingView;
-use crate::db::{self, bookings::Booking, DbConn};
+use crate::bookings::{self, Slots};
+use crate::db::{self, bookings::Booking, bookings::NewBooking};
 use crate::domain::{Location, Money, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
+use crate::payments::policy::{self, JobSize, PriceError};
 use crate::state::AppState;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum JobSize {
-    Small,
-    Medium,
-    Large,
-    Custom,
-}
-
-impl JobSize {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Small => "small",
-            Self::Medium => "medium",
-            Self::Large => "large",
-            Self::Custom => "custom",
-        }
-    }
-
-    /// Price multiplier in basis points (custom jobs are priced by `custom_price`).
-    fn multiplier_bps(self) -> i32 {
-        match self {
-            Self::Small | Self::Custom => 10_000,
-            Self::Medium => 15_000,
-            Self::Large => 20_000,
-        }
-    }
-}
 
 /// Unknown fields (a client-side `price`, `total` or `amount`) are ignored:
 /// money is always computed by the server.
@@ -58,16 +28,6 @@ pub struct CreateBookingRequest {
     /// Required for, and only for, `job_size: custom`.
     pub custom_price: Option<Money>,
     pub estimated_duration_minutes: Option<i32>,
-}
-
-const REFERENCE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-
-fn reference() -> String {
-    let mut rng = rand::rng();
-    let code: String = (0..6)
-        .map(|_| char::from(REFERENCE_ALPHABET[rng.random_range(0..REFERENCE_ALPHABET.len())]))
-        .collect();
-    format!("BK-{code}")
 }
 
 /// Book a service. The price is fixed now from the service and the job size;
@@ -121,37 +81,16 @@ pub async fn create(
                 ));
             }
         }
-        let (base, total) = match (req.job_size, &req.custom_price) {
-            (JobSize::Custom, Some(price)) if price.currency == service.currency => {
-                (service.price_amount, price.amount)
-            }
-            (JobSize::Custom, Some(_)) => {
-                return Err(ApiError::validation(
-                    "custom_price",
-                    format!("must be in {}", service.currency),
-                ))
-            }
-            (JobSize::Custom, None) => {
-                return Err(ApiError::validation(
-                    "custom_price",
-                    "is required for a custom job",
-                ))
-            }
-            (_, Some(_)) => {
-                return Err(ApiError::validation(
-                    "custom_price",
-                    "is only for job_size custom",
-                ))
-            }
-            (size, None) => {
-                let total =
-                    i128::from(service.price_amount) * i128::from(size.multiplier_bps()) / 10_000;
-                (
-                    service.price_amount,
-                    i64::try_from(total).map_err(ApiError::internal)?,
-                )
-            }
-        };
+        let price = policy::price(
+            req.job_size,
+            service.price_amount,
+            &service.currency,
+            req.custom_price.as_ref().map(|p| (p.amount, p.currency.as_str())),
+        )
+        .map_err(|e| match e {
+            PriceError::TooLarge => ApiError::internal(e),
+            _ => ApiError::validation("custom_price", e.to_string()),
+        })?;
         let duration = match req.estimated_duration_minutes {
             Some(m) if !(15..=24 * 60).contains(&m) => {
                 return Err(ApiError::validation(
@@ -178,168 +117,27 @@ pub async fn create(
             }
         };
         let now = db::now();
-        let mut booking = Booking {
-            id: db::new_id(),
-            reference: reference(),
-            customer_id: me.id().to_owned(),
-            provider_id: provider_id.clone(),
-            service_id: service.id.clone(),
-            status: BookingState::INITIAL,
-            version: 0,
-            last_seq: 1,
-            scheduled_at: None,
-            location_lat: req.location.lat,
-            location_lng: req.location.lng,
-            address: req.location.address.clone(),
-            notes: req.notes.clone(),
-            job_size: req.job_size.as_str().to_owned(),
-            base_amount: base,
-            multiplier_bps: req.job_size.multiplier_bps(),
-            total_amount: total,
-            tip_amount: 0,
-            currency: service.currency.clone(),
-            commission_bps: i32::try_from(state.config.commission_bps).unwrap_or(1500),
-            token_date: String::new(),
-            token_number: 0,
-            duration_minutes: duration,
-            customer_chat_token: None,
-            provider_chat_token: None,
-            payment_due_at: Some(
-                now + chrono::Duration::seconds(
-                    i64::try_from(state.config.payment_window.as_secs()).unwrap_or(900),
-                ),
-            ),
-            respond_by: None,
-            cancel_reason: None,
-            created_at: now,
-            updated_at: now,
-            completed_at: None,
-        };
-        // A racing booking may take the same reference or token number: try again.
-        for attempt in 0..5 {
-            booking.reference = reference();
-            match insert(conn, &mut booking, &slots, me.id()).await {
-                Ok(()) => {
-                    tracing::info!(booking = %booking.id, reference = %booking.reference, "booking created");
-                    return Ok(HttpResponse::Created().json(BookingView::new(&booking, me.id())));
-                }
-                Err(Insert::Retry) if attempt < 4 => continue,
-                Err(Insert::Retry) => break,
-                Err(Insert::Api(e)) => return Err(e),
-            }
-        }
-        Err(ApiError::Conflict(
-            "busy",
-            "too many bookings at once; try again".into(),
-        ))
-    })
-    .await
-}
-
-enum Slots {
-    OnDemand,
-    Scheduled(Vec<chrono::NaiveDateTime>),
-    Hold(String),
-}
-
-enum Insert {
-    Retry,
-    Api(ApiError),
-}
-
-impl From<diesel::result::Error> for Insert {
-    fn from(err: diesel::result::Error) -> Self {
-        if db::is_unique_violation(&err) {
-            Self::Retry
-        } else {
-            Self::Api(err.into())
-        }
-    }
-}
-
-impl From<ApiError> for Insert {
-    fn from(err: ApiError) -> Self {
-        Self::Api(err)
-    }
-}
-
-/// Inserts the booking, its first journal event and its slot claims atomically.
-async fn insert(
-    conn: &mut DbConn,
-    b: &mut Booking,
-    slots: &Slots,
-    customer: &str,
-) -> Result<(), Insert> {
-    db::transaction(conn, async |c| {
-        match slots {
-            Slots::OnDemand => {}
-            Slots::Scheduled(starts) => b.scheduled_at = starts.first().copied(),
-            Slots::Hold(hold_id) => {
-                let hold = db::holds::find(c, hold_id)
-                    .await?
-                    .filter(|h| {
-                        h.is_live(db::now())
-                            && h.customer_id == customer
-                            && h.service_id == b.service_id
-                    })
-                    .ok_or(ApiError::Conflict(
-                        "hold_expired",
-                        "the hold does not exist, is not yours, or expired".into(),
-                    ))?;
-                b.scheduled_at = Some(hold.start_at);
-            }
-        }
-        let day = b.scheduled_at.unwrap_or(b.created_at).date().to_string();
-        b.token_number = db::bookings::next_token(c, &b.provider_id, &day).await?;
-        b.token_date = day;
-        db::bookings::insert(c, b).await?;
-        match slots {
-            Slots::OnDemand => {}
-            Slots::Scheduled(starts) => {
-                if !db::slots::claim(
-                    c,
-                    &b.provider_id,
-                    starts,
-                    db::slots::Claimant::Booking(&b.id),
-                )
-                .await?
-                {
-                    return Err(Insert::Api(ApiError::Conflict(
-                        "slot_unavailable",
-                        "that slot is already taken".into(),
-                    )));
-                }
-            }
-            Slots::Hold(hold_id) => {
-                if db::slots::convert_hold(c, hold_id, &b.id).await? == 0 {
-                    return Err(Insert::Api(ApiError::Conflict(
-                        "hold_expired",
-                        "the hold expired".into(),
-                    )));
-                }
-                if !db::holds::consume(c, hold_id).await? {
-                    return Err(Insert::Api(ApiError::Conflict(
-                        "hold_expired",
-                        "the hold expired".into(),
-                    )));
-                }
-            }
-        }
-        let (first, _) = crate::journal::booking_event(
-            &b.id,
-            1,
-            EventBody::Booking(BookingChanged::new(
-                None,
-                BookingState::INITIAL,
-                Some(customer),
-                None,
-                false,
-            )),
-            Some(customer),
-            b.created_at,
+        let mut booking = Booking::new(
+            NewBooking {
+                customer_id: me.id(),
+                provider_id: &provider_id,
+                service_id: &service.id,
+                location: (req.location.lat, req.location.lng),
+                address: req.location.address.clone(),
+                notes: req.notes.clone(),
+                job_size: req.job_size,
+                price,
+                currency: &service.currency,
+                commission_bps: state.config.money.commission_bps,
+                duration_minutes: duration,
+                payment_due_at: now + state.config.money.payment_window,
+            },
+            bookings::reference(),
+            now,
         );
-        db::events::insert(c, &first).await?;
-        Ok(())
+        bookings::insert(conn, &mut booking, &slots).await?;
+        tracing::info!(booking = %booking.id, reference = %booking.reference, "booking created");
+        Ok(HttpResponse::Created().json(BookingView::new(&booking, me.id())))
     })
     .await
 }

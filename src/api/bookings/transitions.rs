@@ -182,10 +182,7 @@ pub async fn reschedule(
             }
             // The cut-off of the cancellation policy applies to moving the job too.
             if let Some(current) = booking.scheduled_at {
-                let cutoff = chrono::Duration::seconds(
-                    i64::try_from(state.config.cancel_cutoff.as_secs()).unwrap_or(86_400),
-                );
-                if db::now() + cutoff > current {
+                if db::now() + state.config.money.cancel.cutoff > current {
                     return Err(ApiError::Conflict(
                         "reschedule_too_late",
                         "the booking starts too soon to be moved; cancel it instead".into(),

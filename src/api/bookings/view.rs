@@ -34,7 +34,7 @@ pub struct BookingView {
     pub location: LocationView,
     pub notes: Option<String>,
     /// `small`, `medium`, `large` or `custom`.
-    pub job_size: String,
+    pub job_size: crate::payments::policy::JobSize,
     pub price: PriceView,
     pub tip: Money,
     /// The provider's queue number for the day.
@@ -79,7 +79,7 @@ impl BookingView {
                 address: b.address.clone(),
             },
             notes: b.notes.clone(),
-            job_size: b.job_size.clone(),
+            job_size: b.job_size,
             price: PriceView {
                 base: Money::new(b.base_amount, &b.currency),
                 multiplier: f64::from(b.multiplier_bps) / 10_000.0,

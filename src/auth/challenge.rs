@@ -12,26 +12,10 @@ use crate::state::AppState;
 /// Wrong codes allowed before a challenge is burned.
 pub const MAX_ATTEMPTS: i32 = 5;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
-    AdminLogin,
-    EmailVerify,
-    PhoneVerify,
-    PasswordReset,
-    Invitation,
-}
+pub use crate::domain::Purpose;
 
+/// How long a challenge lives, and how often one may be sent.
 impl Purpose {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::AdminLogin => "admin_login",
-            Self::EmailVerify => "email_verify",
-            Self::PhoneVerify => "phone_verify",
-            Self::PasswordReset => "password_reset",
-            Self::Invitation => "invitation",
-        }
-    }
-
     fn ttl(self) -> Duration {
         match self {
             Self::AdminLogin | Self::PhoneVerify => Duration::minutes(10),
@@ -74,13 +58,8 @@ pub async fn issue(
     with_token: bool,
 ) -> AuthResult<Issued> {
     let now = db::now();
-    let recent = db::challenges::sent_since(
-        conn,
-        destination,
-        purpose.as_str(),
-        now - Duration::hours(1),
-    )
-    .await?;
+    let recent =
+        db::challenges::sent_since(conn, destination, purpose, now - Duration::hours(1)).await?;
     if let Some(latest) = recent.first() {
         let wait = purpose.min_interval_s() - (now - *latest).num_seconds();
         if wait > 0 {
@@ -97,7 +76,7 @@ pub async fn issue(
         });
     }
     if let Some(uid) = user_id {
-        db::challenges::consume_open(conn, uid, purpose.as_str()).await?;
+        db::challenges::consume_open(conn, uid, purpose).await?;
     }
     let id = db::new_id();
     let code = with_code.then(secrets::six_digit_code);
@@ -105,7 +84,7 @@ pub async fn issue(
     let row = Challenge {
         id: id.clone(),
         user_id: user_id.map(str::to_owned),
-        purpose: purpose.as_str().to_owned(),
+        purpose,
         destination: destination.to_owned(),
         code_hash: code
             .as_deref()
@@ -147,7 +126,7 @@ pub async fn verify_code(
 ) -> AuthResult<Challenge> {
     let ch = db::challenges::find(conn, id)
         .await?
-        .filter(|c| c.purpose == purpose.as_str() && c.code_hash.is_some())
+        .filter(|c| c.purpose == purpose && c.code_hash.is_some())
         .ok_or_else(|| AuthError::BadRequest("challenge_not_found", "no such challenge".into()))?;
     check_open(&ch)?;
     // Every try counts, atomically, before the code is even compared.
@@ -200,7 +179,7 @@ pub async fn redeem_token(
     };
     let ch = db::challenges::find_by_token(conn, &secrets::sha256_hex(token.trim()))
         .await?
-        .filter(|c| c.purpose == purpose.as_str())
+        .filter(|c| c.purpose == purpose)
         .ok_or_else(invalid)?;
     check_open(&ch).map_err(|_| invalid())?;
     if !db::challenges::consume(conn, &ch.id).await? {

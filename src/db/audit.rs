@@ -7,6 +7,7 @@ use diesel_async::RunQueryDsl;
 use super::schema::login_audit;
 use super::{new_id, now, DbConn};
 use crate::db_run;
+use crate::domain::LoginOutcome;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = login_audit)]
@@ -17,7 +18,7 @@ pub struct LoginAudit {
     pub identifier: String,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
-    pub outcome: String,
+    pub outcome: LoginOutcome,
     pub created_at: NaiveDateTime,
 }
 
@@ -27,7 +28,7 @@ pub async fn record(
     user_id: Option<&str>,
     identifier: &str,
     client: &crate::domain::ClientInfo,
-    outcome: &str,
+    outcome: LoginOutcome,
 ) -> QueryResult<()> {
     let row = LoginAudit {
         id: new_id(),
@@ -35,7 +36,7 @@ pub async fn record(
         identifier: identifier.chars().take(320).collect(),
         ip: client.ip.clone(),
         user_agent: client.user_agent.clone(),
-        outcome: outcome.to_owned(),
+        outcome,
         created_at: now(),
     };
     db_run!(conn, |c| diesel::insert_into(login_audit::table)

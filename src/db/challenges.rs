@@ -8,6 +8,7 @@ use diesel_async::RunQueryDsl;
 use super::schema::challenges;
 use super::{now, DbConn};
 use crate::db_run;
+use crate::domain::Purpose;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = challenges)]
@@ -15,7 +16,7 @@ use crate::db_run;
 pub struct Challenge {
     pub id: String,
     pub user_id: Option<String>,
-    pub purpose: String,
+    pub purpose: Purpose,
     pub destination: String,
     pub code_hash: Option<String>,
     pub token_hash: Option<String>,
@@ -84,7 +85,7 @@ pub async fn consume(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
 }
 
 /// Consumes every open challenge of a user for a purpose (a new one supersedes them).
-pub async fn consume_open(conn: &mut DbConn, user_id: &str, purpose: &str) -> QueryResult<()> {
+pub async fn consume_open(conn: &mut DbConn, user_id: &str, purpose: Purpose) -> QueryResult<()> {
     db_run!(conn, |c| diesel::update(
         challenges::table
             .filter(challenges::user_id.eq(user_id))
@@ -101,7 +102,7 @@ pub async fn consume_open(conn: &mut DbConn, user_id: &str, purpose: &str) -> Qu
 pub async fn sent_since(
     conn: &mut DbConn,
     destination: &str,
-    purpose: &str,
+    purpose: Purpose,
     since: NaiveDateTime,
 ) -> QueryResult<Vec<NaiveDateTime>> {
     db_run!(conn, |c| challenges::table

@@ -47,4 +47,40 @@ named_enum! {
     }
 }
 
-text_column!(UserStatus, ServiceStatus, LedgerKind);
+named_enum! {
+    /// What a one-time code or link is for (`challenges.purpose`).
+    #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub enum Purpose ("challenge purpose") {
+        AdminLogin = "admin_login",
+        EmailVerify = "email_verify",
+        PhoneVerify = "phone_verify",
+        PasswordReset = "password_reset",
+        Invitation = "invitation",
+    }
+}
+
+named_enum! {
+    /// How a sign-in attempt ended (`login_audit.outcome`).
+    #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub enum LoginOutcome ("login outcome") {
+        Success = "success",
+        BadPassword = "bad_password",
+        UnknownIdentifier = "unknown_identifier",
+        /// Refused while locked.
+        Locked = "locked",
+        /// This failure locked the account.
+        LockedOut = "locked_out",
+        Blocked = "blocked",
+        Inactive = "inactive",
+        /// An admin's password was right; the code went out.
+        OtpSent = "otp_sent",
+        /// A wrong admin code.
+        OtpFailed = "otp_failed",
+        /// Too many wrong admin codes: the challenge is spent.
+        OtpBurned = "otp_burned",
+    }
+}
+
+text_column!(UserStatus, ServiceStatus, LedgerKind, Purpose, LoginOutcome);

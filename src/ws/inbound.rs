@@ -115,7 +115,10 @@ pub fn parse(text: &str) -> Result<(Option<String>, Frame), Invalid> {
             booking_id: booking(&raw)?,
         },
         Some("location") => Frame::Location {
-            booking_id: raw.booking_id.clone(),
+            booking_id: match raw.booking_id {
+                Some(_) => Some(booking(&raw)?),
+                None => None,
+            },
             fix: FixIn::parse(RawFix {
                 lat: raw.lat,
                 lng: raw.lng,
@@ -199,6 +202,7 @@ mod tests {
             r#"{"type":"location","lat":1,"lng":1,"at":"yesterday"}"#,
             r#"{"type":"chat","booking_id":"b","text":"","client_msg_id":"x"}"#,
             r#"{"type":"subscribe"}"#,
+            r#"{"type":"location","booking_id":"","lat":1,"lng":1,"at":"2026-11-21T10:00:00Z"}"#,
             r#"[1,2]"#,
         ] {
             assert!(parse(bad).is_err(), "{bad}");

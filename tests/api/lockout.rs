@@ -35,7 +35,7 @@ async fn five_wrong_passwords_lock_the_account() {
                 .await
                 .unwrap()
                 .into_iter()
-                .map(|r| r.outcome)
+                .map(|r| r.outcome.to_string())
                 .collect();
             assert_eq!(
                 outcomes[..2],

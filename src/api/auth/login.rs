@@ -6,7 +6,7 @@ use crate::auth::challenge::{self, Purpose};
 use crate::auth::{password, tokens};
 use crate::db::{self, users::User, DbConn};
 use crate::domain::ClientInfo;
-use crate::domain::{Phone, Role, UserStatus};
+use crate::domain::{LoginOutcome, Phone, Role, UserStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidJson;
 use crate::notify::templates;
@@ -62,7 +62,7 @@ pub async fn login(
             let user = find_by_identifier(conn, &identifier).await?;
             if let Some(u) = &user {
                 if let Some(until) = u.locked_until.filter(|t| *t > db::now()) {
-                    audit.record(conn, Some(u), "locked").await;
+                    audit.record(conn, Some(u), LoginOutcome::Locked).await;
                     return Err(ApiError::Locked {
                         retry_after_s: (until - db::now()).num_seconds(),
                     });
@@ -83,7 +83,9 @@ pub async fn login(
                 ApiError::Unauthorized("invalid_credentials", "wrong identifier or password".into())
             };
             let Some(user) = user else {
-                audit.record(conn, None, "unknown_identifier").await;
+                audit
+                    .record(conn, None, LoginOutcome::UnknownIdentifier)
+                    .await;
                 return Err(invalid());
             };
             if !ok {
@@ -98,7 +100,9 @@ pub async fn login(
                 )
                 .await?;
                 if let Some(until) = locked {
-                    audit.record(conn, Some(&user), "locked_out").await;
+                    audit
+                        .record(conn, Some(&user), LoginOutcome::LockedOut)
+                        .await;
                     tracing::warn!(user = %user.id, "account locked after repeated login failures");
                     let minutes = state.config.auth.lockout_duration.as_secs() / 60;
                     if let Err(e) = state
@@ -112,18 +116,22 @@ pub async fn login(
                         retry_after_s: (until - db::now()).num_seconds(),
                     });
                 }
-                audit.record(conn, Some(&user), "bad_password").await;
+                audit
+                    .record(conn, Some(&user), LoginOutcome::BadPassword)
+                    .await;
                 return Err(invalid());
             }
             if user.status == UserStatus::Blocked {
-                audit.record(conn, Some(&user), "blocked").await;
+                audit.record(conn, Some(&user), LoginOutcome::Blocked).await;
                 return Err(ApiError::Forbidden(
                     "account_blocked",
                     "this account is blocked".into(),
                 ));
             }
             if !user.is_active() {
-                audit.record(conn, Some(&user), "inactive").await;
+                audit
+                    .record(conn, Some(&user), LoginOutcome::Inactive)
+                    .await;
                 return Err(invalid());
             }
             db::users::clear_failures(conn, &user.id).await?;
@@ -148,7 +156,7 @@ pub async fn login(
                     tracing::error!(error = %e, "could not send the admin sign-in code");
                     return Err(ApiError::Unavailable);
                 }
-                audit.record(conn, Some(&user), "otp_sent").await;
+                audit.record(conn, Some(&user), LoginOutcome::OtpSent).await;
                 return Ok(HttpResponse::Ok().json(OtpRequired {
                     otp_required: true,
                     challenge_id: issued.id,
@@ -156,7 +164,7 @@ pub async fn login(
                 }));
             }
             let pair = tokens::start_session(&state, conn, &user, &client).await?;
-            audit.record(conn, Some(&user), "success").await;
+            audit.record(conn, Some(&user), LoginOutcome::Success).await;
             Ok(HttpResponse::Ok().json(super::TokenPair::from(pair)))
         })
         .await
@@ -180,7 +188,7 @@ struct Audit<'a> {
 }
 
 impl Audit<'_> {
-    async fn record(&self, conn: &mut DbConn, user: Option<&User>, outcome: &str) {
+    async fn record(&self, conn: &mut DbConn, user: Option<&User>, outcome: LoginOutcome) {
         let uid = user.map(|u| u.id.as_str());
         if let Err(e) = db::audit::record(conn, uid, self.identifier, self.client, outcome).await {
             tracing::error!(error = %e, "could not write the login audit");

@@ -6,7 +6,7 @@ use crate::auth::challenge::{self, Purpose};
 use crate::auth::{tokens, AuthError};
 use crate::db;
 use crate::domain::ClientInfo;
-use crate::domain::Role;
+use crate::domain::{LoginOutcome, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidJson;
 use crate::state::AppState;
@@ -43,9 +43,9 @@ pub async fn verify(
                     if let Some(ch) = db::challenges::find(conn, &req.challenge_id).await? {
                         let outcome =
                             if matches!(err, AuthError::BadRequest("too_many_attempts", _)) {
-                                "otp_burned"
+                                LoginOutcome::OtpBurned
                             } else {
-                                "otp_failed"
+                                LoginOutcome::OtpFailed
                             };
                         db::audit::record(
                             conn,
@@ -68,7 +68,14 @@ pub async fn verify(
                 ApiError::Forbidden("account_blocked", "this account cannot sign in".into())
             })?;
             let pair = tokens::start_session(&state, conn, &user, &client).await?;
-            db::audit::record(conn, Some(&user.id), &user.email, &client, "success").await?;
+            db::audit::record(
+                conn,
+                Some(&user.id),
+                &user.email,
+                &client,
+                LoginOutcome::Success,
+            )
+            .await?;
             Ok(HttpResponse::Ok().json(super::TokenPair::from(pair)))
         })
         .await

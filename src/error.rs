@@ -160,6 +160,7 @@ impl From<crate::auth::AuthError> for ApiError {
         match err {
             A::Unauthorized(code, message) => Self::Unauthorized(code, message),
             A::BadRequest(code, message) => Self::BadRequest(code, message),
+            A::Burned => Self::BadRequest("too_many_attempts", A::Burned.to_string()),
             A::RateLimited { retry_after_s } => Self::RateLimited { retry_after_s },
             A::Db(e) => e.into(),
             A::Internal(e) => Self::Internal(e),

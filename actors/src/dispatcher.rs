@@ -60,6 +60,7 @@ impl Handler<SessionFor> for Dispatcher {
     type Result = MessageResult<SessionFor>;
 
     fn handle(&mut self, msg: SessionFor, ctx: &mut Context<Self>) -> Self::Result {
+        let _span = tracing::trace_span!("dispatcher", message = "SessionFor").entered();
         if let Some((_, addr)) = self.sessions.get(&msg.booking_id) {
             if addr.connected() {
                 return MessageResult(addr.clone());
@@ -90,6 +91,7 @@ impl Handler<SessionStopped> for Dispatcher {
     type Result = ();
 
     fn handle(&mut self, msg: SessionStopped, _: &mut Context<Self>) {
+        let _span = tracing::trace_span!("dispatcher", message = "SessionStopped").entered();
         let current = self
             .sessions
             .get(&msg.booking_id)
@@ -104,6 +106,7 @@ impl Handler<CountSessions> for Dispatcher {
     type Result = usize;
 
     fn handle(&mut self, _: CountSessions, _: &mut Context<Self>) -> usize {
+        let _span = tracing::trace_span!("dispatcher", message = "CountSessions").entered();
         self.sessions.len()
     }
 }
@@ -112,6 +115,7 @@ impl Handler<LiveSessions> for Dispatcher {
     type Result = MessageResult<LiveSessions>;
 
     fn handle(&mut self, _: LiveSessions, _: &mut Context<Self>) -> Self::Result {
+        let _span = tracing::trace_span!("dispatcher", message = "LiveSessions").entered();
         MessageResult(
             self.sessions
                 .iter()
@@ -126,6 +130,7 @@ impl Handler<Connect> for Dispatcher {
     type Result = ();
 
     fn handle(&mut self, msg: Connect, _: &mut Context<Self>) {
+        let _span = tracing::trace_span!("dispatcher", message = "Connect").entered();
         if msg.client.role == Role::Admin {
             self.admins.insert(msg.client.conn_id, msg.client.clone());
         }
@@ -140,6 +145,7 @@ impl Handler<Disconnect> for Dispatcher {
     type Result = ();
 
     fn handle(&mut self, msg: Disconnect, _: &mut Context<Self>) {
+        let _span = tracing::trace_span!("dispatcher", message = "Disconnect").entered();
         if let Some(list) = self.connections.get_mut(&msg.user_id) {
             list.retain(|c| c.conn_id != msg.conn_id);
             if list.is_empty() {
@@ -158,6 +164,7 @@ impl Handler<CloseUser> for Dispatcher {
     type Result = usize;
 
     fn handle(&mut self, msg: CloseUser, _: &mut Context<Self>) -> usize {
+        let _span = tracing::trace_span!("dispatcher", message = "CloseUser").entered();
         let closed = self
             .connections
             .get(msg.user_id.as_str())
@@ -176,6 +183,7 @@ impl Handler<Monitor> for Dispatcher {
     type Result = ();
 
     fn handle(&mut self, msg: Monitor, _: &mut Context<Self>) {
+        let _span = tracing::trace_span!("dispatcher", message = "Monitor").entered();
         self.monitors
             .insert(msg.client.conn_id, (msg.client, msg.filter));
         self.update_monitors_flag();
@@ -186,6 +194,7 @@ impl Handler<Monitored> for Dispatcher {
     type Result = ();
 
     fn handle(&mut self, msg: Monitored, _: &mut Context<Self>) {
+        let _span = tracing::trace_span!("dispatcher", message = "Monitored").entered();
         let mut gone = Vec::new();
         for (conn_id, (client, filter)) in &self.monitors {
             if filter.matches(&msg.booking_id, msg.status)
@@ -207,6 +216,7 @@ impl Handler<Deliver> for Dispatcher {
     type Result = ();
 
     fn handle(&mut self, msg: Deliver, _: &mut Context<Self>) {
+        let _span = tracing::trace_span!("dispatcher", message = "Deliver").entered();
         let user = msg.user_id.as_deref();
         if let Some(clients) = user.and_then(|u| self.connections.get(u)) {
             for client in clients {

@@ -143,10 +143,7 @@ pub async fn verify_code(
     ) {
         if attempts >= MAX_ATTEMPTS {
             db::challenges::consume(conn, id).await?;
-            return Err(AuthError::BadRequest(
-                "too_many_attempts",
-                "too many wrong codes; this challenge is burned, request a new one".into(),
-            ));
+            return Err(AuthError::Burned);
         }
         return Err(AuthError::BadRequest(
             "invalid_code",

@@ -17,6 +17,9 @@ pub enum AuthError {
     /// 400 with a code: a bad or used challenge, code or link.
     #[error("{1}")]
     BadRequest(&'static str, String),
+    /// 400 `too_many_attempts`: too many wrong codes burned the challenge.
+    #[error("too many wrong codes; this challenge is burned, request a new one")]
+    Burned,
     /// 429: too many sends.
     #[error("too many requests; try again in {retry_after_s} seconds")]
     RateLimited { retry_after_s: i64 },

@@ -73,3 +73,41 @@ async fn missing_and_mistyped_fields_are_named() {
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
     assert_eq!(res.json()["error"]["field"], "identifier");
 }
+
+#[actix_web::test]
+async fn a_stored_value_the_code_does_not_know_is_an_error_not_a_default() {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    use onsite::db::schema::bookings::dsl as b;
+    let app = spawn_app().await;
+    let m = crate::market::market(&app).await;
+    let booking = m.book(&app, "small").await;
+    let id = booking["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/bookings/{id}");
+    assert_eq!(
+        app.get_auth(&path, &m.customer).await.status,
+        StatusCode::OK
+    );
+    // Something outside the code writes a status it does not know.
+    app.state
+        .db
+        .run(async |conn| {
+            onsite::db_run!(conn, |c| diesel::update(b::bookings.find(&id))
+                .set(b::status.eq("teleported"))
+                .execute(c)
+                .await)
+            .unwrap();
+        })
+        .await
+        .unwrap();
+    // Not read as some default state: a 500 that shows nothing of it.
+    let res = app.get_auth(&path, &m.customer).await;
+    assert_eq!(
+        res.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{}",
+        res.text
+    );
+    assert_eq!(res.error_code(), "internal");
+    assert!(!res.text.contains("teleported"), "{}", res.text);
+}

@@ -41,12 +41,11 @@ pub async fn verify(
                 Ok(ch) => ch,
                 Err(err) => {
                     if let Some(ch) = db::challenges::find(conn, &req.challenge_id).await? {
-                        let outcome =
-                            if matches!(err, AuthError::BadRequest("too_many_attempts", _)) {
-                                LoginOutcome::OtpBurned
-                            } else {
-                                LoginOutcome::OtpFailed
-                            };
+                        let outcome = if matches!(err, AuthError::Burned) {
+                            LoginOutcome::OtpBurned
+                        } else {
+                            LoginOutcome::OtpFailed
+                        };
                         db::audit::record(
                             conn,
                             ch.user_id.as_deref(),

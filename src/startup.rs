@@ -35,6 +35,7 @@ impl Application {
         let state = web::Data::new(AppState::build(config, pool).await?);
         accounts::bootstrap_admin(&state).await?;
         crate::sweeper::spawn(state.clone());
+        crate::notify::worker::spawn(state.clone());
         let data = state.clone();
         let mut server = HttpServer::new(move || {
             App::new()

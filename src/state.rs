@@ -12,6 +12,7 @@ use crate::config::{Config, Environment};
 use crate::db::{DbConn, DbPool};
 use crate::error::ApiResult;
 use crate::journal::DbJournal;
+use crate::notify::center::Delivery;
 use crate::notify::{build_mailer, Mailer, OutboxSms, SmsSender};
 use crate::payments::{simulated::SimulatedGateway, PaymentGateway};
 
@@ -30,6 +31,8 @@ pub struct AppState {
     pub dispatcher: Addr<Dispatcher>,
     pub gateway: Arc<dyn PaymentGateway>,
     pub journal: DbJournal,
+    /// Where committed notifications go: sockets now, mail by the outbox worker.
+    pub delivery: Delivery,
     /// Key of the payment gateway's signed webhooks.
     pub webhook_secret: Vec<u8>,
 }
@@ -64,9 +67,11 @@ impl AppState {
             .await?
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let gateway: Arc<dyn PaymentGateway> = Arc::new(SimulatedGateway::default());
-        let journal = DbJournal::new(&config, db.clone(), gateway.clone());
+        let delivery = Delivery::default();
+        let journal = DbJournal::new(&config, db.clone(), gateway.clone(), delivery.clone());
         let dispatcher =
             Dispatcher::new(Arc::new(journal.clone()), config.session_config()).start();
+        delivery.attach(dispatcher.clone().recipient());
         let webhook_secret = match &config.money.webhook_secret {
             Some(s) => s.as_bytes().to_vec(),
             None => Sha256::new()
@@ -77,6 +82,7 @@ impl AppState {
         };
         Ok(Self {
             dispatcher,
+            delivery,
             gateway,
             journal,
             webhook_secret,

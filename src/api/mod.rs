@@ -8,6 +8,7 @@ pub mod cursor;
 pub mod docs;
 pub mod health;
 pub mod me;
+pub mod notifications;
 pub mod openapi;
 pub mod payments;
 pub mod privacy;
@@ -33,6 +34,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(slots::routes)
         .configure(admin::routes)
         .configure(chat::routes)
+        .configure(notifications::routes)
         .configure(privacy::routes)
         .configure(crate::ws::routes);
 }

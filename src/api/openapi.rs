@@ -3,8 +3,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    admin, auth, bookings, chat, docs, health, me, payments, privacy, providers, services, slots,
-    wallet,
+    admin, auth, bookings, chat, docs, health, me, notifications, payments, privacy, providers,
+    services, slots, wallet,
 };
 
 #[derive(OpenApi)]
@@ -43,10 +43,11 @@ use super::{
         admin::list_services::list_services, admin::create_service::create_service,
         admin::approve_service::approve_service, admin::assign_service::assign_service,
         admin::unassign_service::unassign_service,
+        notifications::list::list, notifications::read::read, notifications::read::read_all,
     ),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "account"), (name = "providers"), (name = "services"),
-        (name = "availability"), (name = "bookings"), (name = "realtime"), (name = "payments"), (name = "admin"),
+        (name = "availability"), (name = "bookings"), (name = "realtime"), (name = "payments"), (name = "notifications"), (name = "admin"),
         (name = "operations"))
 )]
 pub struct ApiDoc;

@@ -18,6 +18,8 @@ pub mod events;
 pub mod holds;
 pub mod ledger;
 pub mod migrate;
+pub mod notifications;
+pub mod outbox;
 pub mod payments;
 pub mod providers;
 pub mod schema;

@@ -319,6 +319,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        title -> Text,
+        body -> Text,
+        booking_id -> Nullable<Text>,
+        data -> Text,
+        read_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> Text,
+        to_addr -> Text,
+        subject -> Text,
+        body -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> auth_sessions (session_id));
 diesel::joinable!(provider_profiles -> users (user_id));
@@ -326,6 +355,8 @@ diesel::joinable!(booking_events -> bookings (booking_id));
 diesel::joinable!(ledger_entries -> ledger_transactions (transaction_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    notifications,
+    mail_outbox,
     direct_messages,
     chat_messages,
     chat_reads,

@@ -83,4 +83,41 @@ named_enum! {
     }
 }
 
-text_column!(UserStatus, ServiceStatus, LedgerKind, Purpose, LoginOutcome);
+named_enum! {
+    /// What a notification tells (`notifications.kind`, the frame's `kind`).
+    #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow, utoipa::ToSchema)]
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub enum NotificationKind ("notification kind") {
+        /// To the provider: a paid request waits for an answer.
+        BookingRequested = "booking_requested",
+        /// To the customer: the provider accepted.
+        BookingAccepted = "booking_accepted",
+        /// To the customer: the provider declined (refunded in full).
+        BookingDeclined = "booking_declined",
+        /// Unpaid in time, or unanswered in time (refunded in full).
+        BookingExpired = "booking_expired",
+        /// To the other party (both, when an admin cancelled).
+        BookingCancelled = "booking_cancelled",
+        /// To the provider: the customer moved the booking.
+        BookingRescheduled = "booking_rescheduled",
+        /// To the customer: the provider is on the way.
+        ProviderEnRoute = "provider_en_route",
+        /// To the customer: the provider is at the door.
+        ProviderArrived = "provider_arrived",
+        /// To the customer: the job started.
+        JobStarted = "job_started",
+        /// To the customer: the job is done (with the receipt).
+        JobCompleted = "job_completed",
+        /// To both parties: an admin moved the booking.
+        BookingForced = "booking_forced",
+    }
+}
+
+text_column!(
+    UserStatus,
+    ServiceStatus,
+    LedgerKind,
+    Purpose,
+    LoginOutcome,
+    NotificationKind
+);

@@ -8,7 +8,9 @@ use onsite_actors::protocol::{BookingChanged, ChatState, ErrorCode, EventBody};
 
 use super::{booking_event, effects, record_of, storage, DbJournal};
 use crate::auth::secrets;
+use crate::db::notifications::NotificationRow;
 use crate::db::{self, bookings::BookingUpdate, ledger::LedgerError, payments::Refund, DbConn};
+use crate::notify;
 use crate::payments::policy::RefundRule;
 
 /// Why a commit's transaction was rolled back.
@@ -62,10 +64,12 @@ pub(super) fn rejected(code: ErrorCode, message: &str) -> CommitError {
 }
 
 pub(super) async fn commit(j: &DbJournal, change: Change) -> Result<Committed, JournalError> {
-    let (committed, refunds) =
+    let (committed, refunds, notified) =
         j.db.transaction(async |c| apply(j, c, &change).await)
             .await
             .map_err(CommitError::into_journal)?;
+    // Announced only now that it is committed.
+    j.delivery.deliver(&notified);
     // The gateway is called after the commit, on a connection of its own.
     if !refunds.is_empty() {
         effects::send_refunds(j, refunds).await;
@@ -77,7 +81,7 @@ async fn apply(
     j: &DbJournal,
     c: &mut DbConn,
     change: &Change,
-) -> Result<(Committed, Vec<Refund>), CommitError> {
+) -> Result<(Committed, Vec<Refund>, Vec<NotificationRow>), CommitError> {
     let before = db::bookings::find(c, &change.booking_id)
         .await?
         .ok_or(JournalError::NotFound)?;
@@ -136,7 +140,7 @@ async fn apply(
                 db::slots::release_booking(c, &b.id).await?;
             }
             Effect::MoveSlot => effects::move_slot(c, &mut b, &change.detail).await?,
-            // Notifications arrive with their own issue; SLA is `completed_at`.
+            // The provider's notice is made with every other one below; SLA is `completed_at`.
             Effect::NotifyProvider | Effect::MeasureSla => {}
         }
     }
@@ -152,11 +156,16 @@ async fn apply(
     {
         return Err(JournalError::VersionConflict.into());
     }
+    // Stored with the change: a rolled-back change announces nothing.
+    let notices =
+        notify::booking::notices(c, &j.public_url, &j.money.cancel, &b, t, change).await?;
+    let notified = notify::center::store(c, notices).await?;
     Ok((
         Committed {
             record: record_of(&b),
             events: journaled,
         },
         refunds,
+        notified,
     ))
 }

@@ -20,6 +20,7 @@ use onsite_actors::protocol::{EventBody, EventKind};
 
 use crate::config::{Config, MoneyConfig};
 use crate::db::{self, events::EventRow, DbPool};
+use crate::notify::center::Delivery;
 use crate::payments::PaymentGateway;
 
 /// What the journal needs besides the database (cheap to clone).
@@ -29,14 +30,25 @@ pub struct DbJournal {
     pub gateway: Arc<dyn PaymentGateway>,
     /// Commission, the cancellation policy, the answer window.
     pub money: MoneyConfig,
+    /// Where committed notices go.
+    pub delivery: Delivery,
+    /// Base of the links in notices.
+    pub public_url: String,
 }
 
 impl DbJournal {
-    pub fn new(config: &Config, db: DbPool, gateway: Arc<dyn PaymentGateway>) -> Self {
+    pub fn new(
+        config: &Config,
+        db: DbPool,
+        gateway: Arc<dyn PaymentGateway>,
+        delivery: Delivery,
+    ) -> Self {
         Self {
             db,
             gateway,
             money: config.money.clone(),
+            delivery,
+            public_url: config.http.public_url.clone(),
         }
     }
 }

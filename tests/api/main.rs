@@ -23,6 +23,7 @@ mod loadseed;
 mod lockout;
 mod login;
 mod nodes;
+mod notifications;
 mod operations;
 mod passwords;
 mod providers;

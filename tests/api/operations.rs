@@ -120,6 +120,9 @@ async fn openapi_lists_every_route() {
         ("/v1/admin/services/{id}/approve", "post"),
         ("/v1/admin/services/{id}/assign", "post"),
         ("/v1/admin/services/{id}/unassign", "post"),
+        ("/v1/notifications", "get"),
+        ("/v1/notifications/read-all", "post"),
+        ("/v1/notifications/{id}/read", "post"),
     ];
     for (path, method) in expected {
         assert!(

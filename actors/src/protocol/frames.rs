@@ -225,6 +225,23 @@ pub fn direct_chat(provider_id: &str, message: &ChatMessage) -> Arc<str> {
     })
 }
 
+#[derive(Serialize)]
+struct NotificationFrame<'a, T> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    notification: &'a T,
+}
+
+/// `{"type":"notification", "notification": {...}}`, to every open socket of
+/// its user whatever they subscribed to (the object is the server's view of a
+/// stored notification).
+pub fn notification<T: Serialize>(notification: &T) -> Arc<str> {
+    render(&NotificationFrame {
+        kind: "notification",
+        notification,
+    })
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -1,0 +1,334 @@
+//! What a booking's change tells whom, and the words for it: the service, the
+//! time in the provider's time zone, the other party with a link to their
+//! public profile, the address with a map link, the money, and the answer
+//! deadline or the cancellation policy where they apply.
+
+use chrono::NaiveDateTime;
+use onsite_actors::booking::{Actor, BookingState, Transition};
+use onsite_actors::journal::{Cause, Change};
+use serde_json::json;
+
+use super::center::Notice;
+use super::Mail;
+use crate::db::{self, bookings::Booking, DbConn};
+use crate::domain::NotificationKind as K;
+use crate::payments::policy::CancelPolicy;
+
+/// Who hears of `change` (already applied to `b`) and what they are told.
+pub async fn notices(
+    conn: &mut DbConn,
+    public_url: &str,
+    cancel: &CancelPolicy,
+    b: &Booking,
+    t: &Transition,
+    change: &Change,
+) -> diesel::QueryResult<Vec<Notice>> {
+    use BookingState as S;
+    let customer = b.customer_id.as_str();
+    let provider = b.provider_id.as_str();
+    let mut to: Vec<(&str, K)> = Vec::new();
+    if change.cause == Cause::Force {
+        to.extend([(customer, K::BookingForced), (provider, K::BookingForced)]);
+    } else {
+        match (t.from, t.to) {
+            (_, S::Requested) => to.push((provider, K::BookingRequested)),
+            (S::Requested, S::Confirmed) => to.push((customer, K::BookingAccepted)),
+            (S::Confirmed, S::Confirmed) => to.push((provider, K::BookingRescheduled)),
+            (_, S::Declined) => to.push((customer, K::BookingDeclined)),
+            (S::Requested, S::Expired) => {
+                to.extend([(customer, K::BookingExpired), (provider, K::BookingExpired)])
+            }
+            (_, S::Expired) => to.push((customer, K::BookingExpired)),
+            (_, S::EnRoute) => to.push((customer, K::ProviderEnRoute)),
+            (_, S::Arrived) => to.push((customer, K::ProviderArrived)),
+            (_, S::InProgress) => to.push((customer, K::JobStarted)),
+            (_, S::Completed) => {
+                to.extend([(customer, K::JobCompleted), (provider, K::JobCompleted)])
+            }
+            (_, S::Cancelled) => match change.actor {
+                Actor::Customer => to.push((provider, K::BookingCancelled)),
+                Actor::Provider => to.push((customer, K::BookingCancelled)),
+                Actor::Admin | Actor::System => to.extend([
+                    (customer, K::BookingCancelled),
+                    (provider, K::BookingCancelled),
+                ]),
+            },
+            _ => {}
+        }
+    }
+    if to.is_empty() {
+        return Ok(Vec::new());
+    }
+    let details = Details::load(conn, public_url, b).await?;
+    Ok(to
+        .into_iter()
+        .map(|(user, kind)| details.notice(user, kind, b, t, change, cancel))
+        .collect())
+}
+
+/// What every booking notice says about the booking.
+struct Details {
+    service: String,
+    customer_name: String,
+    provider_name: String,
+    provider_link: String,
+    when: String,
+    timezone: String,
+}
+
+impl Details {
+    async fn load(conn: &mut DbConn, public_url: &str, b: &Booking) -> diesel::QueryResult<Self> {
+        let service = db::services::find(conn, &b.service_id)
+            .await?
+            .map(|s| s.title)
+            .unwrap_or_else(|| "your booking".to_owned());
+        let name = |u: Option<db::users::User>| {
+            u.map(|u| {
+                format!("{} {}", u.first_name, u.last_name)
+                    .trim()
+                    .to_owned()
+            })
+            .unwrap_or_default()
+        };
+        let customer_name = name(db::users::find(conn, &b.customer_id).await?);
+        let provider_name = name(db::users::find(conn, &b.provider_id).await?);
+        let timezone = db::providers::find(conn, &b.provider_id)
+            .await?
+            .map(|p| p.timezone)
+            .unwrap_or_else(|| "UTC".to_owned());
+        Ok(Self {
+            when: local_time(b.scheduled_at, &timezone),
+            service,
+            customer_name,
+            provider_name,
+            provider_link: format!("{public_url}/v1/providers/{}", b.provider_id),
+            timezone,
+        })
+    }
+
+    fn notice(
+        &self,
+        user: &str,
+        kind: K,
+        b: &Booking,
+        t: &Transition,
+        change: &Change,
+        cancel: &CancelPolicy,
+    ) -> Notice {
+        let to_provider = user == b.provider_id;
+        let money = format!("{} {}", amount(b.total_amount + b.tip_amount), b.currency);
+        let map = format!(
+            "https://www.openstreetmap.org/?mlat={:.6}&mlon={:.6}",
+            b.location_lat, b.location_lng
+        );
+        let reason = change
+            .reason
+            .as_deref()
+            .map(|r| format!(" Reason: {r}."))
+            .unwrap_or_default();
+        let (title, body) = match kind {
+            K::BookingRequested => (
+                format!("New request: {}", self.service),
+                format!(
+                    "{} asks for {} ({}), {}. Answer by {}.",
+                    self.customer_name,
+                    self.service,
+                    b.reference,
+                    self.when,
+                    local_time(b.respond_by, &self.timezone)
+                ),
+            ),
+            K::BookingAccepted => (
+                format!("{} accepted your booking", self.provider_name),
+                format!(
+                    "{} ({}) is confirmed for {}.",
+                    self.service, b.reference, self.when
+                ),
+            ),
+            K::BookingDeclined => (
+                "Your request was declined".to_owned(),
+                format!(
+                    "{} declined {} ({}). You are refunded {money} in full.",
+                    self.provider_name, self.service, b.reference
+                ),
+            ),
+            K::BookingExpired if to_provider => (
+                "A request expired".to_owned(),
+                format!(
+                    "{} ({}) was not answered in time; the customer is refunded.",
+                    self.service, b.reference
+                ),
+            ),
+            K::BookingExpired => (
+                "Your booking expired".to_owned(),
+                if t.from == BookingState::PendingPayment {
+                    format!("{} ({}) was not paid in time.", self.service, b.reference)
+                } else {
+                    format!(
+                        "{} ({}) was not answered in time. You are refunded {money} in full.",
+                        self.service, b.reference
+                    )
+                },
+            ),
+            K::BookingCancelled => (
+                format!("Booking {} was cancelled", b.reference),
+                format!(
+                    "{} for {} was cancelled.{reason} Refunds follow the cancellation policy: \
+                     in full until {} h before the start, then {}%.",
+                    self.service,
+                    self.when,
+                    cancel.cutoff.num_hours(),
+                    cancel.late_refund_bps / 100
+                ),
+            ),
+            K::BookingRescheduled => (
+                format!("Booking {} moved", b.reference),
+                format!(
+                    "{} moved {} to {}.",
+                    self.customer_name, self.service, self.when
+                ),
+            ),
+            K::ProviderEnRoute => (
+                format!("{} is on the way", self.provider_name),
+                format!("Follow them live in the app ({}).", b.reference),
+            ),
+            K::ProviderArrived => (
+                format!("{} has arrived", self.provider_name),
+                format!(
+                    "{} is at the door for {}.",
+                    self.provider_name, self.service
+                ),
+            ),
+            K::JobStarted => (
+                format!("{} started", self.service),
+                format!("{} started the job ({}).", self.provider_name, b.reference),
+            ),
+            K::JobCompleted => (
+                format!("{} is done", self.service),
+                format!(
+                    "Receipt for {}: {} {} plus a tip of {} {}, {money} in all, paid.",
+                    b.reference,
+                    amount(b.total_amount),
+                    b.currency,
+                    amount(b.tip_amount),
+                    b.currency
+                ),
+            ),
+            K::BookingForced => (
+                format!("Booking {} was changed by support", b.reference),
+                format!("It is now {}.{reason}", t.to),
+            ),
+        };
+        let other = if to_provider {
+            json!({"id": b.customer_id, "name": self.customer_name})
+        } else {
+            json!({"id": b.provider_id, "name": self.provider_name, "profile_url": self.provider_link})
+        };
+        let mut data = json!({
+            "booking_id": b.id,
+            "reference": b.reference,
+            "status": t.to,
+            "service": {"id": b.service_id, "title": self.service},
+            "scheduled_at": b.scheduled_at.map(db::utc),
+            "timezone": self.timezone,
+            "address": b.address,
+            "location": {"lat": b.location_lat, "lng": b.location_lng},
+            "map_url": map,
+            "price": {"amount": b.total_amount, "currency": b.currency},
+            "tip": {"amount": b.tip_amount, "currency": b.currency},
+            "other_party": other,
+        });
+        if kind == K::BookingRequested {
+            data["respond_by"] = json!(b.respond_by.map(db::utc));
+            data["actions"] = json!({
+                "accept": format!("/v1/bookings/{}/accept", b.id),
+                "decline": format!("/v1/bookings/{}/decline", b.id),
+            });
+        }
+        let mail = Mail {
+            to: String::new(),
+            subject: title.clone(),
+            body: format!(
+                "{body}\n\n\
+                 Booking: {reference}\n\
+                 Service: {service}\n\
+                 When: {when}\n\
+                 Where: {address}\n\
+                 Map: {map}\n\
+                 Price: {price} {currency} (tip {tip} {currency})\n\
+                 {other_label}: {other_name}{link}\n",
+                reference = b.reference,
+                service = self.service,
+                when = self.when,
+                address = b.address.as_deref().unwrap_or("the booked location"),
+                price = amount(b.total_amount),
+                tip = amount(b.tip_amount),
+                currency = b.currency,
+                other_label = if to_provider { "Customer" } else { "Provider" },
+                other_name = if to_provider {
+                    &self.customer_name
+                } else {
+                    &self.provider_name
+                },
+                link = if to_provider {
+                    String::new()
+                } else {
+                    format!(" ({})", self.provider_link)
+                },
+            ),
+        };
+        Notice {
+            user_id: user.to_owned(),
+            kind,
+            title,
+            body,
+            booking_id: Some(b.id.clone()),
+            data,
+            mail: Some(mail),
+        }
+    }
+}
+
+/// Minor units as a decimal amount (`15000` -> `150.00`).
+fn amount(minor: i64) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let m = minor.unsigned_abs();
+    format!("{sign}{}.{:02}", m / 100, m % 100)
+}
+
+/// A stored UTC time in `tz` (`Tue 1 Dec 14:30 (Africa/Johannesburg)`), or
+/// "as soon as possible" for an on-demand job.
+fn local_time(at: Option<NaiveDateTime>, tz: &str) -> String {
+    let Some(at) = at else {
+        return "as soon as possible".to_owned();
+    };
+    match tz.parse::<chrono_tz::Tz>() {
+        Ok(zone) => format!(
+            "{} ({tz})",
+            at.and_utc()
+                .with_timezone(&zone)
+                .format("%a %-d %b %Y %H:%M")
+        ),
+        Err(_) => format!("{} (UTC)", at.and_utc().format("%a %-d %b %Y %H:%M")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_and_local_times_read_as_people_write_them() {
+        assert_eq!(amount(15_000), "150.00");
+        assert_eq!(amount(5), "0.05");
+        assert_eq!(amount(-250), "-2.50");
+        let at = chrono::DateTime::parse_from_rfc3339("2026-12-01T12:30:00Z")
+            .map(|d| d.naive_utc())
+            .ok();
+        assert_eq!(
+            local_time(at, "Africa/Johannesburg"),
+            "Tue 1 Dec 2026 14:30 (Africa/Johannesburg)"
+        );
+        assert_eq!(local_time(None, "UTC"), "as soon as possible");
+    }
+}

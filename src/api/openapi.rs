@@ -44,6 +44,7 @@ use super::{
         admin::approve_service::approve_service, admin::assign_service::assign_service,
         admin::unassign_service::unassign_service,
         notifications::list::list, notifications::read::read, notifications::read::read_all,
+        me::notification_settings::get, me::notification_settings::put,
     ),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "account"), (name = "providers"), (name = "services"),

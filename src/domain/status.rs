@@ -110,6 +110,18 @@ named_enum! {
         JobCompleted = "job_completed",
         /// To both parties: an admin moved the booking.
         BookingForced = "booking_forced",
+        /// To the customer: a card was refused; the booking still awaits payment.
+        PaymentFailed = "payment_failed",
+        /// To the customer: a refund reached the card.
+        RefundIssued = "refund_issued",
+        /// To the provider: an admin verified the account.
+        ProviderVerified = "provider_verified",
+        /// To the provider: an admin withdrew or declined the verification.
+        ProviderWithdrawn = "provider_withdrawn",
+        /// To the provider: a service was approved and is listed.
+        ServiceApproved = "service_approved",
+        /// To the provider: a service was rejected (with the admin's note).
+        ServiceRejected = "service_rejected",
     }
 }
 

@@ -7,7 +7,8 @@ use onsite_actors::protocol::ErrorCode;
 use super::commit::{rejected, CommitError};
 use super::DbJournal;
 use crate::db::{self, bookings::Booking, ledger, payments::Refund, DbConn};
-use crate::domain::LedgerKind;
+use crate::domain::{LedgerKind, NotificationKind};
+use crate::notify;
 use crate::payments::policy::{self, RefundRule};
 
 /// A captured payment enters escrow: the customer's money moves to `escrow`.
@@ -233,12 +234,25 @@ pub async fn send_refund(j: &DbJournal, refund: &Refund) -> anyhow::Result<()> {
     j.gateway
         .refund(reference, &refund.id, refund.amount)
         .await?;
-    j.db.transaction(async |c| {
-        if db::payments::settle_refund(c, &refund.id).await? {
-            db::payments::add_refunded(c, &payment.id, refund.amount).await?;
-        }
-        Ok::<(), anyhow::Error>(())
-    })
-    .await?;
+    let notified =
+        j.db.transaction(async |c| {
+            let mut notified = Vec::new();
+            if db::payments::settle_refund(c, &refund.id).await? {
+                db::payments::add_refunded(c, &payment.id, refund.amount).await?;
+                if let Some(booking) = db::bookings::find(c, &refund.booking_id).await? {
+                    let notice = notify::booking::money(
+                        &booking,
+                        NotificationKind::RefundIssued,
+                        refund.amount,
+                        None,
+                    );
+                    notified = notify::center::store(c, vec![notice]).await?;
+                }
+            }
+            Ok::<_, anyhow::Error>(notified)
+        })
+        .await?;
+    // Told once the refund is settled, and only by the worker that settled it.
+    j.delivery.deliver(&notified);
     Ok(())
 }

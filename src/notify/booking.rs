@@ -218,6 +218,16 @@ impl Details {
                 format!("Booking {} was changed by support", b.reference),
                 format!("It is now {}.{reason}", t.to),
             ),
+            // Not caused by a transition (see `money` and the admin handlers).
+            K::PaymentFailed
+            | K::RefundIssued
+            | K::ProviderVerified
+            | K::ProviderWithdrawn
+            | K::ServiceApproved
+            | K::ServiceRejected => (
+                format!("Booking {}", b.reference),
+                format!("It is now {}.", t.to),
+            ),
         };
         let other = if to_provider {
             json!({"id": b.customer_id, "name": self.customer_name})
@@ -286,6 +296,49 @@ impl Details {
             data,
             mail: Some(mail),
         }
+    }
+}
+
+/// A money event of a booking that is not a transition: a refused card
+/// (`PaymentFailed`, with the gateway's code) or a refund that reached the
+/// card (`RefundIssued`, with its amount), to the customer.
+pub fn money(b: &Booking, kind: K, amount_minor: i64, code: Option<&str>) -> Notice {
+    let (title, body) = match kind {
+        K::RefundIssued => (
+            format!("Refund of {} {}", amount(amount_minor), b.currency),
+            format!(
+                "{} {} for {} is on its way back to your card.",
+                amount(amount_minor),
+                b.currency,
+                b.reference
+            ),
+        ),
+        _ => (
+            "Your payment did not go through".to_owned(),
+            format!(
+                "The card was refused ({}); {} still awaits payment.",
+                code.unwrap_or("declined"),
+                b.reference
+            ),
+        ),
+    };
+    Notice {
+        user_id: b.customer_id.clone(),
+        kind,
+        title: title.clone(),
+        body: body.clone(),
+        booking_id: Some(b.id.clone()),
+        data: json!({
+            "booking_id": b.id,
+            "reference": b.reference,
+            "amount": {"amount": amount_minor, "currency": b.currency},
+            "code": code,
+        }),
+        mail: Some(Mail {
+            to: String::new(),
+            subject: title,
+            body: format!("{body}\n"),
+        }),
     }
 }
 

@@ -32,6 +32,26 @@ pub struct Notice {
     pub mail: Option<Mail>,
 }
 
+impl Notice {
+    /// A notice about the account (not a booking), mailed as `mail`.
+    pub fn account(
+        user_id: &str,
+        kind: NotificationKind,
+        mail: Mail,
+        data: serde_json::Value,
+    ) -> Self {
+        Self {
+            user_id: user_id.to_owned(),
+            kind,
+            title: mail.subject.clone(),
+            body: mail.body.trim().to_owned(),
+            booking_id: None,
+            data,
+            mail: Some(mail),
+        }
+    }
+}
+
 /// The `notification` object of frames and of `GET /v1/notifications`.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct NotificationView {

@@ -47,7 +47,18 @@ async fn a_paid_request_reaches_the_provider_at_once_and_stays_in_their_center()
     let center = app.get_auth("/v1/notifications", &m.provider).await;
     assert_eq!(center.status, StatusCode::OK);
     let center = center.json();
-    assert_eq!(center["unread_count"], 1);
+    // Newest first, after what the admin told them while setting them up.
+    let kinds: Vec<&str> = center["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["booking_requested", "service_approved", "provider_verified"]
+    );
+    assert_eq!(center["unread_count"], 3);
     assert_eq!(center["items"][0]["id"], n["id"]);
 
     // And by mail, through the outbox worker.
@@ -178,7 +189,8 @@ async fn a_user_reads_only_their_own_notifications() {
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert_eq!(res.error_code(), "not_found");
     let still = app.get_auth("/v1/notifications", &m.provider).await.json();
-    assert_eq!(still["unread_count"], 1);
+    let unread = still["unread_count"].as_i64().unwrap();
+    assert!(unread >= 1);
 
     let res = app
         .post_auth(
@@ -188,14 +200,21 @@ async fn a_user_reads_only_their_own_notifications() {
         )
         .await;
     assert_eq!(res.status, StatusCode::OK);
-    assert_eq!(res.json()["unread_count"], 0);
+    assert_eq!(res.json()["unread_count"], unread - 1);
     let read = app.get_auth("/v1/notifications", &m.provider).await.json();
     assert_eq!(read["items"][0]["read"], true);
 
     let res = app
-        .post_auth("/v1/notifications/read-all", &m.customer, json!({}))
+        .post_auth("/v1/notifications/read-all", &m.provider, json!({}))
         .await;
     assert_eq!(res.status, StatusCode::OK);
+    let all = app.get_auth("/v1/notifications", &m.provider).await.json();
+    assert_eq!(all["unread_count"], 0);
+    assert!(all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|n| n["read"] == true));
     // Bad paging is a 400 naming the field; no token is a 401.
     let res = app.get_auth("/v1/notifications?limit=0", &m.provider).await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
@@ -204,4 +223,108 @@ async fn a_user_reads_only_their_own_notifications() {
         app.get("/v1/notifications").await.status,
         StatusCode::UNAUTHORIZED
     );
+}
+
+#[actix_web::test]
+async fn mail_follows_each_users_settings() {
+    let app = spawn_app().await;
+    let m = market(&app).await;
+    let settings = app
+        .get_auth("/v1/me/notification-settings", &m.provider)
+        .await
+        .json();
+    let requested = settings["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "booking_requested")
+        .unwrap()
+        .clone();
+    assert_eq!(requested["mail"], true);
+    assert_eq!(requested["in_app"], true);
+    // Unknown kinds and channels are refused, and change nothing.
+    for bad in [
+        json!({"teleported": {"mail": false}}),
+        json!({"booking_requested": {"pigeon": true}}),
+        json!({"booking_requested": {"mail": "no"}}),
+    ] {
+        let res = app
+            .put_auth("/v1/me/notification-settings", &m.provider, bad.clone())
+            .await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{bad}: {}", res.text);
+    }
+    let res = app
+        .put_auth(
+            "/v1/me/notification-settings",
+            &m.provider,
+            json!({"booking_requested": {"mail": false}}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let b = m.book(&app, "small").await;
+    let id = b["id"].as_str().unwrap().to_owned();
+    m.pay(&app, &id, 0).await;
+    // In the center, but not mailed.
+    let center = app.get_auth("/v1/notifications", &m.provider).await.json();
+    assert_eq!(center["items"][0]["kind"], "booking_requested");
+    m.act(&app, &m.provider, &id, "accept", json!({})).await;
+    // The customer's acceptance mail is drained by the same worker, after the
+    // request would have been: by then no request mail means none was queued.
+    app.wait_for_messages(CUSTOMER, 1).await;
+    assert!(
+        !app.messages_to(PROVIDER)
+            .iter()
+            .any(|m| m.contains("New request")),
+        "the provider turned request mail off"
+    );
+}
+
+#[actix_web::test]
+async fn the_customer_hears_of_a_refused_card_and_of_every_refund() {
+    let app = spawn_app().await;
+    let m = market(&app).await;
+    let b = m.book(&app, "small").await;
+    let id = b["id"].as_str().unwrap().to_owned();
+    let intent = app
+        .client
+        .post(app.url("/v1/payments/intents"))
+        .bearer_auth(&m.customer)
+        .header("idempotency-key", "k-declined")
+        .json(&json!({"booking_id": id}))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    let res = app
+        .post_auth(
+            &format!(
+                "/v1/payments/intents/{}/confirm",
+                intent["id"].as_str().unwrap()
+            ),
+            &m.customer,
+            json!({"payment_method": "sim_card_declined"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::PAYMENT_REQUIRED);
+    let center = app.get_auth("/v1/notifications", &m.customer).await.json();
+    assert_eq!(center["items"][0]["kind"], "payment_failed");
+    assert_eq!(center["items"][0]["booking_id"], id.as_str());
+
+    m.pay(&app, &id, 0).await;
+    let res = m.act(&app, &m.provider, &id, "decline", json!({})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let center = app.get_auth("/v1/notifications", &m.customer).await.json();
+    let kinds: Vec<&str> = center["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["refund_issued", "booking_declined", "payment_failed"]
+    );
+    assert_eq!(center["items"][0]["data"]["amount"]["amount"], 10_000);
 }

@@ -123,6 +123,8 @@ async fn openapi_lists_every_route() {
         ("/v1/notifications", "get"),
         ("/v1/notifications/read-all", "post"),
         ("/v1/notifications/{id}/read", "post"),
+        ("/v1/me/notification-settings", "get"),
+        ("/v1/me/notification-settings", "put"),
     ];
     for (path, method) in expected {
         assert!(

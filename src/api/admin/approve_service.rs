@@ -4,9 +4,11 @@ use utoipa::ToSchema;
 
 use crate::api::services::views::ServiceView;
 use crate::db::{self, services::ServiceChanges};
-use crate::domain::{Reason, ServiceStatus};
+use crate::domain::{NotificationKind, Reason, ServiceStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
+use crate::notify::center::{self, Notice};
+use crate::notify::Mail;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -38,29 +40,63 @@ pub async fn approve_service(
         ));
     }
     let id = path.into_inner();
-    state.with_db(async |conn| {
-        db::services::find(conn, &id)
-            .await?
-            .ok_or(ApiError::NotFound("service"))?;
-        let now = db::now();
-        let changes = ServiceChanges {
-            status: Some(if req.approved {
-            ServiceStatus::Approved
-        } else {
-            ServiceStatus::Rejected
-        }),
-            review_note: Some(req.reason.map(Reason::into_inner)),
-            reviewed_by: Some(Some(me.id().to_owned())),
-            reviewed_at: Some(Some(now)),
-            updated_at: Some(now),
-            ..Default::default()
-        };
-        db::services::update(conn, &id, &changes).await?;
-        let service = db::services::find(conn, &id)
-            .await?
-            .ok_or(ApiError::NotFound("service"))?;
-        tracing::info!(service = %id, admin = %me.id(), status = %service.status, "service reviewed");
-        Ok(HttpResponse::Ok().json(ServiceView::full(&service)))
-    })
-    .await
+    let (view, notified) = state
+        .in_transaction(async |conn| {
+            db::services::find(conn, &id)
+                .await?
+                .ok_or(ApiError::NotFound("service"))?;
+            let now = db::now();
+            let note = req.reason.map(Reason::into_inner);
+            let changes = ServiceChanges {
+                status: Some(if req.approved {
+                    ServiceStatus::Approved
+                } else {
+                    ServiceStatus::Rejected
+                }),
+                review_note: Some(note.clone()),
+                reviewed_by: Some(Some(me.id().to_owned())),
+                reviewed_at: Some(Some(now)),
+                updated_at: Some(now),
+                ..Default::default()
+            };
+            db::services::update(conn, &id, &changes).await?;
+            let service = db::services::find(conn, &id)
+                .await?
+                .ok_or(ApiError::NotFound("service"))?;
+            tracing::info!(service = %id, admin = %me.id(), status = %service.status, "service reviewed");
+            let mut notified = Vec::new();
+            if let Some(provider) = service.provider_id.as_deref() {
+                let (kind, subject, body) = if req.approved {
+                    (
+                        NotificationKind::ServiceApproved,
+                        format!("\"{}\" is approved", service.title),
+                        "Customers can find and book it now.".to_owned(),
+                    )
+                } else {
+                    (
+                        NotificationKind::ServiceRejected,
+                        format!("\"{}\" was not approved", service.title),
+                        format!(
+                            "Note from the admin: {}\nChange the service and it goes back for review.",
+                            note.as_deref().unwrap_or("")
+                        ),
+                    )
+                };
+                let notice = Notice::account(
+                    provider,
+                    kind,
+                    Mail {
+                        to: String::new(),
+                        subject,
+                        body: format!("{body}\n"),
+                    },
+                    serde_json::json!({"service_id": service.id, "status": service.status, "note": note}),
+                );
+                notified = center::store(conn, vec![notice]).await?;
+            }
+            Ok((ServiceView::full(&service), notified))
+        })
+        .await?;
+    state.delivery.deliver(&notified);
+    Ok(HttpResponse::Ok().json(view))
 }

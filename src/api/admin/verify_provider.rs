@@ -4,10 +4,12 @@ use utoipa::ToSchema;
 
 use crate::api::providers::views::ProviderView;
 use crate::db;
+use crate::domain::NotificationKind;
 use crate::domain::Reason;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
 use crate::marketplace;
+use crate::notify::center::{self, Notice};
 use crate::notify::templates;
 use crate::state::AppState;
 
@@ -42,25 +44,29 @@ pub async fn verify_provider(
         ));
     }
     let id = path.into_inner();
-    state.with_db(async |conn| {
-        let (user, _) = marketplace::provider_account(conn, &id).await?;
-        db::providers::find_or_create(conn, &id).await?;
-        let reason = req.reason.as_ref().map(Reason::as_str);
-        db::providers::set_verification(conn, &id, req.verified, me.id(), reason).await?;
-        let profile = db::providers::find_or_create(conn, &id).await?;
-        tracing::info!(provider = %id, admin = %me.id(), verified = req.verified, "provider verification");
-        if let Err(e) = state
-            .mailer
-            .send(templates::provider_verification(
-                &user.email,
-                req.verified,
-                reason,
-            ))
-            .await
-        {
-            tracing::warn!(error = %e, "could not send the verification notice");
-        }
-        Ok(HttpResponse::Ok().json(ProviderView::own(&user, &profile)))
-    })
-    .await
+    let (view, notified) = state
+        .in_transaction(async |conn| {
+            let (user, _) = marketplace::provider_account(conn, &id).await?;
+            db::providers::find_or_create(conn, &id).await?;
+            let reason = req.reason.as_ref().map(Reason::as_str);
+            db::providers::set_verification(conn, &id, req.verified, me.id(), reason).await?;
+            let profile = db::providers::find_or_create(conn, &id).await?;
+            tracing::info!(provider = %id, admin = %me.id(), verified = req.verified, "provider verification");
+            let kind = if req.verified {
+                NotificationKind::ProviderVerified
+            } else {
+                NotificationKind::ProviderWithdrawn
+            };
+            let notice = Notice::account(
+                &id,
+                kind,
+                templates::provider_verification(&user.email, req.verified, reason),
+                serde_json::json!({"verified": req.verified, "reason": reason}),
+            );
+            let notified = center::store(conn, vec![notice]).await?;
+            Ok((ProviderView::own(&user, &profile), notified))
+        })
+        .await?;
+    state.delivery.deliver(&notified);
+    Ok(HttpResponse::Ok().json(view))
 }

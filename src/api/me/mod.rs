@@ -1,6 +1,7 @@
-//! `/v1/me`: the caller's own profile and avatar.
+//! `/v1/me`: the caller's own profile, avatar and notification settings.
 
 pub mod avatar;
+pub mod notification_settings;
 pub mod update;
 
 use actix_web::web;
@@ -8,5 +9,10 @@ use actix_web::web;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/v1/me").route(web::patch().to(update::update)))
         .service(web::resource("/v1/me/avatar").route(web::post().to(avatar::upload)))
+        .service(
+            web::resource("/v1/me/notification-settings")
+                .route(web::get().to(notification_settings::get))
+                .route(web::put().to(notification_settings::put)),
+        )
         .service(web::resource("/v1/users/{id}/avatar").route(web::get().to(avatar::download)));
 }

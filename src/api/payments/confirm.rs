@@ -11,6 +11,9 @@ use crate::payments::{ChargeOutcome, GatewayError};
 use crate::state::AppState;
 use onsite_actors::payment::{PaymentEvent, PaymentStatus};
 
+use crate::domain::NotificationKind;
+use crate::notify;
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfirmRequest {
@@ -111,7 +114,30 @@ pub async fn confirm(
                 .await
         }
         Ok(ChargeOutcome::Declined { code }) => {
-            settle(PaymentEvent::Decline, Some(&code)).await?;
+            let notified = state
+                .in_transaction(async |c| {
+                    db::payments::transition(
+                        c,
+                        &payment.id,
+                        PaymentStatus::Processing,
+                        PaymentEvent::Decline,
+                        None,
+                        Some(&code),
+                    )
+                    .await?;
+                    let Some(booking) = db::bookings::find(c, &payment.booking_id).await? else {
+                        return Ok(Vec::new());
+                    };
+                    let notice = notify::booking::money(
+                        &booking,
+                        NotificationKind::PaymentFailed,
+                        payment.amount,
+                        Some(&code),
+                    );
+                    Ok(notify::center::store(c, vec![notice]).await?)
+                })
+                .await?;
+            state.delivery.deliver(&notified);
             Err(ApiError::PaymentRequired(
                 code.clone(),
                 format!("the card was refused ({code}); the booking still awaits payment"),

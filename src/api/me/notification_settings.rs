@@ -1,0 +1,99 @@
+//! `GET/PUT /v1/me/notification-settings`: which notifications also come by
+//! mail. Every notification is always in the in-app center and pushed to the
+//! open sockets; mail defaults to on for money and booking changes and off for
+//! the live steps of a job (en route, arrived, started), which the app shows
+//! as they happen.
+
+use std::collections::HashMap;
+
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::{self, users::ProfileChanges};
+use crate::domain::NotificationKind;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, ValidJson};
+use crate::notify::center::{mail_allowed, mailed_by_default};
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct KindSetting {
+    pub kind: NotificationKind,
+    /// Always on: the notification center keeps everything.
+    pub in_app: bool,
+    pub mail: bool,
+    /// What `mail` is when the user never chose.
+    pub mail_default: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NotificationSettings {
+    pub items: Vec<KindSetting>,
+}
+
+/// Channels to change per kind; kinds not named keep their setting.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelChange {
+    pub mail: Option<bool>,
+}
+
+fn view(settings: &str) -> NotificationSettings {
+    NotificationSettings {
+        items: NotificationKind::ALL
+            .iter()
+            .map(|&kind| KindSetting {
+                kind,
+                in_app: true,
+                mail: mail_allowed(settings, kind),
+                mail_default: mailed_by_default(kind),
+            })
+            .collect(),
+    }
+}
+
+/// My notification settings, one row per kind.
+#[utoipa::path(get, path = "/v1/me/notification-settings", tag = "notifications", security(("bearer" = [])),
+    responses((status = 200, body = NotificationSettings), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn get(me: AuthUser) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(view(&me.user.settings)))
+}
+
+/// Change my notification settings, e.g. `{"provider_en_route": {"mail": true}}`.
+#[utoipa::path(put, path = "/v1/me/notification-settings", tag = "notifications", security(("bearer" = [])),
+    request_body = Object,
+    responses((status = 200, body = NotificationSettings), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn put(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    ValidJson(changes): ValidJson<HashMap<NotificationKind, ChannelChange>>,
+) -> ApiResult<HttpResponse> {
+    state
+        .with_db(async |conn| {
+            let user = db::users::find(conn, me.id())
+                .await?
+                .ok_or(ApiError::NotFound("user"))?;
+            let mut settings: serde_json::Value =
+                serde_json::from_str(&user.settings).unwrap_or_else(|_| serde_json::json!({}));
+            if !settings.is_object() {
+                settings = serde_json::json!({});
+            }
+            if !settings["notifications"].is_object() {
+                settings["notifications"] = serde_json::json!({});
+            }
+            for (kind, change) in &changes {
+                if let Some(mail) = change.mail {
+                    settings["notifications"][kind.as_str()]["mail"] = mail.into();
+                }
+            }
+            let text = settings.to_string();
+            let update = ProfileChanges {
+                settings: Some(text.clone()),
+                ..ProfileChanges::default()
+            };
+            db::users::update_profile(conn, me.id(), &update).await?;
+            Ok(HttpResponse::Ok().json(view(&text)))
+        })
+        .await
+}

@@ -106,6 +106,15 @@ pub async fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<User>> {
         .optional())
 }
 
+/// Several users in one query (in no particular order).
+pub async fn find_many(conn: &mut DbConn, ids: &[&str]) -> QueryResult<Vec<User>> {
+    db_run!(conn, |c| users::table
+        .filter(users::id.eq_any(ids))
+        .select(User::as_select())
+        .load(c)
+        .await)
+}
+
 pub async fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<User>> {
     db_run!(conn, |c| users::table
         .filter(users::email.eq(email))

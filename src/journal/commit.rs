@@ -157,9 +157,9 @@ async fn apply(
         return Err(JournalError::VersionConflict.into());
     }
     // Stored with the change: a rolled-back change announces nothing.
-    let notices =
+    let (notices, parties) =
         notify::booking::notices(c, &j.public_url, &j.money.cancel, &b, t, change).await?;
-    let notified = notify::center::store(c, notices).await?;
+    let notified = notify::center::store_for(c, notices, &parties).await?;
     Ok((
         Committed {
             record: record_of(&b),

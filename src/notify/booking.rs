@@ -10,11 +10,12 @@ use serde_json::json;
 
 use super::center::Notice;
 use super::Mail;
-use crate::db::{self, bookings::Booking, DbConn};
+use crate::db::{self, bookings::Booking, users::User, DbConn};
 use crate::domain::NotificationKind as K;
 use crate::payments::policy::CancelPolicy;
 
-/// Who hears of `change` (already applied to `b`) and what they are told.
+/// Who hears of `change` (already applied to `b`) and what they are told,
+/// with both parties (the recipients) as loaded for it.
 pub async fn notices(
     conn: &mut DbConn,
     public_url: &str,
@@ -22,7 +23,7 @@ pub async fn notices(
     b: &Booking,
     t: &Transition,
     change: &Change,
-) -> diesel::QueryResult<Vec<Notice>> {
+) -> diesel::QueryResult<(Vec<Notice>, Vec<User>)> {
     use BookingState as S;
     let customer = b.customer_id.as_str();
     let provider = b.provider_id.as_str();
@@ -57,13 +58,16 @@ pub async fn notices(
         }
     }
     if to.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
-    let details = Details::load(conn, public_url, b).await?;
-    Ok(to
+    // The local time matters only for a scheduled job or an answer deadline.
+    let needs_zone = b.scheduled_at.is_some() || to.iter().any(|(_, k)| *k == K::BookingRequested);
+    let (details, parties) = Details::load(conn, public_url, b, needs_zone).await?;
+    let notices = to
         .into_iter()
         .map(|(user, kind)| details.notice(user, kind, b, t, change, cancel))
-        .collect())
+        .collect();
+    Ok((notices, parties))
 }
 
 /// What every booking notice says about the booking.
@@ -77,33 +81,49 @@ struct Details {
 }
 
 impl Details {
-    async fn load(conn: &mut DbConn, public_url: &str, b: &Booking) -> diesel::QueryResult<Self> {
+    /// Three queries at most (commits run on SQLite's one connection): both
+    /// parties at once, the service, and the provider's zone when it matters.
+    async fn load(
+        conn: &mut DbConn,
+        public_url: &str,
+        b: &Booking,
+        needs_zone: bool,
+    ) -> diesel::QueryResult<(Self, Vec<User>)> {
+        let parties = db::users::find_many(conn, &[&b.customer_id, &b.provider_id]).await?;
+        let name = |id: &str| {
+            parties
+                .iter()
+                .find(|u| u.id == id)
+                .map(|u| {
+                    format!("{} {}", u.first_name, u.last_name)
+                        .trim()
+                        .to_owned()
+                })
+                .unwrap_or_default()
+        };
+        let customer_name = name(&b.customer_id);
+        let provider_name = name(&b.provider_id);
         let service = db::services::find(conn, &b.service_id)
             .await?
             .map(|s| s.title)
             .unwrap_or_else(|| "your booking".to_owned());
-        let name = |u: Option<db::users::User>| {
-            u.map(|u| {
-                format!("{} {}", u.first_name, u.last_name)
-                    .trim()
-                    .to_owned()
-            })
-            .unwrap_or_default()
+        let timezone = if needs_zone {
+            db::providers::find(conn, &b.provider_id)
+                .await?
+                .map(|p| p.timezone)
+                .unwrap_or_else(|| "UTC".to_owned())
+        } else {
+            "UTC".to_owned()
         };
-        let customer_name = name(db::users::find(conn, &b.customer_id).await?);
-        let provider_name = name(db::users::find(conn, &b.provider_id).await?);
-        let timezone = db::providers::find(conn, &b.provider_id)
-            .await?
-            .map(|p| p.timezone)
-            .unwrap_or_else(|| "UTC".to_owned());
-        Ok(Self {
+        let details = Self {
             when: local_time(b.scheduled_at, &timezone),
             service,
             customer_name,
             provider_name,
             provider_link: format!("{public_url}/v1/providers/{}", b.provider_id),
             timezone,
-        })
+        };
+        Ok((details, parties))
     }
 
     fn notice(

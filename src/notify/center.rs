@@ -14,7 +14,7 @@ use onsite_actors::protocol::frames;
 use serde::Serialize;
 use tokio::sync::Notify;
 
-use crate::db::{self, notifications::NotificationRow, outbox::OutboxMail, DbConn};
+use crate::db::{self, notifications::NotificationRow, outbox::OutboxMail, users::User, DbConn};
 use crate::domain::NotificationKind;
 use crate::notify::Mail;
 
@@ -107,10 +107,27 @@ pub async fn store(
     conn: &mut DbConn,
     notices: Vec<Notice>,
 ) -> diesel::QueryResult<Vec<NotificationRow>> {
+    store_for(conn, notices, &[]).await
+}
+
+/// [`store`], with the recipients the caller already loaded (others are read).
+pub async fn store_for(
+    conn: &mut DbConn,
+    notices: Vec<Notice>,
+    known: &[User],
+) -> diesel::QueryResult<Vec<NotificationRow>> {
     let mut rows = Vec::with_capacity(notices.len());
     for notice in notices {
-        let Some(user) = db::users::find(conn, &notice.user_id).await? else {
-            continue;
+        let loaded;
+        let user = match known.iter().find(|u| u.id == notice.user_id) {
+            Some(user) => user,
+            None => match db::users::find(conn, &notice.user_id).await? {
+                Some(user) => {
+                    loaded = user;
+                    &loaded
+                }
+                None => continue,
+            },
         };
         let row = NotificationRow {
             id: db::new_id(),

@@ -28,6 +28,7 @@ pub struct Config {
     pub proximity: ProximityConfig,
     pub money: MoneyConfig,
     pub sessions: SessionsConfig,
+    pub notify: NotifyConfig,
     pub ws: WsConfig,
     /// The `tracing` filter (`ONSITE_LOG`).
     pub log: String,
@@ -90,6 +91,12 @@ pub struct SessionsConfig {
     pub auto_start: bool,
     /// How often expired bookings and holds are swept.
     pub sweep_interval: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct NotifyConfig {
+    /// Reminders of a scheduled booking, in minutes before its start.
+    pub reminders: Vec<i32>,
 }
 
 #[derive(Clone, Debug)]
@@ -260,6 +267,9 @@ impl Config {
                         * 1000.0) as u64,
                 ),
             },
+            notify: NotifyConfig {
+                reminders: reminders(get("ONSITE_REMINDERS_MINUTES").as_deref())?,
+            },
             ws: WsConfig {
                 queue: parse(&get, "ONSITE_WS_QUEUE", Some(256))?,
             },
@@ -314,6 +324,34 @@ impl Config {
             ..SessionConfig::default()
         }
     }
+}
+
+/// `1440,60` (the default): minutes before a booking's start, each 1 to 43200;
+/// `none` for no reminders.
+fn reminders(raw: Option<&str>) -> Result<Vec<i32>, ConfigError> {
+    let var = "ONSITE_REMINDERS_MINUTES";
+    let raw = raw.map(str::trim).unwrap_or("1440,60");
+    if raw == "none" {
+        return Ok(Vec::new());
+    }
+    let mut leads = raw
+        .split(',')
+        .map(|p| {
+            p.trim()
+                .parse::<i32>()
+                .ok()
+                .filter(|m| (1..=43_200).contains(m))
+                .ok_or_else(|| {
+                    bad(
+                        var,
+                        format!("`{p}` is not a number of minutes from 1 to 43200"),
+                    )
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    leads.sort_unstable_by(|a, b| b.cmp(a));
+    leads.dedup();
+    Ok(leads)
 }
 
 fn minutes(
@@ -389,6 +427,14 @@ mod tests {
         assert_eq!(err.var, "ONSITE_BIND");
         let err = with(&[("ONSITE_DATABASE_URL", "mysql://x")]).unwrap_err();
         assert_eq!(err.var, "ONSITE_DATABASE_URL");
+        let err = with(&[("ONSITE_REMINDERS_MINUTES", "60,soon")]).unwrap_err();
+        assert_eq!(err.var, "ONSITE_REMINDERS_MINUTES");
+        assert_eq!(with(&[]).unwrap().notify.reminders, [1440, 60]);
+        assert!(with(&[("ONSITE_REMINDERS_MINUTES", "none")])
+            .unwrap()
+            .notify
+            .reminders
+            .is_empty());
     }
 
     #[test]

@@ -10,6 +10,7 @@ use onsite_actors::payment::{PaymentEvent, PaymentStatus};
 use crate::booking_sessions;
 use crate::db;
 use crate::error::ApiResult;
+use crate::notify;
 use crate::state::AppState;
 
 /// Runs the sweeper every `sweep_interval` until the server stops.
@@ -99,6 +100,43 @@ pub async fn sweep(state: &AppState) -> ApiResult<()> {
         if let Err(e) = crate::journal::send_refund(&state.journal, &refund).await {
             tracing::warn!(refund = %refund.id, error = %e, "refund still not sent");
         }
+    }
+    send_reminders(state).await
+}
+
+/// Sends the reminders that are due. Each is marked sent in the transaction
+/// that stores its notices, so it goes out once however many nodes sweep and
+/// whatever restarts; one for a booking that is no longer ahead is dropped.
+async fn send_reminders(state: &AppState) -> ApiResult<()> {
+    let now = db::now();
+    let due = state
+        .with_db(async |c| Ok(db::reminders::due(c, now, 100).await?))
+        .await?;
+    for reminder in due {
+        let notified = state
+            .in_transaction(async |c| {
+                if !db::reminders::mark_sent(c, &reminder, now).await? {
+                    return Ok(Vec::new());
+                }
+                let Some(b) = db::bookings::find(c, &reminder.booking_id).await? else {
+                    return Ok(Vec::new());
+                };
+                let ahead = b.scheduled_at.is_some_and(|start| start > now);
+                if !ahead || !matches!(b.status, BookingState::Confirmed | BookingState::EnRoute) {
+                    return Ok(Vec::new());
+                }
+                let (notices, parties) = notify::booking::reminders(
+                    c,
+                    &state.config.http.public_url,
+                    &state.config.money.cancel,
+                    &b,
+                    reminder.lead_minutes,
+                )
+                .await?;
+                Ok(notify::center::store_for(c, notices, &parties).await?)
+            })
+            .await?;
+        state.delivery.deliver(&notified);
     }
     Ok(())
 }

@@ -22,6 +22,7 @@ pub mod notifications;
 pub mod outbox;
 pub mod payments;
 pub mod providers;
+pub mod reminders;
 pub mod schema;
 pub mod services;
 pub mod sessions;

@@ -348,6 +348,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    booking_reminders (booking_id, lead_minutes) {
+        booking_id -> Text,
+        lead_minutes -> Integer,
+        remind_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> auth_sessions (session_id));
 diesel::joinable!(provider_profiles -> users (user_id));
@@ -355,6 +364,7 @@ diesel::joinable!(booking_events -> bookings (booking_id));
 diesel::joinable!(ledger_entries -> ledger_transactions (transaction_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    booking_reminders,
     notifications,
     mail_outbox,
     direct_messages,

@@ -110,6 +110,8 @@ named_enum! {
         JobCompleted = "job_completed",
         /// To both parties: an admin moved the booking.
         BookingForced = "booking_forced",
+        /// To both parties: a scheduled booking starts soon.
+        BookingReminder = "booking_reminder",
         /// To the customer: a card was refused; the booking still awaits payment.
         PaymentFailed = "payment_failed",
         /// To the customer: a refund reached the card.

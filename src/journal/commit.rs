@@ -156,6 +156,14 @@ async fn apply(
     {
         return Err(JournalError::VersionConflict.into());
     }
+    // Reminders follow the booking: set when it is confirmed or moved, dropped when it ends.
+    match (t.to, b.scheduled_at) {
+        (BookingState::Confirmed, Some(start)) => {
+            db::reminders::schedule(c, &b.id, start, &j.reminders).await?
+        }
+        (to, _) if to.is_terminal() => db::reminders::drop_unsent(c, &b.id).await?,
+        _ => {}
+    }
     // Stored with the change: a rolled-back change announces nothing.
     let (notices, parties) =
         notify::booking::notices(c, &j.public_url, &j.money.cancel, &b, t, change).await?;

@@ -34,6 +34,8 @@ pub struct DbJournal {
     pub delivery: Delivery,
     /// Base of the links in notices.
     pub public_url: String,
+    /// Reminder lead times of scheduled bookings, in minutes.
+    pub reminders: Vec<i32>,
 }
 
 impl DbJournal {
@@ -49,6 +51,7 @@ impl DbJournal {
             money: config.money.clone(),
             delivery,
             public_url: config.http.public_url.clone(),
+            reminders: config.notify.reminders.clone(),
         }
     }
 }

@@ -14,6 +14,47 @@ use crate::db::{self, bookings::Booking, users::User, DbConn};
 use crate::domain::NotificationKind as K;
 use crate::payments::policy::CancelPolicy;
 
+/// What a notice says about the booking's move.
+struct Moved<'a> {
+    from: BookingState,
+    to: BookingState,
+    reason: Option<&'a str>,
+    /// For a reminder: how long before the start.
+    lead_minutes: Option<i32>,
+}
+
+/// "tomorrow", "in 1 h", "in 30 min": how far ahead a reminder is.
+fn lead_text(lead_minutes: Option<i32>) -> String {
+    match lead_minutes.unwrap_or(0) {
+        1440 => "tomorrow".to_owned(),
+        m if m >= 120 && m % 60 == 0 => format!("in {} h", m / 60),
+        60 => "in 1 h".to_owned(),
+        m => format!("in {m} min"),
+    }
+}
+
+/// Both parties' reminder of a scheduled booking, `lead_minutes` before it.
+pub async fn reminders(
+    conn: &mut DbConn,
+    public_url: &str,
+    cancel: &CancelPolicy,
+    b: &Booking,
+    lead_minutes: i32,
+) -> diesel::QueryResult<(Vec<Notice>, Vec<User>)> {
+    let (details, parties) = Details::load(conn, public_url, b, true).await?;
+    let moved = Moved {
+        from: b.status,
+        to: b.status,
+        reason: None,
+        lead_minutes: Some(lead_minutes),
+    };
+    let notices = [b.customer_id.as_str(), b.provider_id.as_str()]
+        .into_iter()
+        .map(|user| details.notice(user, K::BookingReminder, b, &moved, cancel))
+        .collect();
+    Ok((notices, parties))
+}
+
 /// Who hears of `change` (already applied to `b`) and what they are told,
 /// with both parties (the recipients) as loaded for it.
 pub async fn notices(
@@ -65,7 +106,15 @@ pub async fn notices(
     let (details, parties) = Details::load(conn, public_url, b, needs_zone).await?;
     let notices = to
         .into_iter()
-        .map(|(user, kind)| details.notice(user, kind, b, t, change, cancel))
+        .map(|(user, kind)| {
+            let moved = Moved {
+                from: t.from,
+                to: t.to,
+                reason: change.reason.as_deref(),
+                lead_minutes: None,
+            };
+            details.notice(user, kind, b, &moved, cancel)
+        })
         .collect();
     Ok((notices, parties))
 }
@@ -131,8 +180,7 @@ impl Details {
         user: &str,
         kind: K,
         b: &Booking,
-        t: &Transition,
-        change: &Change,
+        t: &Moved<'_>,
         cancel: &CancelPolicy,
     ) -> Notice {
         let to_provider = user == b.provider_id;
@@ -141,9 +189,8 @@ impl Details {
             "https://www.openstreetmap.org/?mlat={:.6}&mlon={:.6}",
             b.location_lat, b.location_lng
         );
-        let reason = change
+        let reason = t
             .reason
-            .as_deref()
             .map(|r| format!(" Reason: {r}."))
             .unwrap_or_default();
         let (title, body) = match kind {
@@ -237,6 +284,20 @@ impl Details {
             K::BookingForced => (
                 format!("Booking {} was changed by support", b.reference),
                 format!("It is now {}.{reason}", t.to),
+            ),
+            K::BookingReminder => (
+                format!("Reminder: {} {}", self.service, lead_text(t.lead_minutes)),
+                format!(
+                    "{} with {} ({}) starts {}.",
+                    self.service,
+                    if to_provider {
+                        &self.customer_name
+                    } else {
+                        &self.provider_name
+                    },
+                    b.reference,
+                    self.when
+                ),
             ),
             // Not caused by a transition (see `money` and the admin handlers).
             K::PaymentFailed

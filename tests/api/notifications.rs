@@ -328,3 +328,108 @@ async fn the_customer_hears_of_a_refused_card_and_of_every_refund() {
     );
     assert_eq!(center["items"][0]["data"]["amount"]["amount"], 10_000);
 }
+
+#[actix_web::test]
+async fn reminders_go_out_once_move_with_the_booking_and_end_with_it() {
+    use crate::fixtures::days_ahead;
+    use crate::helpers::{spawn_sharing, spawn_with};
+    use crate::market::job_location;
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    use onsite::db::schema::booking_reminders::dsl as r;
+    let at = |n: i64| format!("{}T08:00:00Z", days_ahead(n));
+    // Two weeks ahead (so already due for a job in five days) and one hour.
+    let leads = [("ONSITE_REMINDERS_MINUTES", "20160,60")];
+    let app = spawn_with(&leads).await;
+    let m = market(&app).await;
+    let res = app
+        .post_auth(
+            "/v1/bookings",
+            &m.customer,
+            json!({"service_id": m.service_id, "scheduled_at": at(5),
+                   "location": job_location(), "job_size": "small"}),
+        )
+        .await;
+    let id = res.json()["id"].as_str().unwrap().to_owned();
+    m.pay(&app, &id, 0).await;
+    m.act(&app, &m.provider, &id, "accept", json!({})).await;
+
+    // This node sweeps twice, and a second node on the same database too.
+    onsite::sweeper::sweep(&app.state).await.unwrap();
+    onsite::sweeper::sweep(&app.state).await.unwrap();
+    let other = spawn_sharing(&app, &leads).await;
+    onsite::sweeper::sweep(&other.state).await.unwrap();
+    let reminders = |token: String| {
+        let app = &app;
+        async move {
+            let center = app.get_auth("/v1/notifications", &token).await.json();
+            center["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|n| n["kind"] == "booking_reminder")
+                .cloned()
+                .collect::<Vec<Value>>()
+        }
+    };
+    let sent = reminders(m.customer.clone()).await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0]["body"]
+        .as_str()
+        .unwrap()
+        .contains("Fix a leaking tap"));
+    assert_eq!(reminders(m.provider.clone()).await.len(), 1);
+
+    // Moving the booking moves the reminder not sent yet.
+    let res = m
+        .act(
+            &app,
+            &m.customer,
+            &id,
+            "reschedule",
+            json!({"scheduled_at": at(6)}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let unsent = |app: &crate::helpers::TestApp| {
+        let id = id.clone();
+        let db = app.state.db.clone();
+        async move {
+            db.run(async |conn| {
+                onsite::db_run!(conn, |c| r::booking_reminders
+                    .filter(r::booking_id.eq(&id))
+                    .filter(r::sent_at.is_null())
+                    .select((r::lead_minutes, r::remind_at))
+                    .load::<(i32, chrono::NaiveDateTime)>(c)
+                    .await)
+                .unwrap()
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let start = chrono::DateTime::parse_from_rfc3339(&at(6))
+        .unwrap()
+        .naive_utc();
+    assert_eq!(
+        unsent(&app).await,
+        [(60, start - chrono::Duration::minutes(60))]
+    );
+    onsite::sweeper::sweep(&app.state).await.unwrap();
+    assert_eq!(
+        reminders(m.customer.clone()).await.len(),
+        1,
+        "not sent twice"
+    );
+
+    // Cancelling drops it.
+    m.act(
+        &app,
+        &m.customer,
+        &id,
+        "cancel",
+        json!({"reason": "plans changed"}),
+    )
+    .await;
+    assert!(unsent(&app).await.is_empty());
+}

@@ -27,3 +27,14 @@ CREATE TABLE mail_outbox (
     created_at TIMESTAMP NOT NULL
 );
 CREATE INDEX mail_outbox_due ON mail_outbox (sent_at, next_attempt_at);
+
+-- Reminders of scheduled bookings, one per lead time; sent at most once (the
+-- notice and `sent_at` are written in one transaction).
+CREATE TABLE booking_reminders (
+    booking_id TEXT NOT NULL REFERENCES bookings (id),
+    lead_minutes INTEGER NOT NULL,
+    remind_at TIMESTAMP NOT NULL,
+    sent_at TIMESTAMP,
+    PRIMARY KEY (booking_id, lead_minutes)
+);
+CREATE INDEX booking_reminders_due ON booking_reminders (sent_at, remind_at);

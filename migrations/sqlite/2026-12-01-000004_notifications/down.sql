@@ -1,2 +1,3 @@
+DROP TABLE booking_reminders;
 DROP TABLE mail_outbox;
 DROP TABLE notifications;

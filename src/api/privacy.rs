@@ -56,6 +56,9 @@ pub async fn delete_account(
         .with_db(async |conn| {
             db::transaction(conn, async |c| {
                 db::users::erase(c, &id, &placeholder).await?;
+                // What was told to them, and mail still addressed to them, goes too.
+                db::notifications::delete_for_user(c, &id).await?;
+                db::outbox::forget(c, &me.user.email).await?;
                 db::sessions::revoke_all(c, &id, None, "account_deleted").await?;
                 Ok::<(), ApiError>(())
             })

@@ -96,3 +96,12 @@ pub async fn mark_all_read(conn: &mut DbConn, user_id: &str) -> QueryResult<usiz
     .execute(c)
     .await)
 }
+
+/// Deletes every notification of a user (account erasure).
+pub async fn delete_for_user(conn: &mut DbConn, user_id: &str) -> QueryResult<usize> {
+    db_run!(conn, |c| diesel::delete(
+        notifications::table.filter(notifications::user_id.eq(user_id))
+    )
+    .execute(c)
+    .await)
+}

@@ -94,15 +94,30 @@ pub async fn claim(
     Ok(n == 1)
 }
 
-pub async fn mark_sent(conn: &mut DbConn, id: &str) -> QueryResult<()> {
-    db_run!(conn, |c| diesel::update(mail_outbox::table.find(id))
-        .set((
-            mail_outbox::sent_at.eq(Some(now())),
-            mail_outbox::claimed_until.eq(None::<NaiveDateTime>),
-        ))
-        .execute(c)
-        .await)?;
-    Ok(())
+/// Marks a mail sent by the worker whose lease ends at `lease`; false when the
+/// lease was lost (it ran out and another worker claimed the mail).
+pub async fn mark_sent(conn: &mut DbConn, id: &str, lease: NaiveDateTime) -> QueryResult<bool> {
+    let n = db_run!(conn, |c| diesel::update(
+        mail_outbox::table
+            .find(id)
+            .filter(mail_outbox::claimed_until.eq(Some(lease)))
+    )
+    .set((
+        mail_outbox::sent_at.eq(Some(now())),
+        mail_outbox::claimed_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(c)
+    .await)?;
+    Ok(n == 1)
+}
+
+/// Forgets every mail to `address` (account erasure).
+pub async fn forget(conn: &mut DbConn, address: &str) -> QueryResult<usize> {
+    db_run!(conn, |c| diesel::delete(
+        mail_outbox::table.filter(mail_outbox::to_addr.eq(address))
+    )
+    .execute(c)
+    .await)
 }
 
 /// A failed attempt: the lease ends and the next try waits until `next`.

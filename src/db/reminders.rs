@@ -18,20 +18,31 @@ pub struct Reminder {
     pub sent_at: Option<NaiveDateTime>,
 }
 
-/// Replaces the booking's unsent reminders with one per lead before `start`
-/// (a reschedule moves them; sent ones stay sent).
+/// Sets the booking's reminders for a start at `start`: one per lead whose
+/// time is still ahead (a booking confirmed 3 h before its start gets no
+/// "tomorrow" reminder). A reschedule replaces them all, sent ones included,
+/// so the new time gets its reminders too.
 pub async fn schedule(
     conn: &mut DbConn,
     booking_id: &str,
     start: NaiveDateTime,
     leads: &[i32],
 ) -> QueryResult<()> {
-    drop_unsent(conn, booking_id).await?;
+    db_run!(conn, |c| diesel::delete(
+        booking_reminders::table.filter(booking_reminders::booking_id.eq(booking_id))
+    )
+    .execute(c)
+    .await)?;
+    let now = super::now();
     for &lead in leads {
+        let remind_at = start - chrono::Duration::minutes(i64::from(lead));
+        if remind_at <= now {
+            continue;
+        }
         let row = Reminder {
             booking_id: booking_id.to_owned(),
             lead_minutes: lead,
-            remind_at: start - chrono::Duration::minutes(i64::from(lead)),
+            remind_at,
             sent_at: None,
         };
         db_run!(conn, |c| diesel::insert_into(booking_reminders::table)

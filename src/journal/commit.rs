@@ -111,6 +111,7 @@ async fn apply(
         b.completed_at = Some(at);
     }
     let mut refunds = Vec::new();
+    let mut policy_rule = None;
     for effect in &t.effects {
         match effect {
             Effect::MintCustomerChatToken => b.customer_chat_token = Some(secrets::random_token()),
@@ -134,6 +135,7 @@ async fn apply(
                     at,
                 );
                 refunds.extend(effects::settle(j, c, &b, bps, rule).await?);
+                policy_rule = Some(rule);
             }
             Effect::ReleaseEscrow => effects::release(j, c, &b).await?,
             Effect::ReleaseSlot => {
@@ -165,8 +167,10 @@ async fn apply(
         _ => {}
     }
     // Stored with the change: a rolled-back change announces nothing.
+    let refunded = policy_rule.map(|rule| (rule, refunds.iter().map(|r| r.amount).sum()));
     let (notices, parties) =
-        notify::booking::notices(c, &j.public_url, &j.money.cancel, &b, t, change).await?;
+        notify::booking::notices(c, &j.public_url, &j.money.cancel, &b, t, change, refunded)
+            .await?;
     let notified = notify::center::store_for(c, notices, &parties).await?;
     Ok((
         Committed {

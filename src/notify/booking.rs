@@ -12,7 +12,7 @@ use super::center::Notice;
 use super::Mail;
 use crate::db::{self, bookings::Booking, users::User, DbConn};
 use crate::domain::NotificationKind as K;
-use crate::payments::policy::CancelPolicy;
+use crate::payments::policy::{CancelPolicy, RefundRule};
 
 /// What a notice says about the booking's move.
 struct Moved<'a> {
@@ -21,14 +21,17 @@ struct Moved<'a> {
     reason: Option<&'a str>,
     /// For a reminder: how long before the start.
     lead_minutes: Option<i32>,
+    /// For a cancellation: the policy rule that applied and what it refunded.
+    refunded: Option<(RefundRule, i64)>,
 }
 
 /// "tomorrow", "in 1 h", "in 30 min": how far ahead a reminder is.
 fn lead_text(lead_minutes: Option<i32>) -> String {
     match lead_minutes.unwrap_or(0) {
         1440 => "tomorrow".to_owned(),
-        m if m >= 120 && m % 60 == 0 => format!("in {} h", m / 60),
+        m if m > 1440 && m % 1440 == 0 => format!("in {} days", m / 1440),
         60 => "in 1 h".to_owned(),
+        m if m > 60 && m % 60 == 0 => format!("in {} h", m / 60),
         m => format!("in {m} min"),
     }
 }
@@ -47,6 +50,7 @@ pub async fn reminders(
         to: b.status,
         reason: None,
         lead_minutes: Some(lead_minutes),
+        refunded: None,
     };
     let notices = [b.customer_id.as_str(), b.provider_id.as_str()]
         .into_iter()
@@ -64,6 +68,7 @@ pub async fn notices(
     b: &Booking,
     t: &Transition,
     change: &Change,
+    refunded: Option<(RefundRule, i64)>,
 ) -> diesel::QueryResult<(Vec<Notice>, Vec<User>)> {
     use BookingState as S;
     let customer = b.customer_id.as_str();
@@ -112,6 +117,7 @@ pub async fn notices(
                 to: t.to,
                 reason: change.reason.as_deref(),
                 lead_minutes: None,
+                refunded,
             };
             details.notice(user, kind, b, &moved, cancel)
         })
@@ -240,12 +246,10 @@ impl Details {
             K::BookingCancelled => (
                 format!("Booking {} was cancelled", b.reference),
                 format!(
-                    "{} for {} was cancelled.{reason} Refunds follow the cancellation policy: \
-                     in full until {} h before the start, then {}%.",
+                    "{} for {} was cancelled.{reason} {}",
                     self.service,
                     self.when,
-                    cancel.cutoff.num_hours(),
-                    cancel.late_refund_bps / 100
+                    refund_text(t.refunded, &b.currency, to_provider, cancel)
                 ),
             ),
             K::BookingRescheduled => (
@@ -420,6 +424,42 @@ pub fn money(b: &Booking, kind: K, amount_minor: i64, code: Option<&str>) -> Not
             subject: title,
             body: format!("{body}\n"),
         }),
+    }
+}
+
+/// What a cancellation did with the money, as the rule that applied decided it.
+fn refund_text(
+    refunded: Option<(RefundRule, i64)>,
+    currency: &str,
+    to_provider: bool,
+    cancel: &CancelPolicy,
+) -> String {
+    let Some((rule, refunded)) = refunded else {
+        return "Nothing was paid, so nothing is refunded.".to_owned();
+    };
+    let money = format!("{} {currency}", amount(refunded));
+    let why = match rule {
+        RefundRule::BeforeCutoff => {
+            format!(
+                "in full, more than {} h before the start",
+                cancel.cutoff.num_hours()
+            )
+        }
+        RefundRule::LateCancellation => format!(
+            "{}% of the price, less than {} h before the start",
+            cancel.late_refund_bps / 100,
+            cancel.cutoff.num_hours()
+        ),
+        RefundRule::AfterArrival => "nothing, after the provider arrived".to_owned(),
+        RefundRule::StillRequested => "in full, before the provider answered".to_owned(),
+        RefundRule::ProviderCancelled => "in full, the provider cancelled".to_owned(),
+        RefundRule::AdminCancelled => "in full, support cancelled".to_owned(),
+        other => other.to_string(),
+    };
+    if to_provider {
+        format!("The customer is refunded {money} ({why}).")
+    } else {
+        format!("You are refunded {money} ({why}).")
     }
 }
 

@@ -32,6 +32,7 @@ pub fn build_mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
             let transport: AsyncSmtpTransport<Tokio1Executor> =
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| anyhow::anyhow!("ONSITE_SMTP_URL: {e}"))?
+                    .timeout(Some(std::time::Duration::from_secs(30)))
                     .build();
             Ok(Arc::new(SmtpMailer { from, transport }))
         }

@@ -13,8 +13,9 @@ use crate::db;
 use crate::notify::Mail;
 use crate::state::AppState;
 
-/// How long a claimed mail is reserved for the worker that claimed it.
-const LEASE: chrono::Duration = chrono::Duration::seconds(60);
+/// How long a claimed mail is reserved for the worker that claimed it: well
+/// beyond the SMTP timeout (30 s), so no other worker takes it while it is sent.
+const LEASE: chrono::Duration = chrono::Duration::minutes(5);
 /// Rows taken per round.
 const BATCH: i64 = 50;
 /// The worker looks again this often even when nobody woke it.
@@ -54,9 +55,12 @@ pub async fn drain(state: &AppState) -> anyhow::Result<usize> {
         }
         let mut progressed = false;
         for mail in due {
+            // Each claim reads the clock afresh: a slow round never hands out stale leases.
+            let at = db::now();
+            let until = at + LEASE;
             let claimed = state
                 .db
-                .run(async |c| db::outbox::claim(c, &mail.id, now, now + LEASE).await)
+                .run(async |c| db::outbox::claim(c, &mail.id, at, until).await)
                 .await??;
             if !claimed {
                 continue;
@@ -73,10 +77,13 @@ pub async fn drain(state: &AppState) -> anyhow::Result<usize> {
                 .await;
             match outcome {
                 Ok(()) => {
-                    state
+                    let kept = state
                         .db
-                        .run(async |c| db::outbox::mark_sent(c, &mail.id).await)
+                        .run(async |c| db::outbox::mark_sent(c, &mail.id, until).await)
                         .await??;
+                    if !kept {
+                        tracing::warn!(mail = %mail.id, "the lease ran out while sending; another worker may send it again");
+                    }
                     sent += 1;
                 }
                 Err(e) => {

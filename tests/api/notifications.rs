@@ -338,8 +338,7 @@ async fn reminders_go_out_once_move_with_the_booking_and_end_with_it() {
     use diesel_async::RunQueryDsl;
     use onsite::db::schema::booking_reminders::dsl as r;
     let at = |n: i64| format!("{}T08:00:00Z", days_ahead(n));
-    // Two weeks ahead (so already due for a job in five days) and one hour.
-    let leads = [("ONSITE_REMINDERS_MINUTES", "20160,60")];
+    let leads = [("ONSITE_REMINDERS_MINUTES", "1440,60")];
     let app = spawn_with(&leads).await;
     let m = market(&app).await;
     let res = app
@@ -354,6 +353,55 @@ async fn reminders_go_out_once_move_with_the_booking_and_end_with_it() {
     m.pay(&app, &id, 0).await;
     m.act(&app, &m.provider, &id, "accept", json!({})).await;
 
+    let unsent = |app: &crate::helpers::TestApp| {
+        let id = id.clone();
+        let db = app.state.db.clone();
+        async move {
+            let mut rows = db
+                .run(async |conn| {
+                    onsite::db_run!(conn, |c| r::booking_reminders
+                        .filter(r::booking_id.eq(&id))
+                        .filter(r::sent_at.is_null())
+                        .select((r::lead_minutes, r::remind_at))
+                        .load::<(i32, chrono::NaiveDateTime)>(c)
+                        .await)
+                    .unwrap()
+                })
+                .await
+                .unwrap();
+            rows.sort();
+            rows
+        }
+    };
+    let start = |n| {
+        chrono::DateTime::parse_from_rfc3339(&at(n))
+            .unwrap()
+            .naive_utc()
+    };
+    let minutes = chrono::Duration::minutes;
+    assert_eq!(
+        unsent(&app).await,
+        [
+            (60, start(5) - minutes(60)),
+            (1440, start(5) - minutes(1440))
+        ]
+    );
+    // A day passes (in the table): the 24 h reminder is due.
+    app.state
+        .db
+        .run(async |conn| {
+            onsite::db_run!(conn, |c| diesel::update(
+                r::booking_reminders
+                    .filter(r::booking_id.eq(&id))
+                    .filter(r::lead_minutes.eq(1440))
+            )
+            .set(r::remind_at.eq(onsite::db::now() - minutes(1)))
+            .execute(c)
+            .await)
+            .unwrap();
+        })
+        .await
+        .unwrap();
     // This node sweeps twice, and a second node on the same database too.
     onsite::sweeper::sweep(&app.state).await.unwrap();
     onsite::sweeper::sweep(&app.state).await.unwrap();
@@ -374,13 +422,11 @@ async fn reminders_go_out_once_move_with_the_booking_and_end_with_it() {
     };
     let sent = reminders(m.customer.clone()).await;
     assert_eq!(sent.len(), 1, "{sent:?}");
-    assert!(sent[0]["body"]
-        .as_str()
-        .unwrap()
-        .contains("Fix a leaking tap"));
+    assert_eq!(sent[0]["title"], "Reminder: Fix a leaking tap tomorrow");
     assert_eq!(reminders(m.provider.clone()).await.len(), 1);
+    assert_eq!(unsent(&app).await, [(60, start(5) - minutes(60))]);
 
-    // Moving the booking moves the reminder not sent yet.
+    // Moving the booking gives the new time its reminders, and sends nothing now.
     let res = m
         .act(
             &app,
@@ -391,29 +437,12 @@ async fn reminders_go_out_once_move_with_the_booking_and_end_with_it() {
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
-    let unsent = |app: &crate::helpers::TestApp| {
-        let id = id.clone();
-        let db = app.state.db.clone();
-        async move {
-            db.run(async |conn| {
-                onsite::db_run!(conn, |c| r::booking_reminders
-                    .filter(r::booking_id.eq(&id))
-                    .filter(r::sent_at.is_null())
-                    .select((r::lead_minutes, r::remind_at))
-                    .load::<(i32, chrono::NaiveDateTime)>(c)
-                    .await)
-                .unwrap()
-            })
-            .await
-            .unwrap()
-        }
-    };
-    let start = chrono::DateTime::parse_from_rfc3339(&at(6))
-        .unwrap()
-        .naive_utc();
     assert_eq!(
         unsent(&app).await,
-        [(60, start - chrono::Duration::minutes(60))]
+        [
+            (60, start(6) - minutes(60)),
+            (1440, start(6) - minutes(1440))
+        ]
     );
     onsite::sweeper::sweep(&app.state).await.unwrap();
     assert_eq!(
@@ -422,7 +451,7 @@ async fn reminders_go_out_once_move_with_the_booking_and_end_with_it() {
         "not sent twice"
     );
 
-    // Cancelling drops it.
+    // Cancelling drops them, and says what the policy refunded.
     m.act(
         &app,
         &m.customer,
@@ -432,4 +461,92 @@ async fn reminders_go_out_once_move_with_the_booking_and_end_with_it() {
     )
     .await;
     assert!(unsent(&app).await.is_empty());
+    let center = app.get_auth("/v1/notifications", &m.provider).await.json();
+    let cancelled = &center["items"][0];
+    assert_eq!(cancelled["kind"], "booking_cancelled");
+    assert!(
+        cancelled["body"].as_str().unwrap().contains(
+            "The customer is refunded 100.00 ZAR (in full, more than 24 h before the start)"
+        ),
+        "{cancelled}"
+    );
+}
+
+#[actix_web::test]
+async fn settings_written_any_other_way_are_replaced_not_a_crash() {
+    let app = spawn_app().await;
+    let u = app.user("odd@example.com", "customer").await;
+    let t = crate::helpers::token(&u);
+    let res = app
+        .patch_auth(
+            "/v1/me",
+            &t,
+            json!({"settings": {"notifications": {"booking_reminder": false}}}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = app
+        .put_auth(
+            "/v1/me/notification-settings",
+            &t,
+            json!({"booking_reminder": {"mail": false}}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let reminder = res.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "booking_reminder")
+        .unwrap()
+        .clone();
+    assert_eq!(reminder["mail"], false);
+}
+
+#[actix_web::test]
+async fn an_erased_account_leaves_no_notification_or_mail_behind() {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    use onsite::db::schema::{mail_outbox::dsl as o, notifications::dsl as n};
+    let app = spawn_app().await;
+    let m = market(&app).await;
+    let b = m.book(&app, "small").await;
+    let id = b["id"].as_str().unwrap().to_owned();
+    m.pay(&app, &id, 0).await;
+    m.act(&app, &m.provider, &id, "accept", json!({})).await;
+    let count = |app: &crate::helpers::TestApp| {
+        let db = app.state.db.clone();
+        let user = m.customer_id.clone();
+        async move {
+            db.run(async |conn| {
+                let notes: i64 = onsite::db_run!(conn, |c| n::notifications
+                    .filter(n::user_id.eq(&user))
+                    .count()
+                    .get_result(c)
+                    .await)
+                .unwrap();
+                let mails: i64 = onsite::db_run!(conn, |c| o::mail_outbox
+                    .filter(o::to_addr.eq(CUSTOMER))
+                    .count()
+                    .get_result(c)
+                    .await)
+                .unwrap();
+                (notes, mails)
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let (notes, mails) = count(&app).await;
+    assert!(notes >= 1 && mails >= 1, "{notes} {mails}");
+    let res = app
+        .send(
+            reqwest::Method::DELETE,
+            "/v1/privacy/account",
+            Some(&m.customer),
+            Some(json!({"password": crate::helpers::PASSWORD})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text);
+    assert_eq!(count(&app).await, (0, 0));
 }

@@ -84,7 +84,12 @@ pub async fn put(
             }
             for (kind, change) in &changes {
                 if let Some(mail) = change.mail {
-                    settings["notifications"][kind.as_str()]["mail"] = mail.into();
+                    // Whatever else was stored there (e.g. through PATCH /v1/me) is replaced.
+                    let entry = &mut settings["notifications"][kind.as_str()];
+                    if !entry.is_object() {
+                        *entry = serde_json::json!({});
+                    }
+                    entry["mail"] = mail.into();
                 }
             }
             let text = settings.to_string();

@@ -49,9 +49,9 @@ pub async fn send_verification(
             "this email address is already verified".into(),
         ));
     }
-    state
+    let issued = state
         .with_db(async |conn| {
-            let issued = challenge::issue(
+            Ok(challenge::issue(
                 &state,
                 conn,
                 Some(me.id()),
@@ -60,14 +60,15 @@ pub async fn send_verification(
                 true,
                 true,
             )
-            .await?;
-            send_verification_mail(&state, &me.user.email, &issued).await;
-            Ok(HttpResponse::Accepted().json(ChallengeSent {
-                challenge_id: issued.id,
-                expires_in: 15 * 60,
-            }))
+            .await?)
         })
-        .await
+        .await?;
+    // Sent with no connection held (SQLite has one).
+    send_verification_mail(&state, &me.user.email, &issued).await;
+    Ok(HttpResponse::Accepted().json(ChallengeSent {
+        challenge_id: issued.id,
+        expires_in: 15 * 60,
+    }))
 }
 
 /// Either the link `token`, or the `challenge_id` with its six-digit `code`.

@@ -77,7 +77,8 @@ pub async fn login(
         state.dummy_hash.clone(),
     )
     .await?;
-    state
+    let mut lockout_mail = None;
+    let outcome = state
         .with_db(async |conn| {
             let invalid = || {
                 ApiError::Unauthorized("invalid_credentials", "wrong identifier or password".into())
@@ -105,13 +106,7 @@ pub async fn login(
                         .await;
                     tracing::warn!(user = %user.id, "account locked after repeated login failures");
                     let minutes = state.config.auth.lockout_duration.as_secs() / 60;
-                    if let Err(e) = state
-                        .mailer
-                        .send(templates::account_locked(&user.email, minutes))
-                        .await
-                    {
-                        tracing::warn!(error = %e, "could not send the lockout notice");
-                    }
+                    lockout_mail = Some(templates::account_locked(&user.email, minutes));
                     return Err(ApiError::Locked {
                         retry_after_s: (until - db::now()).num_seconds(),
                     });
@@ -167,7 +162,14 @@ pub async fn login(
             audit.record(conn, Some(&user), LoginOutcome::Success).await;
             Ok(HttpResponse::Ok().json(super::TokenPair::from(pair)))
         })
-        .await
+        .await;
+    // The lockout notice goes out with no connection held (SQLite has one).
+    if let Some(mail) = lockout_mail {
+        if let Err(e) = state.mailer.send(mail).await {
+            tracing::warn!(error = %e, "could not send the lockout notice");
+        }
+    }
+    outcome
 }
 
 /// An email (contains `@`) or a phone number.

@@ -38,13 +38,13 @@ pub async fn forgot(
 }
 
 async fn send_reset(state: &crate::state::AppState, email: Email) -> ApiResult<()> {
-    state
+    let mail = state
         .with_db(async |conn| {
             let Some(user) = db::users::find_by_email(conn, email.as_str()).await? else {
-                return Ok(());
+                return Ok(None);
             };
             if !user.is_active() {
-                return Ok(());
+                return Ok(None);
             }
             let issued = challenge::issue(
                 state,
@@ -61,13 +61,14 @@ async fn send_reset(state: &crate::state::AppState, email: Email) -> ApiResult<(
                 "{}/reset-password?token={token}",
                 state.config.http.public_url
             );
-            state
-                .mailer
-                .send(templates::password_reset(&user.email, &token, &link))
-                .await
-                .map_err(ApiError::internal)
+            Ok(Some(templates::password_reset(&user.email, &token, &link)))
         })
-        .await
+        .await?;
+    // Sent with no connection held (SQLite has one).
+    match mail {
+        Some(mail) => state.mailer.send(mail).await.map_err(ApiError::internal),
+        None => Ok(()),
+    }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -106,19 +107,21 @@ pub async fn reset(
         .with_db(async |conn| {
             db::users::set_password(conn, &user.id, &hash).await?;
             db::sessions::revoke_all(conn, &user.id, None, "password_reset").await?;
-            crate::ws::close_user(&state, &user.id);
-            if let Err(e) = state
-                .mailer
-                .send(templates::password_changed(&user.email))
-                .await
-            {
-                tracing::warn!(error = %e, "could not send the password-changed notice");
-            }
-            Ok(HttpResponse::Ok().json(StatusView {
-                status: "password_reset",
-            }))
+            Ok(())
         })
+        .await?;
+    crate::ws::close_user(&state, &user.id);
+    // Sent with no connection held (SQLite has one).
+    if let Err(e) = state
+        .mailer
+        .send(templates::password_changed(&user.email))
         .await
+    {
+        tracing::warn!(error = %e, "could not send the password-changed notice");
+    }
+    Ok(HttpResponse::Ok().json(StatusView {
+        status: "password_reset",
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -155,18 +158,20 @@ pub async fn change(
             db::users::set_password(conn, me.id(), &hash).await?;
             db::sessions::revoke_all(conn, me.id(), Some(&me.session_id), "password_changed")
                 .await?;
-            // Sockets opened by the revoked sessions must not keep receiving data.
-            crate::ws::close_user(&state, me.id());
-            if let Err(e) = state
-                .mailer
-                .send(templates::password_changed(&me.user.email))
-                .await
-            {
-                tracing::warn!(error = %e, "could not send the password-changed notice");
-            }
-            Ok(HttpResponse::Ok().json(StatusView {
-                status: "password_changed",
-            }))
+            Ok(())
         })
+        .await?;
+    // Sockets opened by the revoked sessions must not keep receiving data.
+    crate::ws::close_user(&state, me.id());
+    // Sent with no connection held (SQLite has one).
+    if let Err(e) = state
+        .mailer
+        .send(templates::password_changed(&me.user.email))
         .await
+    {
+        tracing::warn!(error = %e, "could not send the password-changed notice");
+    }
+    Ok(HttpResponse::Ok().json(StatusView {
+        status: "password_changed",
+    }))
 }

@@ -64,7 +64,8 @@ pub async fn register(
         .with_db(async |conn| ensure_free(conn, &req.email, req.phone.as_ref()).await)
         .await?;
     let hash = password::hash_async(req.password.expose().to_owned()).await?;
-    state
+    let mut to_mail = None;
+    let response = state
         .with_db(async |conn| {
             let user = User::new_account(
                 req.email.as_str().to_owned(),
@@ -97,10 +98,11 @@ pub async fn register(
             .await
             {
                 Ok(issued) => {
-                    super::email::send_verification_mail(&state, &user.email, &issued).await;
-                    Some(ChallengeRef {
-                        challenge_id: issued.id,
-                    })
+                    let sent = ChallengeRef {
+                        challenge_id: issued.id.clone(),
+                    };
+                    to_mail = Some((user.email.clone(), issued));
+                    Some(sent)
                 }
                 Err(AuthError::RateLimited { .. }) => None,
                 Err(e) => return Err(e.into()),
@@ -111,7 +113,12 @@ pub async fn register(
                 email_verification: issued,
             }))
         })
-        .await
+        .await?;
+    // Sent with no connection held (SQLite has one).
+    if let Some((to, issued)) = to_mail {
+        super::email::send_verification_mail(&state, &to, &issued).await;
+    }
+    Ok(response)
 }
 
 /// 409 when the email or phone belongs to another account.

@@ -39,14 +39,13 @@ impl ChatRow {
 
     /// The `message` object of `chat` events and the REST history.
     pub fn message(&self) -> ChatMessage {
-        ChatMessage {
-            id: self.id.clone(),
-            from: self.sender_id.clone(),
-            text: self.body.clone(),
-            client_msg_id: self.client_msg_id.clone(),
-            sent_at: super::utc(self.created_at),
-            seq: None,
-        }
+        stored_message(
+            &self.id,
+            &self.sender_id,
+            &self.body,
+            &self.client_msg_id,
+            self.created_at,
+        )
     }
 }
 
@@ -159,4 +158,22 @@ pub async fn mark_read(
         Some(_) => {}
     }
     Ok(())
+}
+
+/// A stored message (booking or direct chat) as the protocol's `message` object.
+pub(super) fn stored_message(
+    id: &str,
+    sender_id: &str,
+    body: &str,
+    client_msg_id: &str,
+    created_at: NaiveDateTime,
+) -> ChatMessage {
+    ChatMessage {
+        id: id.to_owned(),
+        from: sender_id.to_owned(),
+        text: body.to_owned(),
+        client_msg_id: client_msg_id.to_owned(),
+        sent_at: super::utc(created_at),
+        seq: None,
+    }
 }

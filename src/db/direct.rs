@@ -25,14 +25,13 @@ pub struct DirectMessage {
 impl DirectMessage {
     /// The `message` object, the same as booking chat's.
     pub fn message(&self) -> ChatMessage {
-        ChatMessage {
-            id: self.id.clone(),
-            from: self.sender_id.clone(),
-            text: self.body.clone(),
-            client_msg_id: self.client_msg_id.clone(),
-            sent_at: super::utc(self.created_at),
-            seq: None,
-        }
+        super::chat::stored_message(
+            &self.id,
+            &self.sender_id,
+            &self.body,
+            &self.client_msg_id,
+            self.created_at,
+        )
     }
 }
 

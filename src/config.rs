@@ -97,6 +97,22 @@ pub struct SessionsConfig {
 pub struct NotifyConfig {
     /// Reminders of a scheduled booking, in minutes before its start.
     pub reminders: Vec<i32>,
+    /// How long a worker holds a claimed outbox row (`ONSITE_OUTBOX_LEASE_S`,
+    /// 300): a row claimed by a worker that died is sent again after this.
+    /// Keep it well above the slowest send (SMTP and push time out at 30 s).
+    pub outbox_lease: Duration,
+    /// Mobile push through FCM when set; else `push-*.json` files in the outbox.
+    pub fcm: Option<FcmConfig>,
+}
+
+/// `ONSITE_FCM_PROJECT_ID` and `ONSITE_FCM_CREDENTIALS` (the path of the
+/// service-account key file, JSON as Google issues it).
+#[derive(Clone, Debug)]
+pub struct FcmConfig {
+    pub project_id: String,
+    pub credentials: PathBuf,
+    /// `ONSITE_FCM_ENDPOINT`: the FCM API's base URL (a stand-in in tests).
+    pub endpoint: String,
 }
 
 #[derive(Clone, Debug)]
@@ -269,6 +285,30 @@ impl Config {
             },
             notify: NotifyConfig {
                 reminders: reminders(get("ONSITE_REMINDERS_MINUTES").as_deref())?,
+                outbox_lease: {
+                    let secs: u64 = parse(&get, "ONSITE_OUTBOX_LEASE_S", Some(300))?;
+                    if secs == 0 {
+                        return Err(bad("ONSITE_OUTBOX_LEASE_S", "must be at least 1"));
+                    }
+                    Duration::from_secs(secs)
+                },
+                fcm: match (get("ONSITE_FCM_PROJECT_ID"), get("ONSITE_FCM_CREDENTIALS")) {
+                    (None, None) => None,
+                    (Some(project_id), Some(credentials)) => Some(FcmConfig {
+                        project_id,
+                        credentials: PathBuf::from(credentials),
+                        endpoint: get("ONSITE_FCM_ENDPOINT")
+                            .unwrap_or_else(|| "https://fcm.googleapis.com".into())
+                            .trim_end_matches('/')
+                            .to_owned(),
+                    }),
+                    _ => {
+                        return Err(bad(
+                            "ONSITE_FCM_CREDENTIALS",
+                            "ONSITE_FCM_PROJECT_ID and ONSITE_FCM_CREDENTIALS must be set together",
+                        ))
+                    }
+                },
             },
             ws: WsConfig {
                 queue: parse(&get, "ONSITE_WS_QUEUE", Some(256))?,

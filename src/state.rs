@@ -13,7 +13,7 @@ use crate::db::{DbConn, DbPool};
 use crate::error::ApiResult;
 use crate::journal::DbJournal;
 use crate::notify::center::Delivery;
-use crate::notify::{build_mailer, Mailer, OutboxSms, SmsSender};
+use crate::notify::{build_mailer, FcmPush, Mailer, OutboxPush, OutboxSms, PushSender, SmsSender};
 use crate::payments::{simulated::SimulatedGateway, PaymentGateway};
 
 pub struct AppState {
@@ -24,6 +24,7 @@ pub struct AppState {
     pub code_key: Vec<u8>,
     pub mailer: Arc<dyn Mailer>,
     pub sms: Arc<dyn SmsSender>,
+    pub push: Arc<dyn PushSender>,
     /// A real argon2 hash that no password matches, verified against when the
     /// account is unknown so both cases cost the same time.
     pub dummy_hash: String,
@@ -69,8 +70,9 @@ impl AppState {
         let gateway: Arc<dyn PaymentGateway> = Arc::new(SimulatedGateway::default());
         let delivery = Delivery::default();
         let journal = DbJournal::new(&config, db.clone(), gateway.clone(), delivery.clone());
-        let dispatcher =
-            Dispatcher::new(Arc::new(journal.clone()), config.session_config()).start();
+        let dispatcher = Dispatcher::new(Arc::new(journal.clone()), config.session_config())
+            .with_presence(delivery.presence())
+            .start();
         delivery.attach(dispatcher.clone().recipient());
         let webhook_secret = match &config.money.webhook_secret {
             Some(s) => s.as_bytes().to_vec(),
@@ -92,6 +94,12 @@ impl AppState {
             sms: Arc::new(OutboxSms {
                 dir: config.outbox_dir(),
             }),
+            push: match &config.notify.fcm {
+                Some(fcm) => Arc::new(FcmPush::new(fcm)?),
+                None => Arc::new(OutboxPush {
+                    dir: config.outbox_dir(),
+                }),
+            },
             dummy_hash,
             db,
             config,

@@ -133,7 +133,7 @@ async fn send_reminders(state: &AppState) -> ApiResult<()> {
                     reminder.lead_minutes,
                 )
                 .await?;
-                Ok(notify::center::store_for(c, notices, &parties).await?)
+                Ok(state.delivery.store_for(c, notices, &parties).await?)
             })
             .await?;
         state.delivery.deliver(&notified);

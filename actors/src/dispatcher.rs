@@ -18,6 +18,7 @@ use crate::messages::{
     CloseUser, Connect, CountSessions, Deliver, Disconnect, LiveSessions, Monitor, MonitorFilter,
     Monitored, SessionFor, SessionStopped,
 };
+use crate::presence::Presence;
 use crate::session::{BookingSession, SessionConfig, SessionLinks};
 
 pub struct Dispatcher {
@@ -30,6 +31,7 @@ pub struct Dispatcher {
     admins: HashMap<u64, Client>,
     monitors: HashMap<u64, (Client, MonitorFilter)>,
     monitors_on: Arc<AtomicBool>,
+    presence: Presence,
 }
 
 impl Dispatcher {
@@ -43,7 +45,14 @@ impl Dispatcher {
             admins: HashMap::new(),
             monitors: HashMap::new(),
             monitors_on: Arc::new(AtomicBool::new(false)),
+            presence: Presence::default(),
         }
+    }
+
+    /// Keeps `presence` up to date with who has an open socket here.
+    pub fn with_presence(mut self, presence: Presence) -> Self {
+        self.presence = presence;
+        self
     }
 
     fn update_monitors_flag(&self) {
@@ -134,6 +143,7 @@ impl Handler<Connect> for Dispatcher {
         if msg.client.role == Role::Admin {
             self.admins.insert(msg.client.conn_id, msg.client.clone());
         }
+        self.presence.arrive(&msg.client.user_id);
         self.connections
             .entry(msg.client.user_id.clone())
             .or_default()
@@ -150,6 +160,7 @@ impl Handler<Disconnect> for Dispatcher {
             list.retain(|c| c.conn_id != msg.conn_id);
             if list.is_empty() {
                 self.connections.remove(&msg.user_id);
+                self.presence.leave(&msg.user_id);
             }
         }
         self.admins.remove(&msg.conn_id);

@@ -11,6 +11,7 @@ pub mod memory;
 pub mod messages;
 mod names;
 pub mod payment;
+pub mod presence;
 pub mod protocol;
 pub mod proximity;
 pub mod session;

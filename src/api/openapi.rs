@@ -45,6 +45,7 @@ use super::{
         admin::unassign_service::unassign_service,
         notifications::list::list, notifications::read::read, notifications::read::read_all,
         me::notification_settings::get, me::notification_settings::put,
+        me::devices::register, me::devices::list, me::devices::delete,
     ),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "account"), (name = "providers"), (name = "services"),

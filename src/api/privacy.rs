@@ -56,9 +56,12 @@ pub async fn delete_account(
         .with_db(async |conn| {
             db::transaction(conn, async |c| {
                 db::users::erase(c, &id, &placeholder).await?;
-                // What was told to them, and mail still addressed to them, goes too.
+                // What was told to them, what still waits to reach them, and
+                // where push would reach them, goes too.
                 db::notifications::delete_for_user(c, &id).await?;
-                db::outbox::forget(c, &me.user.email).await?;
+                db::outbox::forget(c, &id, &me.user.email, me.user.phone.as_deref()).await?;
+                db::devices::remove_all(c, &id).await?;
+                db::devices::forget_alerts(c, &id).await?;
                 db::sessions::revoke_all(c, &id, None, "account_deleted").await?;
                 Ok::<(), ApiError>(())
             })

@@ -12,6 +12,7 @@ pub mod availability;
 pub mod bookings;
 pub mod challenges;
 pub mod chat;
+pub mod devices;
 pub mod direct;
 pub mod discovery;
 pub mod events;

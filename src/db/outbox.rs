@@ -1,5 +1,5 @@
-//! The mail outbox (`mail_outbox`): mail is written here in the transaction
-//! that decided it, and a worker sends it. A row is claimed with a lease before
+//! The outbox: mail, SMS and push are written here in the transaction that
+//! decided them, and a worker per channel sends them. A row is claimed with a lease before
 //! it is sent, so two workers (or a worker and its restarted self) never send
 //! one twice while the lease runs, and a crash mid-send only delays it.
 
@@ -7,34 +7,73 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::schema::mail_outbox;
+use super::schema::outbox;
 use super::{new_id, now, DbConn};
 use crate::db_run;
+use crate::domain::Channel;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = mail_outbox)]
+#[diesel(table_name = outbox)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
-pub struct OutboxMail {
+pub struct OutboxRow {
     pub id: String,
+    pub channel: Channel,
+    /// The email address, the phone number or the device's push token.
     pub to_addr: String,
+    /// The mail subject or the push title (empty for SMS).
     pub subject: String,
     pub body: String,
+    /// Push only: the recipient, the device, the JSON data map.
+    pub user_id: Option<String>,
+    pub device_id: Option<String>,
+    pub data: Option<String>,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub claimed_until: Option<NaiveDateTime>,
     pub sent_at: Option<NaiveDateTime>,
     pub last_error: Option<String>,
+    pub dropped_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
 }
 
-impl OutboxMail {
-    pub fn new(to: &str, subject: &str, body: &str) -> Self {
+impl OutboxRow {
+    pub fn mail(to: &str, subject: &str, body: &str) -> Self {
+        Self::new(Channel::Mail, to, subject, body)
+    }
+
+    pub fn sms(to: &str, body: &str) -> Self {
+        Self::new(Channel::Sms, to, "", body)
+    }
+
+    /// A push to one device of `user_id`.
+    pub fn push(
+        user_id: &str,
+        device_id: &str,
+        token: &str,
+        title: &str,
+        body: &str,
+        data: &serde_json::Value,
+    ) -> Self {
+        Self {
+            user_id: Some(user_id.to_owned()),
+            device_id: Some(device_id.to_owned()),
+            data: Some(data.to_string()),
+            ..Self::new(Channel::Push, token, title, body)
+        }
+    }
+
+    fn new(channel: Channel, to: &str, subject: &str, body: &str) -> Self {
         let at = now();
         Self {
             id: new_id(),
+            channel,
             to_addr: to.to_owned(),
             subject: subject.to_owned(),
             body: body.to_owned(),
+            user_id: None,
+            device_id: None,
+            data: None,
+            dropped_at: None,
             attempts: 0,
             next_attempt_at: at,
             claimed_until: None,
@@ -45,27 +84,35 @@ impl OutboxMail {
     }
 }
 
-pub async fn insert(conn: &mut DbConn, mail: &OutboxMail) -> QueryResult<()> {
-    db_run!(conn, |c| diesel::insert_into(mail_outbox::table)
-        .values(mail)
+pub async fn insert(conn: &mut DbConn, row: &OutboxRow) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::insert_into(outbox::table)
+        .values(row)
         .execute(c)
         .await)?;
     Ok(())
 }
 
-/// Unsent mail that is due and not under another worker's lease, oldest first.
-pub async fn due(conn: &mut DbConn, at: NaiveDateTime, limit: i64) -> QueryResult<Vec<OutboxMail>> {
-    db_run!(conn, |c| mail_outbox::table
-        .filter(mail_outbox::sent_at.is_null())
-        .filter(mail_outbox::next_attempt_at.le(at))
+/// Unsent rows of `channel` that are due and not under another worker's
+/// lease, oldest first.
+pub async fn due(
+    conn: &mut DbConn,
+    channel: Channel,
+    at: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<OutboxRow>> {
+    db_run!(conn, |c| outbox::table
+        .filter(outbox::channel.eq(channel))
+        .filter(outbox::sent_at.is_null())
+        .filter(outbox::dropped_at.is_null())
+        .filter(outbox::next_attempt_at.le(at))
         .filter(
-            mail_outbox::claimed_until
+            outbox::claimed_until
                 .is_null()
-                .or(mail_outbox::claimed_until.lt(at))
+                .or(outbox::claimed_until.lt(at))
         )
-        .order(mail_outbox::next_attempt_at.asc())
+        .order(outbox::next_attempt_at.asc())
         .limit(limit)
-        .select(OutboxMail::as_select())
+        .select(OutboxRow::as_select())
         .load(c)
         .await)
 }
@@ -79,16 +126,17 @@ pub async fn claim(
     until: NaiveDateTime,
 ) -> QueryResult<bool> {
     let n = db_run!(conn, |c| diesel::update(
-        mail_outbox::table
+        outbox::table
             .find(id)
-            .filter(mail_outbox::sent_at.is_null())
+            .filter(outbox::sent_at.is_null())
+            .filter(outbox::dropped_at.is_null())
             .filter(
-                mail_outbox::claimed_until
+                outbox::claimed_until
                     .is_null()
-                    .or(mail_outbox::claimed_until.lt(at))
+                    .or(outbox::claimed_until.lt(at))
             )
     )
-    .set(mail_outbox::claimed_until.eq(Some(until)))
+    .set(outbox::claimed_until.eq(Some(until)))
     .execute(c)
     .await)?;
     Ok(n == 1)
@@ -98,51 +146,125 @@ pub async fn claim(
 /// lease was lost (it ran out and another worker claimed the mail).
 pub async fn mark_sent(conn: &mut DbConn, id: &str, lease: NaiveDateTime) -> QueryResult<bool> {
     let n = db_run!(conn, |c| diesel::update(
-        mail_outbox::table
+        outbox::table
             .find(id)
-            .filter(mail_outbox::claimed_until.eq(Some(lease)))
+            .filter(outbox::claimed_until.eq(Some(lease)))
     )
     .set((
-        mail_outbox::sent_at.eq(Some(now())),
-        mail_outbox::claimed_until.eq(None::<NaiveDateTime>),
+        outbox::sent_at.eq(Some(now())),
+        outbox::claimed_until.eq(None::<NaiveDateTime>),
     ))
     .execute(c)
     .await)?;
     Ok(n == 1)
 }
 
-/// Forgets every mail to `address` (account erasure).
-pub async fn forget(conn: &mut DbConn, address: &str) -> QueryResult<usize> {
+/// Forgets everything waiting for a user: mail to `address`, SMS to `phone`,
+/// push to their devices (account erasure).
+pub async fn forget(
+    conn: &mut DbConn,
+    user_id: &str,
+    address: &str,
+    phone: Option<&str>,
+) -> QueryResult<usize> {
+    let phone = phone.unwrap_or_default().to_owned();
     db_run!(conn, |c| diesel::delete(
-        mail_outbox::table.filter(mail_outbox::to_addr.eq(address))
+        outbox::table.filter(
+            outbox::user_id
+                .eq(user_id)
+                .or(outbox::channel
+                    .eq(Channel::Mail)
+                    .and(outbox::to_addr.eq(address)))
+                .or(outbox::channel
+                    .eq(Channel::Sms)
+                    .and(outbox::to_addr.eq(&phone)))
+        )
     )
     .execute(c)
     .await)
 }
 
+/// A row that will never be sent (the device is gone, the address refused
+/// for good): it leaves the queue with its reason. Only by the lease holder.
+pub async fn drop_row(
+    conn: &mut DbConn,
+    id: &str,
+    lease: NaiveDateTime,
+    reason: &str,
+) -> QueryResult<bool> {
+    let n = db_run!(conn, |c| diesel::update(
+        outbox::table
+            .find(id)
+            .filter(outbox::claimed_until.eq(Some(lease)))
+    )
+    .set((
+        outbox::dropped_at.eq(Some(now())),
+        outbox::claimed_until.eq(None::<NaiveDateTime>),
+        outbox::last_error.eq(Some(reason.chars().take(500).collect::<String>())),
+    ))
+    .execute(c)
+    .await)?;
+    Ok(n == 1)
+}
+
+/// Drops the unsent push of a device that was removed.
+pub async fn drop_device(conn: &mut DbConn, device_id: &str) -> QueryResult<usize> {
+    db_run!(conn, |c| diesel::update(
+        outbox::table
+            .filter(outbox::device_id.eq(device_id))
+            .filter(outbox::sent_at.is_null())
+            .filter(outbox::dropped_at.is_null())
+    )
+    .set((
+        outbox::dropped_at.eq(Some(now())),
+        outbox::last_error.eq(Some("device removed")),
+    ))
+    .execute(c)
+    .await)
+}
+
 /// A failed attempt: the lease ends and the next try waits until `next`.
+/// Only by the lease holder.
 pub async fn retry_at(
     conn: &mut DbConn,
     id: &str,
+    lease: NaiveDateTime,
     next: NaiveDateTime,
     error: &str,
 ) -> QueryResult<()> {
-    db_run!(conn, |c| diesel::update(mail_outbox::table.find(id))
-        .set((
-            mail_outbox::attempts.eq(mail_outbox::attempts + 1),
-            mail_outbox::next_attempt_at.eq(next),
-            mail_outbox::claimed_until.eq(None::<NaiveDateTime>),
-            mail_outbox::last_error.eq(Some(error.chars().take(500).collect::<String>())),
-        ))
-        .execute(c)
-        .await)?;
+    db_run!(conn, |c| diesel::update(
+        outbox::table
+            .find(id)
+            .filter(outbox::claimed_until.eq(Some(lease)))
+    )
+    .set((
+        outbox::attempts.eq(outbox::attempts + 1),
+        outbox::next_attempt_at.eq(next),
+        outbox::claimed_until.eq(None::<NaiveDateTime>),
+        outbox::last_error.eq(Some(error.chars().take(500).collect::<String>())),
+    ))
+    .execute(c)
+    .await)?;
     Ok(())
 }
 
-/// Mail still unsent (for readiness and tests).
+/// Rows still waiting to be sent, of every channel (for readiness and tests).
 pub async fn pending(conn: &mut DbConn) -> QueryResult<i64> {
-    db_run!(conn, |c| mail_outbox::table
-        .filter(mail_outbox::sent_at.is_null())
+    db_run!(conn, |c| outbox::table
+        .filter(outbox::sent_at.is_null())
+        .filter(outbox::dropped_at.is_null())
+        .count()
+        .get_result(c)
+        .await)
+}
+
+/// Rows of any channel that are due now and not yet sent or dropped (in
+/// flight included): zero means the workers have caught up.
+pub async fn due_count(conn: &mut DbConn, at: NaiveDateTime) -> QueryResult<i64> {
+    db_run!(conn, |c| outbox::table
+        .filter(outbox::sent_at.is_null())
+        .filter(outbox::dropped_at.is_null())
+        .filter(outbox::next_attempt_at.le(at))
         .count()
         .get_result(c)
         .await)

@@ -334,7 +334,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    mail_outbox (id) {
+    outbox (id) {
         id -> Text,
         to_addr -> Text,
         subject -> Text,
@@ -345,6 +345,30 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
+        channel -> Text,
+        user_id -> Nullable<Text>,
+        device_id -> Nullable<Text>,
+        data -> Nullable<Text>,
+        dropped_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    devices (id) {
+        id -> Text,
+        user_id -> Text,
+        platform -> Text,
+        token -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    chat_alerts (booking_id, user_id) {
+        booking_id -> Text,
+        user_id -> Text,
+        alerted_at -> Timestamp,
     }
 }
 
@@ -358,6 +382,7 @@ diesel::table! {
 }
 
 diesel::joinable!(auth_sessions -> users (user_id));
+diesel::joinable!(devices -> users (user_id));
 diesel::joinable!(refresh_tokens -> auth_sessions (session_id));
 diesel::joinable!(provider_profiles -> users (user_id));
 diesel::joinable!(booking_events -> bookings (booking_id));
@@ -366,7 +391,9 @@ diesel::joinable!(ledger_entries -> ledger_transactions (transaction_id));
 diesel::allow_tables_to_appear_in_same_query!(
     booking_reminders,
     notifications,
-    mail_outbox,
+    outbox,
+    devices,
+    chat_alerts,
     direct_messages,
     chat_messages,
     chat_reads,

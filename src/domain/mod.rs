@@ -23,6 +23,9 @@ pub use nullable::nullable;
 pub use onsite_actors::booking::Role;
 pub use password::Password;
 pub use phone::Phone;
-pub use status::{LedgerKind, LoginOutcome, NotificationKind, Purpose, ServiceStatus, UserStatus};
+pub use status::{
+    Channel, LedgerKind, LoginOutcome, NotificationKind, Platform, Purpose, ServiceStatus,
+    UserStatus,
+};
 pub use text::{BoundedText, LongText, Reason, Skill, Title};
 pub use timezone::{clock, ClockTime, TimeZone};

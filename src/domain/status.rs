@@ -124,10 +124,40 @@ named_enum! {
         ServiceApproved = "service_approved",
         /// To the provider: a service was rejected (with the admin's note).
         ServiceRejected = "service_rejected",
+        /// To a party with no open socket: booking chat they have not seen
+        /// (at most one per conversation per quarter hour).
+        ChatMessage = "chat_message",
+        /// To the provider: an admin wrote in their direct conversation.
+        AdminMessage = "admin_message",
+    }
+}
+
+named_enum! {
+    /// How an outbox row leaves the server.
+    #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub enum Channel ("outbox channel") {
+        Mail = "mail",
+        Sms = "sms",
+        /// A mobile or web push to one registered device.
+        Push = "push",
+    }
+}
+
+named_enum! {
+    /// What kind of device receives push.
+    #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow, utoipa::ToSchema)]
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub enum Platform ("device platform") {
+        Android = "android",
+        Ios = "ios",
+        Web = "web",
     }
 }
 
 text_column!(
+    Channel,
+    Platform,
     UserStatus,
     ServiceStatus,
     LedgerKind,

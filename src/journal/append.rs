@@ -7,15 +7,23 @@ use onsite_actors::protocol::{ChatPosted, EventBody};
 
 use super::commit::CommitError;
 use super::{booking_event, DbJournal};
-use crate::db::{self, chat::ChatRow, DbConn};
+use crate::db::{self, chat::ChatRow, notifications::NotificationRow, DbConn};
+use crate::notify;
 
 pub(super) async fn append(j: &DbJournal, a: Append) -> Result<Appended, JournalError> {
-    j.db.transaction(async |c| apply(c, &a).await)
-        .await
-        .map_err(CommitError::into_journal)
+    let (appended, notified) =
+        j.db.transaction(async |c| apply(j, c, &a).await)
+            .await
+            .map_err(CommitError::into_journal)?;
+    j.delivery.deliver(&notified);
+    Ok(appended)
 }
 
-async fn apply(c: &mut DbConn, a: &Append) -> Result<Appended, CommitError> {
+async fn apply(
+    j: &DbJournal,
+    c: &mut DbConn,
+    a: &Append,
+) -> Result<(Appended, Vec<NotificationRow>), CommitError> {
     if let Entry::Chat(chat) = &a.entry {
         if let Some(m) =
             db::chat::find_by_client_id(c, &a.booking_id, &chat.from, &chat.client_msg_id).await?
@@ -29,7 +37,7 @@ async fn apply(c: &mut DbConn, a: &Append) -> Result<Appended, CommitError> {
                 Some(&chat.from),
                 m.created_at,
             );
-            return Ok(Appended::Duplicate(event));
+            return Ok((Appended::Duplicate(event), Vec::new()));
         }
     }
     let booking = db::bookings::find(c, &a.booking_id)
@@ -41,11 +49,15 @@ async fn apply(c: &mut DbConn, a: &Append) -> Result<Appended, CommitError> {
     let seq = a.expected_seq + 1;
     let at = db::now();
     let body = a.entry.body(db::new_id, db::utc(at));
+    let mut notified = Vec::new();
     match (&a.entry, &body) {
         (Entry::Chat(chat), EventBody::Chat(posted)) => {
             db::chat::insert(c, &ChatRow::of(&a.booking_id, seq, &posted.message)).await?;
             // The sender has read their own message.
             db::chat::mark_read(c, &a.booking_id, &chat.from, seq).await?;
+            notified =
+                notify::chat::missed(c, &j.delivery, &j.public_url, &booking, &posted.message)
+                    .await?;
         }
         (Entry::Read { by, up_to_seq }, _) => {
             db::chat::mark_read(c, &a.booking_id, by, *up_to_seq).await?;
@@ -57,5 +69,5 @@ async fn apply(c: &mut DbConn, a: &Append) -> Result<Appended, CommitError> {
     if !db::bookings::bump_seq(c, &a.booking_id, a.expected_seq).await? {
         return Err(JournalError::VersionConflict.into());
     }
-    Ok(Appended::New(event))
+    Ok((Appended::New(event), notified))
 }

@@ -171,7 +171,7 @@ async fn apply(
     let (notices, parties) =
         notify::booking::notices(c, &j.public_url, &j.money.cancel, &b, t, change, refunded)
             .await?;
-    let notified = notify::center::store_for(c, notices, &parties).await?;
+    let notified = j.delivery.store_for(c, notices, &parties).await?;
     Ok((
         Committed {
             record: record_of(&b),

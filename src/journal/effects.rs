@@ -246,7 +246,7 @@ pub async fn send_refund(j: &DbJournal, refund: &Refund) -> anyhow::Result<()> {
                         refund.amount,
                         None,
                     );
-                    notified = notify::center::store(c, vec![notice]).await?;
+                    notified = j.delivery.store(c, vec![notice]).await?;
                 }
             }
             Ok::<_, anyhow::Error>(notified)

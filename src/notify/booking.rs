@@ -309,7 +309,9 @@ impl Details {
             | K::ProviderVerified
             | K::ProviderWithdrawn
             | K::ServiceApproved
-            | K::ServiceRejected => (
+            | K::ServiceRejected
+            | K::ChatMessage
+            | K::AdminMessage => (
                 format!("Booking {}", b.reference),
                 format!("It is now {}.", t.to),
             ),

@@ -4,18 +4,20 @@
 //! nothing and a committed one loses nothing; it is *delivered* only after
 //! that commit: a `notification` frame to every open socket of the user (the
 //! dispatcher knows user -> connections, whatever they subscribed to) and a
-//! wake-up for the mail worker, which never makes a request wait on SMTP.
+//! wake-up for the outbox workers (mail, and push to the devices of users with
+//! no open socket), so a request never waits on SMTP or a push service.
 
 use std::sync::{Arc, OnceLock};
 
 use actix::Recipient;
 use onsite_actors::messages::Deliver;
+use onsite_actors::presence::Presence;
 use onsite_actors::protocol::frames;
 use serde::Serialize;
 use tokio::sync::Notify;
 
-use crate::db::{self, notifications::NotificationRow, outbox::OutboxMail, users::User, DbConn};
-use crate::domain::NotificationKind;
+use crate::db::{self, notifications::NotificationRow, outbox::OutboxRow, users::User, DbConn};
+use crate::domain::{Channel, NotificationKind};
 use crate::notify::Mail;
 
 /// Something a user should hear of.
@@ -82,86 +84,47 @@ impl From<&NotificationRow> for NotificationView {
     }
 }
 
-/// Whether `kind` is mailed by default (money and booking changes are; the
-/// live steps of a job, which the app shows as they happen, are not).
-pub const fn mailed_by_default(kind: NotificationKind) -> bool {
+/// Whether `kind` is mailed by default: money and booking changes are; the
+/// live steps of a job, which the app shows as they happen, are not; chat
+/// only when push cannot reach the user (no registered device).
+pub const fn mailed_by_default(kind: NotificationKind, has_devices: bool) -> bool {
     use NotificationKind as K;
-    !matches!(
-        kind,
-        K::ProviderEnRoute | K::ProviderArrived | K::JobStarted
-    )
+    match kind {
+        K::ProviderEnRoute | K::ProviderArrived | K::JobStarted => false,
+        K::ChatMessage | K::AdminMessage => !has_devices,
+        _ => true,
+    }
 }
 
-/// The user's choice for mail of `kind` (`settings.notifications.<kind>.mail`),
-/// else the default.
-pub fn mail_allowed(settings: &str, kind: NotificationKind) -> bool {
+/// The user's choice for `channel` ("mail" or "push") of `kind`
+/// (`settings.notifications.<kind>.<channel>`), if they made one.
+fn chosen(settings: &str, kind: NotificationKind, channel: &str) -> Option<bool> {
     serde_json::from_str::<serde_json::Value>(settings)
         .ok()
-        .and_then(|s| s["notifications"][kind.as_str()]["mail"].as_bool())
-        .unwrap_or(mailed_by_default(kind))
+        .and_then(|s| s["notifications"][kind.as_str()][channel].as_bool())
 }
 
-/// Stores `notices` in the caller's transaction; the rows go to [`Delivery::deliver`]
-/// once it committed.
-pub async fn store(
-    conn: &mut DbConn,
-    notices: Vec<Notice>,
-) -> diesel::QueryResult<Vec<NotificationRow>> {
-    store_for(conn, notices, &[]).await
+/// Whether `kind` is mailed to a user with these settings.
+pub fn mail_allowed(settings: &str, kind: NotificationKind, has_devices: bool) -> bool {
+    chosen(settings, kind, "mail").unwrap_or(mailed_by_default(kind, has_devices))
 }
 
-/// [`store`], with the recipients the caller already loaded (others are read).
-pub async fn store_for(
-    conn: &mut DbConn,
-    notices: Vec<Notice>,
-    known: &[User],
-) -> diesel::QueryResult<Vec<NotificationRow>> {
-    let mut rows = Vec::with_capacity(notices.len());
-    for notice in notices {
-        let loaded;
-        let user = match known.iter().find(|u| u.id == notice.user_id) {
-            Some(user) => user,
-            None => match db::users::find(conn, &notice.user_id).await? {
-                Some(user) => {
-                    loaded = user;
-                    &loaded
-                }
-                None => continue,
-            },
-        };
-        let row = NotificationRow {
-            id: db::new_id(),
-            user_id: notice.user_id,
-            kind: notice.kind,
-            title: notice.title,
-            body: notice.body,
-            booking_id: notice.booking_id,
-            data: notice.data.to_string(),
-            read_at: None,
-            created_at: db::now(),
-        };
-        db::notifications::insert(conn, &row).await?;
-        if let Some(mail) = notice
-            .mail
-            .filter(|_| user.is_active() && mail_allowed(&user.settings, row.kind))
-        {
-            db::outbox::insert(
-                conn,
-                &OutboxMail::new(&user.email, &mail.subject, &mail.body),
-            )
-            .await?;
-        }
-        rows.push(row);
-    }
-    Ok(rows)
+/// Whether `kind` is pushed to the user's devices when they have no open
+/// socket (on unless they turned it off).
+pub fn push_allowed(settings: &str, kind: NotificationKind) -> bool {
+    chosen(settings, kind, "push").unwrap_or(true)
 }
 
-/// Where stored notices go after their commit. Cheap to clone; the dispatcher
-/// is attached once it runs (it is built after the journal that needs this).
+/// Where notices go: stored in the transaction of the change they announce
+/// ([`store`](Self::store)), delivered after its commit
+/// ([`deliver`](Self::deliver)). Cheap to clone; the dispatcher is attached
+/// once it runs (it is built after the journal that needs this).
 #[derive(Clone, Default)]
 pub struct Delivery {
     dispatcher: Arc<OnceLock<Recipient<Deliver>>>,
-    mail: Arc<Notify>,
+    presence: Presence,
+    /// One wake-up per outbox channel, indexed like `Channel::ALL`.
+    wake: Arc<[Notify; 3]>,
 }
 
 impl Delivery {
@@ -169,17 +132,104 @@ impl Delivery {
         let _ = self.dispatcher.set(dispatcher);
     }
 
-    /// Wakes the mail worker now (it also wakes on its own every few seconds).
-    pub fn wake_mail(&self) {
-        self.mail.notify_one();
+    /// Who has an open socket (kept by the dispatcher).
+    pub fn presence(&self) -> Presence {
+        self.presence.clone()
     }
 
-    /// Waits for [`wake_mail`](Self::wake_mail).
-    pub async fn mail_woken(&self) {
-        self.mail.notified().await;
+    /// Wakes the worker of `channel` now (it also wakes every few seconds).
+    pub fn wake(&self, channel: Channel) {
+        self.wake[index(channel)].notify_one();
     }
 
-    /// Pushes each stored notice to its user's open sockets and wakes the mail worker.
+    /// Waits for [`wake`](Self::wake) of `channel`.
+    pub async fn woken(&self, channel: Channel) {
+        self.wake[index(channel)].notified().await;
+    }
+
+    /// Stores `notices` in the caller's transaction; the rows go to
+    /// [`deliver`](Self::deliver) once it committed.
+    pub async fn store(
+        &self,
+        conn: &mut DbConn,
+        notices: Vec<Notice>,
+    ) -> diesel::QueryResult<Vec<NotificationRow>> {
+        self.store_for(conn, notices, &[]).await
+    }
+
+    /// [`store`](Self::store), with the recipients the caller already loaded
+    /// (others are read). Besides the in-app row: the mail when the settings
+    /// allow it, and a push to each device when the user has no open socket.
+    pub async fn store_for(
+        &self,
+        conn: &mut DbConn,
+        notices: Vec<Notice>,
+        known: &[User],
+    ) -> diesel::QueryResult<Vec<NotificationRow>> {
+        let mut rows = Vec::with_capacity(notices.len());
+        for notice in notices {
+            let loaded;
+            let user = match known.iter().find(|u| u.id == notice.user_id) {
+                Some(user) => user,
+                None => match db::users::find(conn, &notice.user_id).await? {
+                    Some(user) => {
+                        loaded = user;
+                        &loaded
+                    }
+                    None => continue,
+                },
+            };
+            let row = NotificationRow {
+                id: db::new_id(),
+                user_id: notice.user_id,
+                kind: notice.kind,
+                title: notice.title,
+                body: notice.body,
+                booking_id: notice.booking_id,
+                data: notice.data.to_string(),
+                read_at: None,
+                created_at: db::now(),
+            };
+            db::notifications::insert(conn, &row).await?;
+            if !user.is_active() {
+                rows.push(row);
+                continue;
+            }
+            let devices = db::devices::of_user(conn, &user.id).await?;
+            if !self.presence.is_online(&user.id) && push_allowed(&user.settings, row.kind) {
+                let data = push_data(&row, &notice.data);
+                for device in &devices {
+                    db::outbox::insert(
+                        conn,
+                        &OutboxRow::push(
+                            &user.id,
+                            &device.id,
+                            &device.token,
+                            &row.title,
+                            &row.body,
+                            &data,
+                        ),
+                    )
+                    .await?;
+                }
+            }
+            if let Some(mail) = notice
+                .mail
+                .filter(|_| mail_allowed(&user.settings, row.kind, !devices.is_empty()))
+            {
+                db::outbox::insert(
+                    conn,
+                    &OutboxRow::mail(&user.email, &mail.subject, &mail.body),
+                )
+                .await?;
+            }
+            rows.push(row);
+        }
+        Ok(rows)
+    }
+
+    /// Pushes each stored notice to its user's open sockets and wakes the
+    /// mail and push workers.
     pub fn deliver(&self, rows: &[NotificationRow]) {
         if rows.is_empty() {
             return;
@@ -194,6 +244,38 @@ impl Delivery {
                 });
             }
         }
-        self.wake_mail();
+        self.wake(Channel::Push);
+        self.wake(Channel::Mail);
     }
+}
+
+/// Leaves an account mail (a code, a link, a warning) in the outbox, in the
+/// caller's transaction; wake the mail worker after the commit.
+pub async fn queue_mail(conn: &mut DbConn, mail: &Mail) -> diesel::QueryResult<()> {
+    db::outbox::insert(conn, &OutboxRow::mail(&mail.to, &mail.subject, &mail.body)).await
+}
+
+/// Leaves an SMS in the outbox, in the caller's transaction; wake the SMS
+/// worker after the commit.
+pub async fn queue_sms(conn: &mut DbConn, sms: &crate::notify::Sms) -> diesel::QueryResult<()> {
+    db::outbox::insert(conn, &OutboxRow::sms(&sms.to, &sms.body)).await
+}
+
+fn index(channel: Channel) -> usize {
+    match channel {
+        Channel::Mail => 0,
+        Channel::Sms => 1,
+        Channel::Push => 2,
+    }
+}
+
+/// The data map of a push: the notice's own data, plus what identifies it.
+fn push_data(row: &NotificationRow, data: &serde_json::Value) -> serde_json::Value {
+    let mut map = data.as_object().cloned().unwrap_or_default();
+    map.insert("notification_id".into(), row.id.clone().into());
+    map.insert("kind".into(), row.kind.as_str().into());
+    if let Some(b) = &row.booking_id {
+        map.insert("booking_id".into(), b.clone().into());
+    }
+    serde_json::Value::Object(map)
 }

@@ -2,7 +2,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use lettre::message::{header::ContentType, Mailbox};
-use lettre::transport::file::AsyncFileTransport;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::Config;
@@ -15,9 +14,22 @@ pub struct Mail {
     pub body: String,
 }
 
+/// Why a mail did not go out.
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    /// Worth another try later (the server is down, busy, or said 4xx).
+    #[error("{0}")]
+    Retry(String),
+    /// Refused for good (a malformed address, a permanent 5xx).
+    #[error("{0}")]
+    Rejected(String),
+}
+
 #[async_trait::async_trait]
 pub trait Mailer: Send + Sync {
-    async fn send(&self, mail: Mail) -> anyhow::Result<()>;
+    /// Sends `mail`; `id` is its outbox row's, used as the `Message-ID`, so a
+    /// resend after a crash is recognisably the same message.
+    async fn send(&self, id: &str, mail: Mail) -> Result<(), MailError>;
 }
 
 /// SMTP when `ONSITE_SMTP_URL` is set, else `.eml` files in `$ONSITE_DATA_DIR/outbox/`.
@@ -27,6 +39,7 @@ pub fn build_mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
         .from
         .parse()
         .map_err(|e| anyhow::anyhow!("ONSITE_MAIL_FROM: {e}"))?;
+    let domain = from.email.domain().to_owned();
     match &config.mail.smtp_url {
         Some(url) => {
             let transport: AsyncSmtpTransport<Tokio1Executor> =
@@ -34,52 +47,69 @@ pub fn build_mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
                     .map_err(|e| anyhow::anyhow!("ONSITE_SMTP_URL: {e}"))?
                     .timeout(Some(std::time::Duration::from_secs(30)))
                     .build();
-            Ok(Arc::new(SmtpMailer { from, transport }))
+            Ok(Arc::new(SmtpMailer {
+                from,
+                domain,
+                transport,
+            }))
         }
         None => {
             let dir = config.outbox_dir();
             std::fs::create_dir_all(&dir)?;
-            Ok(Arc::new(OutboxMailer { from, dir }))
+            Ok(Arc::new(OutboxMailer { from, domain, dir }))
         }
     }
 }
 
-fn build(from: &Mailbox, mail: Mail) -> anyhow::Result<Message> {
-    Ok(Message::builder()
+fn build(from: &Mailbox, domain: &str, id: &str, mail: Mail) -> Result<Message, MailError> {
+    let to: Mailbox = mail
+        .to
+        .parse()
+        .map_err(|e| MailError::Rejected(format!("recipient: {e}")))?;
+    Message::builder()
         .from(from.clone())
-        .to(mail.to.parse()?)
+        .to(to)
+        .message_id(Some(format!("<{id}@{domain}>")))
         .subject(mail.subject)
         .header(ContentType::TEXT_PLAIN)
-        .body(mail.body)?)
+        .body(mail.body)
+        .map_err(|e| MailError::Rejected(e.to_string()))
 }
 
 struct SmtpMailer {
     from: Mailbox,
+    domain: String,
     transport: AsyncSmtpTransport<Tokio1Executor>,
 }
 
 #[async_trait::async_trait]
 impl Mailer for SmtpMailer {
-    async fn send(&self, mail: Mail) -> anyhow::Result<()> {
-        self.transport.send(build(&self.from, mail)?).await?;
-        Ok(())
+    async fn send(&self, id: &str, mail: Mail) -> Result<(), MailError> {
+        let message = build(&self.from, &self.domain, id, mail)?;
+        match self.transport.send(message).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_permanent() => Err(MailError::Rejected(e.to_string())),
+            Err(e) => Err(MailError::Retry(e.to_string())),
+        }
     }
 }
 
 struct OutboxMailer {
     from: Mailbox,
+    domain: String,
     dir: PathBuf,
 }
 
 #[async_trait::async_trait]
 impl Mailer for OutboxMailer {
-    async fn send(&self, mail: Mail) -> anyhow::Result<()> {
+    async fn send(&self, id: &str, mail: Mail) -> Result<(), MailError> {
         let to = mail.to.clone();
-        let message = build(&self.from, mail)?;
-        let id = AsyncFileTransport::<Tokio1Executor>::new(&self.dir)
-            .send(message)
-            .await?;
-        tracing::info!(%to, file = %format!("{id}.eml"), "mail written to the outbox");
+        let message = build(&self.from, &self.domain, id, mail)?;
+        let name = format!("{id}.eml");
+        super::write_atomically(&self.dir, &name, &message.formatted())
+            .await
+            .map_err(|e| MailError::Retry(e.to_string()))?;
+        tracing::info!(%to, file = %name, "mail written to the outbox");
         Ok(())
     }
 }

@@ -9,7 +9,8 @@ pub struct Sms {
 
 #[async_trait::async_trait]
 pub trait SmsSender: Send + Sync {
-    async fn send(&self, sms: Sms) -> anyhow::Result<()>;
+    /// Sends `sms`; `id` is its outbox row's.
+    async fn send(&self, id: &str, sms: Sms) -> anyhow::Result<()>;
 }
 
 /// Writes each SMS as a readable text file `sms-<id>.txt` in the outbox.
@@ -19,16 +20,15 @@ pub struct OutboxSms {
 
 #[async_trait::async_trait]
 impl SmsSender for OutboxSms {
-    async fn send(&self, sms: Sms) -> anyhow::Result<()> {
-        tokio::fs::create_dir_all(&self.dir).await?;
-        let name = format!("sms-{}.txt", uuid::Uuid::now_v7());
+    async fn send(&self, id: &str, sms: Sms) -> anyhow::Result<()> {
+        let name = format!("sms-{id}.txt");
         let text = format!(
             "To: {}\nDate: {}\n\n{}\n",
             sms.to,
             chrono::Utc::now().to_rfc3339(),
             sms.body
         );
-        tokio::fs::write(self.dir.join(&name), text).await?;
+        super::write_atomically(&self.dir, &name, text.as_bytes()).await?;
         tracing::info!(to = %sms.to, file = %name, "sms written to the outbox");
         Ok(())
     }

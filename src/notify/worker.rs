@@ -1,37 +1,40 @@
-//! The mail outbox worker: sends what transactions left in `mail_outbox`.
-//! Each row is claimed with a lease before it is sent and marked sent after,
-//! so a crash between the two only delays it (the lease runs out and it is
-//! sent again: at least once, and never twice while a lease holds). Failures
-//! back off exponentially. The worker wakes at once when a commit stored mail,
-//! and every few seconds regardless.
+//! The outbox workers, one per channel (mail, SMS, push), so a slow mail
+//! server never holds up a push. Each sends what transactions left in
+//! `outbox`: a row is claimed with a lease before it is sent and marked sent
+//! after, so a crash between the two only delays it (the lease runs out and it
+//! is sent again under the same id: the outbox files are named by it, so the
+//! resend replaces the file, and mail carries it as its `Message-ID`). Nothing
+//! is sent twice while a lease holds. Failures back off exponentially; what
+//! can never be sent is dropped with its reason. A worker wakes at once when
+//! a commit stored something for it, and every few seconds regardless.
 
 use std::time::Duration;
 
 use actix_web::web;
 
-use crate::db;
-use crate::notify::Mail;
+use crate::db::{self, outbox::OutboxRow};
+use crate::domain::Channel;
+use crate::notify::{Mail, MailError, Push, PushError, Sms};
 use crate::state::AppState;
 
-/// How long a claimed mail is reserved for the worker that claimed it: well
-/// beyond the SMTP timeout (30 s), so no other worker takes it while it is sent.
-const LEASE: chrono::Duration = chrono::Duration::minutes(5);
 /// Rows taken per round.
 const BATCH: i64 = 50;
-/// The worker looks again this often even when nobody woke it.
+/// A worker looks again this often even when nobody woke it.
 const IDLE_WAKE: Duration = Duration::from_secs(5);
 
-/// Runs the worker until the server stops.
+/// Runs one worker per channel until the server stops.
 pub fn spawn(state: web::Data<AppState>) {
-    actix_web::rt::spawn(async move {
-        loop {
-            match drain(&state).await {
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "mail outbox round failed; will retry"),
+    for &channel in Channel::ALL {
+        let state = state.clone();
+        actix_web::rt::spawn(async move {
+            loop {
+                if let Err(e) = drain_channel(&state, channel).await {
+                    tracing::warn!(%channel, error = %e, "outbox round failed; will retry");
+                }
+                let _ = tokio::time::timeout(IDLE_WAKE, state.delivery.woken(channel)).await;
             }
-            let _ = tokio::time::timeout(IDLE_WAKE, state.delivery.mail_woken()).await;
-        }
-    });
+        });
+    }
 }
 
 /// The wait before attempt `attempts + 1`: 5 s, 10 s, 20 s ... at most an hour.
@@ -40,65 +43,157 @@ pub fn backoff(attempts: i32) -> chrono::Duration {
     chrono::Duration::seconds((5_i64 << exp).min(3600))
 }
 
-/// Sends every due mail; returns how many went out. Public so tests and
-/// operators can run a round deterministically.
+/// Sends every due row of every channel; returns how many went out. Public
+/// so tests and operators can run a round deterministically.
 pub async fn drain(state: &AppState) -> anyhow::Result<usize> {
+    let mut sent = 0;
+    for &channel in Channel::ALL {
+        sent += drain_channel(state, channel).await?;
+    }
+    Ok(sent)
+}
+
+/// What became of one attempt.
+enum Outcome {
+    Sent,
+    Retry {
+        after: Option<Duration>,
+        error: String,
+    },
+    /// Never sendable: out of the queue, with the reason.
+    Drop(String),
+    /// The push service no longer knows the device: it is removed too.
+    Unregistered(String),
+}
+
+async fn drain_channel(state: &AppState, channel: Channel) -> anyhow::Result<usize> {
+    let lease = chrono::Duration::from_std(state.config.notify.outbox_lease)?;
     let mut sent = 0;
     loop {
         let now = db::now();
         let due = state
             .db
-            .run(async |c| db::outbox::due(c, now, BATCH).await)
+            .run(async |c| db::outbox::due(c, channel, now, BATCH).await)
             .await??;
         if due.is_empty() {
             return Ok(sent);
         }
         let mut progressed = false;
-        for mail in due {
+        for row in due {
             // Each claim reads the clock afresh: a slow round never hands out stale leases.
             let at = db::now();
-            let until = at + LEASE;
+            let until = at + lease;
             let claimed = state
                 .db
-                .run(async |c| db::outbox::claim(c, &mail.id, at, until).await)
+                .run(async |c| db::outbox::claim(c, &row.id, at, until).await)
                 .await??;
             if !claimed {
                 continue;
             }
             progressed = true;
-            // No connection is held while the mail server answers.
-            let outcome = state
-                .mailer
-                .send(Mail {
-                    to: mail.to_addr.clone(),
-                    subject: mail.subject.clone(),
-                    body: mail.body.clone(),
-                })
-                .await;
-            match outcome {
-                Ok(()) => {
-                    let kept = state
-                        .db
-                        .run(async |c| db::outbox::mark_sent(c, &mail.id, until).await)
-                        .await??;
-                    if !kept {
-                        tracing::warn!(mail = %mail.id, "the lease ran out while sending; another worker may send it again");
-                    }
-                    sent += 1;
-                }
-                Err(e) => {
-                    let next = db::now() + backoff(mail.attempts);
-                    tracing::warn!(mail = %mail.id, attempts = mail.attempts + 1, error = %e, "mail not sent; will retry");
-                    let error = e.to_string();
-                    state
-                        .db
-                        .run(async |c| db::outbox::retry_at(c, &mail.id, next, &error).await)
-                        .await??;
-                }
+            // No connection is held while the outside service answers.
+            let outcome = attempt(state, &row).await;
+            let kept = state
+                .db
+                .run(async |c| settle(c, &row, until, &outcome).await)
+                .await??;
+            if !kept {
+                tracing::warn!(%channel, row = %row.id, "the lease ran out while sending; another worker may send it again");
+            }
+            if matches!(outcome, Outcome::Sent) {
+                sent += 1;
             }
         }
         if !progressed {
             return Ok(sent);
+        }
+    }
+}
+
+async fn attempt(state: &AppState, row: &OutboxRow) -> Outcome {
+    match row.channel {
+        Channel::Mail => {
+            let mail = Mail {
+                to: row.to_addr.clone(),
+                subject: row.subject.clone(),
+                body: row.body.clone(),
+            };
+            match state.mailer.send(&row.id, mail).await {
+                Ok(()) => Outcome::Sent,
+                Err(MailError::Retry(error)) => Outcome::Retry { after: None, error },
+                Err(MailError::Rejected(reason)) => Outcome::Drop(reason),
+            }
+        }
+        Channel::Sms => {
+            let sms = Sms {
+                to: row.to_addr.clone(),
+                body: row.body.clone(),
+            };
+            match state.sms.send(&row.id, sms).await {
+                Ok(()) => Outcome::Sent,
+                Err(e) => Outcome::Retry {
+                    after: None,
+                    error: e.to_string(),
+                },
+            }
+        }
+        Channel::Push => {
+            let push = Push {
+                id: row.id.clone(),
+                token: row.to_addr.clone(),
+                title: row.subject.clone(),
+                body: row.body.clone(),
+                data: row
+                    .data
+                    .as_deref()
+                    .and_then(|d| serde_json::from_str(d).ok())
+                    .unwrap_or_default(),
+            };
+            match state.push.send(&push).await {
+                Ok(()) => Outcome::Sent,
+                Err(PushError::Retry { after, reason }) => Outcome::Retry {
+                    after,
+                    error: reason,
+                },
+                Err(PushError::Rejected(reason)) => Outcome::Drop(reason),
+                Err(PushError::Unregistered(reason)) => Outcome::Unregistered(reason),
+            }
+        }
+    }
+}
+
+/// Records the outcome, only while this worker still holds the lease.
+async fn settle(
+    c: &mut db::DbConn,
+    row: &OutboxRow,
+    lease: chrono::NaiveDateTime,
+    outcome: &Outcome,
+) -> diesel::QueryResult<bool> {
+    match outcome {
+        Outcome::Sent => db::outbox::mark_sent(c, &row.id, lease).await,
+        Outcome::Retry { after, error } => {
+            let wait = backoff(row.attempts).max(
+                after
+                    .and_then(|a| chrono::Duration::from_std(a).ok())
+                    .unwrap_or_default()
+                    .min(chrono::Duration::hours(1)),
+            );
+            tracing::warn!(channel = %row.channel, row = %row.id, attempts = row.attempts + 1,
+                retry_in_s = wait.num_seconds(), %error, "not sent; will retry");
+            db::outbox::retry_at(c, &row.id, lease, db::now() + wait, error).await?;
+            Ok(true)
+        }
+        Outcome::Drop(reason) => {
+            tracing::error!(channel = %row.channel, row = %row.id, %reason, "refused for good; dropped");
+            db::outbox::drop_row(c, &row.id, lease, reason).await
+        }
+        Outcome::Unregistered(reason) => {
+            tracing::info!(row = %row.id, device = ?row.device_id, %reason, "push token unregistered; device removed");
+            if let Some(device) = &row.device_id {
+                db::devices::forget(c, device).await?;
+                db::outbox::drop_device(c, device).await?;
+            }
+            db::outbox::drop_row(c, &row.id, lease, reason).await
         }
     }
 }

@@ -12,7 +12,7 @@ async fn admin_login_needs_the_mailed_code_which_never_appears_in_a_response() {
     assert_eq!(body["otp_required"], true);
     assert!(body.get("access_token").is_none(), "{body}");
     let challenge = body["challenge_id"].as_str().unwrap().to_owned();
-    let code = app.last_code(ADMIN_EMAIL);
+    let code = app.last_code(ADMIN_EMAIL).await;
     assert!(!res.text.contains(&code), "the code leaked: {}", res.text);
 
     let res = app
@@ -45,7 +45,7 @@ async fn five_wrong_codes_burn_the_challenge() {
         .as_str()
         .unwrap()
         .to_owned();
-    let code = app.last_code(ADMIN_EMAIL);
+    let code = app.last_code(ADMIN_EMAIL).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for i in 1..=4 {
         let res = app
@@ -87,12 +87,12 @@ async fn a_code_only_opens_its_own_challenge() {
         .as_str()
         .unwrap()
         .to_owned();
-    let first_code = app.last_code(ADMIN_EMAIL);
+    let first_code = app.last_code(ADMIN_EMAIL).await;
     let second = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.json()["challenge_id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let second_code = app.last_code(ADMIN_EMAIL);
+    let second_code = app.last_code(ADMIN_EMAIL).await;
     // The first challenge was superseded by the second login.
     let res = app
         .post(
@@ -127,7 +127,7 @@ async fn an_admin_password_alone_is_not_enough_and_customers_cannot_use_otp() {
     let res = app.login(ADMIN_EMAIL, "WrongPass1").await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
     assert!(
-        app.messages_to(ADMIN_EMAIL).is_empty(),
+        app.messages_to(ADMIN_EMAIL).await.is_empty(),
         "no code is sent for a wrong password"
     );
     let res = app

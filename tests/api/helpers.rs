@@ -232,7 +232,7 @@ impl TestApp {
         let res = self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.text);
         let challenge = res.json()["challenge_id"].as_str().unwrap().to_owned();
-        let code = self.last_code(ADMIN_EMAIL);
+        let code = self.last_code(ADMIN_EMAIL).await;
         let res = self
             .post(
                 "/v1/auth/otp/verify",
@@ -247,8 +247,35 @@ impl TestApp {
         self.data_dir.join("outbox")
     }
 
-    /// Every message in the outbox addressed to `to` (emails and SMS), oldest first.
-    pub fn messages_to(&self, to: &str) -> Vec<String> {
+    /// Waits (up to 10 s) until the outbox workers have sent everything that
+    /// is due: mail, SMS and push leave the server after the request that
+    /// caused them has been answered.
+    pub async fn settle_outbox(&self) {
+        for _ in 0..1000 {
+            let due = self
+                .state
+                .db
+                .run(async |c| onsite::db::outbox::due_count(c, onsite::db::now()).await)
+                .await
+                .unwrap()
+                .unwrap();
+            if due == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the outbox did not drain within 10 s");
+    }
+
+    /// Every message in the outbox addressed to `to` (emails and SMS), oldest
+    /// first, once the outbox has drained.
+    pub async fn messages_to(&self, to: &str) -> Vec<String> {
+        self.settle_outbox().await;
+        self.outbox_files_to(to)
+    }
+
+    /// The outbox files addressed to `to` as they are now.
+    pub fn outbox_files_to(&self, to: &str) -> Vec<String> {
         // Oldest first by modification time; files written within one clock
         // tick share it, so the inode number (allocated in creation order
         // here) breaks ties.
@@ -257,6 +284,9 @@ impl TestApp {
             return Vec::new();
         };
         for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue; // being written
+            }
             let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
             let addressed = text
                 .lines()
@@ -275,7 +305,7 @@ impl TestApp {
     /// Waits (up to 10 s) until `to` has at least `count` messages; returns them.
     pub async fn wait_for_messages(&self, to: &str, count: usize) -> Vec<String> {
         for _ in 0..500 {
-            let found = self.messages_to(to);
+            let found = self.outbox_files_to(to);
             if found.len() >= count {
                 return found;
             }
@@ -285,18 +315,20 @@ impl TestApp {
     }
 
     /// The six-digit code of the newest message to `to`.
-    pub fn last_code(&self, to: &str) -> String {
+    pub async fn last_code(&self, to: &str) -> String {
         let last = self
             .messages_to(to)
+            .await
             .pop()
             .unwrap_or_else(|| panic!("no message to {to}"));
         find_after(&last, &regex::Regex::new(r"\b(\d{6})\b").unwrap())
     }
 
     /// The link/reset token of the newest message to `to`.
-    pub fn last_token(&self, to: &str) -> String {
+    pub async fn last_token(&self, to: &str) -> String {
         let last = self
             .messages_to(to)
+            .await
             .pop()
             .unwrap_or_else(|| panic!("no message to {to}"));
         find_after(

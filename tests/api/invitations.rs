@@ -27,7 +27,7 @@ async fn an_invited_provider_sets_a_password_once() {
     );
     let mails = app.wait_for_messages("pat@example.com", 1).await;
     assert!(mails[0].contains("invited to onsite as provider"));
-    let invite = app.last_token("pat@example.com");
+    let invite = app.last_token("pat@example.com").await;
 
     let res = app
         .post(
@@ -86,7 +86,7 @@ async fn admins_create_admins_by_invitation() {
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
     assert_eq!(res.json()["user"]["role"], "admin");
     app.wait_for_messages("ops@example.com", 1).await;
-    let invite = app.last_token("ops@example.com");
+    let invite = app.last_token("ops@example.com").await;
     let res = app
         .post(
             "/v1/auth/invitations/accept",

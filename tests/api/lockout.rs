@@ -25,6 +25,7 @@ async fn five_wrong_passwords_lock_the_account() {
     // The owner is told by email, and the lock is audited.
     assert!(app
         .messages_to("ann@example.com")
+        .await
         .iter()
         .any(|m| m.contains("Subject: Your onsite account was locked")));
     app.state

@@ -273,6 +273,7 @@ async fn mail_follows_each_users_settings() {
     app.wait_for_messages(CUSTOMER, 1).await;
     assert!(
         !app.messages_to(PROVIDER)
+            .await
             .iter()
             .any(|m| m.contains("New request")),
         "the provider turned request mail off"
@@ -507,7 +508,7 @@ async fn settings_written_any_other_way_are_replaced_not_a_crash() {
 async fn an_erased_account_leaves_no_notification_or_mail_behind() {
     use diesel::prelude::*;
     use diesel_async::RunQueryDsl;
-    use onsite::db::schema::{mail_outbox::dsl as o, notifications::dsl as n};
+    use onsite::db::schema::{notifications::dsl as n, outbox::dsl as o};
     let app = spawn_app().await;
     let m = market(&app).await;
     let b = m.book(&app, "small").await;
@@ -525,7 +526,7 @@ async fn an_erased_account_leaves_no_notification_or_mail_behind() {
                     .get_result(c)
                     .await)
                 .unwrap();
-                let mails: i64 = onsite::db_run!(conn, |c| o::mail_outbox
+                let mails: i64 = onsite::db_run!(conn, |c| o::outbox
                     .filter(o::to_addr.eq(CUSTOMER))
                     .count()
                     .get_result(c)

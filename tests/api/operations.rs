@@ -125,6 +125,9 @@ async fn openapi_lists_every_route() {
         ("/v1/notifications/{id}/read", "post"),
         ("/v1/me/notification-settings", "get"),
         ("/v1/me/notification-settings", "put"),
+        ("/v1/me/devices", "get"),
+        ("/v1/me/devices", "post"),
+        ("/v1/me/devices/{id}", "delete"),
     ];
     for (path, method) in expected {
         assert!(

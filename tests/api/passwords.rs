@@ -24,7 +24,7 @@ async fn forgot_always_answers_202_and_mails_only_real_accounts() {
     assert_eq!(known.json(), unknown.json());
     // forgot answers before it sends: wait for the mail (verification + reset).
     let mails = app.wait_for_messages("ann@example.com", 2).await;
-    assert!(app.messages_to("nobody@example.com").is_empty());
+    assert!(app.messages_to("nobody@example.com").await.is_empty());
     assert!(mails
         .last()
         .unwrap()
@@ -41,7 +41,7 @@ async fn reset_sets_the_password_once_and_signs_everyone_out() {
     )
     .await;
     app.wait_for_messages("ann@example.com", 2).await;
-    let reset = app.last_token("ann@example.com");
+    let reset = app.last_token("ann@example.com").await;
     let res = app
         .post(
             "/v1/auth/password/reset",

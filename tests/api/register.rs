@@ -26,7 +26,7 @@ async fn customer_and_provider_can_register_and_get_a_verification_mail() {
         "no password material in {}",
         res.text
     );
-    let mail = app.messages_to("ann@example.com");
+    let mail = app.messages_to("ann@example.com").await;
     assert_eq!(mail.len(), 1);
     assert!(mail[0].contains("Subject: Confirm your email address"));
     let provider = app.register("bob@example.com", "provider").await;

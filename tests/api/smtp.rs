@@ -11,7 +11,10 @@ use crate::helpers::{spawn_with, ADMIN_EMAIL, ADMIN_PASSWORD};
 
 /// A minimal SMTP server that accepts every message and keeps its DATA.
 async fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    smtp_sink_on(TcpListener::bind("127.0.0.1:0").await.unwrap())
+}
+
+fn smtp_sink_on(listener: TcpListener) -> (u16, Arc<Mutex<Vec<String>>>) {
     let port = listener.local_addr().unwrap().port();
     let received = Arc::new(Mutex::new(Vec::new()));
     let store = received.clone();
@@ -60,6 +63,7 @@ async fn mail_goes_over_smtp_when_configured() {
     let app = spawn_with(&[("ONSITE_SMTP_URL", &url)]).await;
     let res = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    app.settle_outbox().await;
     let mails = received.lock().unwrap().clone();
     assert_eq!(mails.len(), 1);
     assert!(
@@ -69,7 +73,79 @@ async fn mail_goes_over_smtp_when_configured() {
     );
     assert!(mails[0].contains("Your onsite admin sign-in code is:"));
     assert!(
-        app.messages_to(ADMIN_EMAIL).is_empty(),
+        app.messages_to(ADMIN_EMAIL).await.is_empty(),
         "nothing in the outbox"
     );
+}
+
+#[actix_web::test]
+async fn mail_waits_out_an_smtp_outage_and_goes_once_the_server_is_back() {
+    // A port with nobody listening yet: the mail server is down.
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let url = format!("smtp://127.0.0.1:{port}");
+    let app = spawn_with(&[("ONSITE_SMTP_URL", &url)]).await;
+    // The sign-in does not wait for (or fail on) the mail server.
+    let res = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let failed = wait_until(|| async {
+        let rows = app
+            .state
+            .db
+            .run(async |c| onsite::db::outbox::pending(c).await)
+            .await
+            .unwrap()
+            .unwrap();
+        let tried = last_error(&app).await;
+        (rows == 1 && tried.is_some()).then_some(tried)
+    })
+    .await;
+    assert!(failed.is_some(), "the failed attempt is recorded");
+
+    // The server comes back; the retry (5 s after the first try) delivers it.
+    let (_, received) = smtp_sink_on(TcpListener::bind(("127.0.0.1", port)).await.unwrap());
+    let mails = wait_until(|| async {
+        let mails = received.lock().unwrap().clone();
+        (!mails.is_empty()).then_some(mails)
+    })
+    .await;
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].contains("Your onsite admin sign-in code is:"));
+    app.settle_outbox().await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(received.lock().unwrap().len(), 1, "sent once");
+}
+
+async fn last_error(app: &crate::helpers::TestApp) -> Option<String> {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    use onsite::db::schema::outbox;
+    app.state
+        .db
+        .run(async |c| {
+            onsite::db_run!(c, |c| outbox::table
+                .select(outbox::last_error)
+                .first::<Option<String>>(c)
+                .await)
+        })
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// Polls `check` every 50 ms for up to 15 s.
+async fn wait_until<T, F, Fut>(check: F) -> T
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    for _ in 0..300 {
+        if let Some(v) = check().await {
+            return v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("condition not met within 15 s");
 }

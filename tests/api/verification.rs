@@ -8,7 +8,7 @@ async fn email_is_verified_by_code() {
     let app = spawn_app().await;
     let reg = app.register("ann@example.com", "customer").await;
     let challenge = reg["email_verification"]["challenge_id"].as_str().unwrap();
-    let code = app.last_code("ann@example.com");
+    let code = app.last_code("ann@example.com").await;
     let res = app
         .post(
             "/v1/auth/email/verify",
@@ -38,7 +38,7 @@ async fn email_is_verified_by_code() {
 async fn email_is_verified_by_link_token_once() {
     let app = spawn_app().await;
     app.register("ann@example.com", "customer").await;
-    let link = app.last_token("ann@example.com");
+    let link = app.last_token("ann@example.com").await;
     let res = app
         .post("/v1/auth/email/verify", json!({"token": link}))
         .await;
@@ -69,7 +69,7 @@ async fn resending_is_rate_limited_and_supersedes_the_old_code() {
         .parse()
         .unwrap();
     assert!((1..=60).contains(&wait));
-    assert_eq!(app.messages_to("ann@example.com").len(), 1);
+    assert_eq!(app.messages_to("ann@example.com").await.len(), 1);
     let _ = reg;
 }
 
@@ -78,7 +78,7 @@ async fn five_wrong_email_codes_burn_the_challenge() {
     let app = spawn_app().await;
     let reg = app.register("ann@example.com", "customer").await;
     let challenge = reg["email_verification"]["challenge_id"].as_str().unwrap();
-    let code = app.last_code("ann@example.com");
+    let code = app.last_code("ann@example.com").await;
     let wrong = if code == "999999" { "888888" } else { "999999" };
     for _ in 0..5 {
         app.post(
@@ -121,9 +121,9 @@ async fn phone_is_verified_by_sms_code() {
         .await;
     assert_eq!(res.status, StatusCode::ACCEPTED, "{}", res.text);
     let challenge = res.json()["challenge_id"].as_str().unwrap().to_owned();
-    let sms = app.messages_to("+27821234567");
+    let sms = app.messages_to("+27821234567").await;
     assert_eq!(sms.len(), 1, "one SMS in the outbox");
-    let code = app.last_code("+27821234567");
+    let code = app.last_code("+27821234567").await;
     assert!(!res.text.contains(&code));
 
     // Another user cannot use it.

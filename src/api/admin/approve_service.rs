@@ -7,7 +7,7 @@ use crate::db::{self, services::ServiceChanges};
 use crate::domain::{NotificationKind, Reason, ServiceStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
-use crate::notify::center::{self, Notice};
+use crate::notify::center::Notice;
 use crate::notify::Mail;
 use crate::state::AppState;
 
@@ -92,7 +92,7 @@ pub async fn approve_service(
                     },
                     serde_json::json!({"service_id": service.id, "status": service.status, "note": note}),
                 );
-                notified = center::store(conn, vec![notice]).await?;
+                notified = state.delivery.store(conn, vec![notice]).await?;
             }
             Ok((ServiceView::full(&service), notified))
         })

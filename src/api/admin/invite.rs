@@ -9,9 +9,9 @@ use crate::api::auth::register::ensure_free;
 use crate::api::views::UserView;
 use crate::auth::challenge::{self, Purpose};
 use crate::db::{self, users::User};
-use crate::domain::{Email, PersonName, Phone, Role};
+use crate::domain::{Channel, Email, PersonName, Phone, Role};
 use crate::error::{ApiError, ApiResult};
-use crate::notify::templates;
+use crate::notify::{center, templates};
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -68,7 +68,7 @@ pub async fn invite(state: &AppState, req: InviteRequest, role: Role) -> ApiResu
                 if role == Role::Provider {
                     db::providers::find_or_create(c, &user.id).await?;
                 }
-                challenge::issue(
+                let issued = challenge::issue(
                     state,
                     c,
                     Some(&user.id),
@@ -77,28 +77,19 @@ pub async fn invite(state: &AppState, req: InviteRequest, role: Role) -> ApiResu
                     false,
                     true,
                 )
-                .await
-                .map_err(ApiError::from)
+                .await?;
+                let token = issued.token.as_deref().unwrap_or_default();
+                let link = format!(
+                    "{}/accept-invitation?token={token}",
+                    state.config.http.public_url
+                );
+                // The account and its invitation mail commit together.
+                let mail = templates::invitation(&user.email, role.as_str(), token, &link);
+                center::queue_mail(c, &mail).await?;
+                Ok::<_, ApiError>(issued)
             })
             .await?;
-            let token = issued.token.unwrap_or_default();
-            let link = format!(
-                "{}/accept-invitation?token={token}",
-                state.config.http.public_url
-            );
-            if let Err(e) = state
-                .mailer
-                .send(templates::invitation(
-                    &user.email,
-                    role.as_str(),
-                    &token,
-                    &link,
-                ))
-                .await
-            {
-                tracing::error!(error = %e, "could not send the invitation");
-                return Err(ApiError::Unavailable);
-            }
+            state.delivery.wake(Channel::Mail);
             let expires_at = db::challenges::find(conn, &issued.id)
                 .await?
                 .map_or_else(Utc::now, |c| db::utc(c.expires_at));

@@ -9,7 +9,7 @@ use crate::domain::Reason;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
 use crate::marketplace;
-use crate::notify::center::{self, Notice};
+use crate::notify::center::Notice;
 use crate::notify::templates;
 use crate::state::AppState;
 
@@ -63,7 +63,7 @@ pub async fn verify_provider(
                 templates::provider_verification(&user.email, req.verified, reason),
                 serde_json::json!({"verified": req.verified, "reason": reason}),
             );
-            let notified = center::store(conn, vec![notice]).await?;
+            let notified = state.delivery.store(conn, vec![notice]).await?;
             Ok((ProviderView::own(&user, &profile), notified))
         })
         .await?;

@@ -4,10 +4,11 @@ use utoipa::ToSchema;
 
 use crate::api::views::StatusView;
 use crate::auth::challenge::{self, Issued, Purpose};
-use crate::db;
+use crate::db::{self, DbConn};
+use crate::domain::Channel;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
-use crate::notify::templates;
+use crate::notify::{center, templates};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -17,21 +18,23 @@ pub struct ChallengeSent {
     pub expires_in: i64,
 }
 
-/// Mails the code and link of an email-verification challenge (failures are logged).
-pub async fn send_verification_mail(state: &AppState, to: &str, issued: &Issued) {
+/// Leaves the mail with the code and link of an email-verification challenge
+/// in the outbox and wakes the mail worker.
+pub async fn queue_verification_mail(
+    state: &AppState,
+    conn: &mut DbConn,
+    to: &str,
+    issued: &Issued,
+) -> ApiResult<()> {
     let code = issued.code.as_deref().unwrap_or_default();
     let token = issued.token.as_deref().unwrap_or_default();
     let link = format!(
         "{}/verify-email?token={token}",
         state.config.http.public_url
     );
-    if let Err(e) = state
-        .mailer
-        .send(templates::verify_email(to, code, &link))
-        .await
-    {
-        tracing::error!(error = %e, "could not send the verification email");
-    }
+    center::queue_mail(conn, &templates::verify_email(to, code, &link)).await?;
+    state.delivery.wake(Channel::Mail);
+    Ok(())
 }
 
 /// Send (again) the email verification code and link.
@@ -51,7 +54,7 @@ pub async fn send_verification(
     }
     let issued = state
         .with_db(async |conn| {
-            Ok(challenge::issue(
+            let issued = challenge::issue(
                 &state,
                 conn,
                 Some(me.id()),
@@ -60,11 +63,11 @@ pub async fn send_verification(
                 true,
                 true,
             )
-            .await?)
+            .await?;
+            queue_verification_mail(&state, conn, &me.user.email, &issued).await?;
+            Ok(issued)
         })
         .await?;
-    // Sent with no connection held (SQLite has one).
-    send_verification_mail(&state, &me.user.email, &issued).await;
     Ok(HttpResponse::Accepted().json(ChallengeSent {
         challenge_id: issued.id,
         expires_in: 15 * 60,

@@ -5,11 +5,12 @@ use utoipa::ToSchema;
 use crate::auth::challenge::{self, Purpose};
 use crate::auth::{password, tokens};
 use crate::db::{self, users::User, DbConn};
+use crate::domain::Channel;
 use crate::domain::ClientInfo;
 use crate::domain::{LoginOutcome, Phone, Role, UserStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidJson;
-use crate::notify::templates;
+use crate::notify::{center, templates};
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -77,8 +78,7 @@ pub async fn login(
         state.dummy_hash.clone(),
     )
     .await?;
-    let mut lockout_mail = None;
-    let outcome = state
+    state
         .with_db(async |conn| {
             let invalid = || {
                 ApiError::Unauthorized("invalid_credentials", "wrong identifier or password".into())
@@ -106,7 +106,9 @@ pub async fn login(
                         .await;
                     tracing::warn!(user = %user.id, "account locked after repeated login failures");
                     let minutes = state.config.auth.lockout_duration.as_secs() / 60;
-                    lockout_mail = Some(templates::account_locked(&user.email, minutes));
+                    center::queue_mail(conn, &templates::account_locked(&user.email, minutes))
+                        .await?;
+                    state.delivery.wake(Channel::Mail);
                     return Err(ApiError::Locked {
                         retry_after_s: (until - db::now()).num_seconds(),
                     });
@@ -143,14 +145,9 @@ pub async fn login(
                 )
                 .await?;
                 let code = issued.code.unwrap_or_default();
-                if let Err(e) = state
-                    .mailer
-                    .send(templates::admin_login_code(&user.email, &code))
-                    .await
-                {
-                    tracing::error!(error = %e, "could not send the admin sign-in code");
-                    return Err(ApiError::Unavailable);
-                }
+                // The worker is woken at once: the code is usually there in milliseconds.
+                center::queue_mail(conn, &templates::admin_login_code(&user.email, &code)).await?;
+                state.delivery.wake(Channel::Mail);
                 audit.record(conn, Some(&user), LoginOutcome::OtpSent).await;
                 return Ok(HttpResponse::Ok().json(OtpRequired {
                     otp_required: true,
@@ -162,14 +159,7 @@ pub async fn login(
             audit.record(conn, Some(&user), LoginOutcome::Success).await;
             Ok(HttpResponse::Ok().json(super::TokenPair::from(pair)))
         })
-        .await;
-    // The lockout notice goes out with no connection held (SQLite has one).
-    if let Some(mail) = lockout_mail {
-        if let Err(e) = state.mailer.send(mail).await {
-            tracing::warn!(error = %e, "could not send the lockout notice");
-        }
-    }
-    outcome
+        .await
 }
 
 /// An email (contains `@`) or a phone number.

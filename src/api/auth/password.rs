@@ -6,10 +6,10 @@ use crate::api::views::StatusView;
 use crate::auth::challenge::{self, Purpose};
 use crate::auth::password;
 use crate::db;
-use crate::domain::{Email, Password};
+use crate::domain::{Channel, Email, Password};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
-use crate::notify::templates;
+use crate::notify::{center, templates};
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -38,13 +38,13 @@ pub async fn forgot(
 }
 
 async fn send_reset(state: &crate::state::AppState, email: Email) -> ApiResult<()> {
-    let mail = state
+    state
         .with_db(async |conn| {
             let Some(user) = db::users::find_by_email(conn, email.as_str()).await? else {
-                return Ok(None);
+                return Ok(());
             };
             if !user.is_active() {
-                return Ok(None);
+                return Ok(());
             }
             let issued = challenge::issue(
                 state,
@@ -61,14 +61,12 @@ async fn send_reset(state: &crate::state::AppState, email: Email) -> ApiResult<(
                 "{}/reset-password?token={token}",
                 state.config.http.public_url
             );
-            Ok(Some(templates::password_reset(&user.email, &token, &link)))
+            center::queue_mail(conn, &templates::password_reset(&user.email, &token, &link))
+                .await?;
+            state.delivery.wake(Channel::Mail);
+            Ok(())
         })
-        .await?;
-    // Sent with no connection held (SQLite has one).
-    match mail {
-        Some(mail) => state.mailer.send(mail).await.map_err(ApiError::internal),
-        None => Ok(()),
-    }
+        .await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -104,21 +102,15 @@ pub async fn reset(
         })?;
     let hash = password::hash_async(req.new_password.expose().to_owned()).await?;
     state
-        .with_db(async |conn| {
+        .in_transaction(async |conn| {
             db::users::set_password(conn, &user.id, &hash).await?;
             db::sessions::revoke_all(conn, &user.id, None, "password_reset").await?;
+            center::queue_mail(conn, &templates::password_changed(&user.email)).await?;
             Ok(())
         })
         .await?;
+    state.delivery.wake(Channel::Mail);
     crate::ws::close_user(&state, &user.id);
-    // Sent with no connection held (SQLite has one).
-    if let Err(e) = state
-        .mailer
-        .send(templates::password_changed(&user.email))
-        .await
-    {
-        tracing::warn!(error = %e, "could not send the password-changed notice");
-    }
     Ok(HttpResponse::Ok().json(StatusView {
         status: "password_reset",
     }))
@@ -154,23 +146,17 @@ pub async fn change(
     }
     let hash = password::hash_async(req.new_password.expose().to_owned()).await?;
     state
-        .with_db(async |conn| {
+        .in_transaction(async |conn| {
             db::users::set_password(conn, me.id(), &hash).await?;
             db::sessions::revoke_all(conn, me.id(), Some(&me.session_id), "password_changed")
                 .await?;
+            center::queue_mail(conn, &templates::password_changed(&me.user.email)).await?;
             Ok(())
         })
         .await?;
+    state.delivery.wake(Channel::Mail);
     // Sockets opened by the revoked sessions must not keep receiving data.
     crate::ws::close_user(&state, me.id());
-    // Sent with no connection held (SQLite has one).
-    if let Err(e) = state
-        .mailer
-        .send(templates::password_changed(&me.user.email))
-        .await
-    {
-        tracing::warn!(error = %e, "could not send the password-changed notice");
-    }
     Ok(HttpResponse::Ok().json(StatusView {
         status: "password_changed",
     }))

@@ -6,9 +6,10 @@ use super::email::ChallengeSent;
 use crate::api::views::StatusView;
 use crate::auth::challenge::{self, Purpose};
 use crate::db;
+use crate::domain::Channel;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
-use crate::notify::{templates, Sms};
+use crate::notify::{center, templates, Sms};
 use crate::state::AppState;
 
 /// Text a six-digit code to the account's phone number.
@@ -43,17 +44,15 @@ pub async fn send_otp(state: web::Data<AppState>, me: AuthUser) -> ApiResult<Htt
             )
             .await?;
             let code = issued.code.as_deref().unwrap_or_default();
-            state
-                .sms
-                .send(Sms {
+            center::queue_sms(
+                conn,
+                &Sms {
                     to: phone,
                     body: templates::phone_code(code),
-                })
-                .await
-                .map_err(|e| {
-                    tracing::error!(error = %e, "could not send the SMS");
-                    ApiError::Unavailable
-                })?;
+                },
+            )
+            .await?;
+            state.delivery.wake(Channel::Sms);
             Ok(HttpResponse::Accepted().json(ChallengeSent {
                 challenge_id: issued.id,
                 expires_in: 600,

@@ -64,8 +64,7 @@ pub async fn register(
         .with_db(async |conn| ensure_free(conn, &req.email, req.phone.as_ref()).await)
         .await?;
     let hash = password::hash_async(req.password.expose().to_owned()).await?;
-    let mut to_mail = None;
-    let response = state
+    state
         .with_db(async |conn| {
             let user = User::new_account(
                 req.email.as_str().to_owned(),
@@ -98,11 +97,11 @@ pub async fn register(
             .await
             {
                 Ok(issued) => {
-                    let sent = ChallengeRef {
-                        challenge_id: issued.id.clone(),
-                    };
-                    to_mail = Some((user.email.clone(), issued));
-                    Some(sent)
+                    super::email::queue_verification_mail(&state, conn, &user.email, &issued)
+                        .await?;
+                    Some(ChallengeRef {
+                        challenge_id: issued.id,
+                    })
                 }
                 Err(AuthError::RateLimited { .. }) => None,
                 Err(e) => return Err(e.into()),
@@ -113,12 +112,7 @@ pub async fn register(
                 email_verification: issued,
             }))
         })
-        .await?;
-    // Sent with no connection held (SQLite has one).
-    if let Some((to, issued)) = to_mail {
-        super::email::send_verification_mail(&state, &to, &issued).await;
-    }
-    Ok(response)
+        .await
 }
 
 /// 409 when the email or phone belongs to another account.

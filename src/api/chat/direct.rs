@@ -13,6 +13,7 @@ use crate::db::{self, direct::DirectMessage};
 use crate::domain::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
+use crate::notify;
 use crate::state::AppState;
 
 /// Which provider's conversation `me` may use with `other`.
@@ -90,9 +91,10 @@ pub async fn send(
     let text = parse::chat_text(Some(&body.text))?;
     let client_msg_id = parse::client_msg_id(Some(&body.client_msg_id))?;
     let provider_id = conversation_of(&state, &me, &user_id).await?;
-    state
-        .with_db(async |conn| {
-            if me.role() == Role::Admin && !db::direct::exists(conn, &provider_id).await? {
+    let (message, new, notified) = state
+        .in_transaction(async |conn| {
+            let to_provider = me.role() == Role::Admin;
+            if to_provider && !db::direct::exists(conn, &provider_id).await? {
                 return Err(ApiError::Conflict(
                     "not_opened",
                     "the provider has not opened a conversation".into(),
@@ -108,16 +110,33 @@ pub async fn send(
             };
             let (stored, new) = db::direct::insert_once(conn, &draft).await?;
             let message = stored.message();
-            if new {
-                let frame = frames::direct_chat(&provider_id, &message);
-                let to_provider = me.role() == Role::Admin;
-                state.dispatcher.do_send(Deliver {
-                    user_id: to_provider.then(|| provider_id.clone()),
-                    admins: !to_provider,
-                    text: frame,
-                });
+            // A provider hears of an admin's message wherever they are.
+            let mut notified = Vec::new();
+            if new && to_provider {
+                if let Some(provider) = db::users::find(conn, &provider_id).await? {
+                    let notice = notify::chat::from_admin(
+                        &provider.id,
+                        &provider.email,
+                        &message,
+                        &state.config.http.public_url,
+                    );
+                    notified = state
+                        .delivery
+                        .store_for(conn, vec![notice], std::slice::from_ref(&provider))
+                        .await?;
+                }
             }
-            Ok(HttpResponse::Created().json(message))
+            Ok((message, new, notified))
         })
-        .await
+        .await?;
+    if new {
+        let to_provider = me.role() == Role::Admin;
+        state.dispatcher.do_send(Deliver {
+            user_id: to_provider.then(|| provider_id.clone()),
+            admins: !to_provider,
+            text: frames::direct_chat(&provider_id, &message),
+        });
+        state.delivery.deliver(&notified);
+    }
+    Ok(HttpResponse::Created().json(message))
 }

@@ -1,6 +1,7 @@
-//! `/v1/me`: the caller's own profile, avatar and notification settings.
+//! `/v1/me`: the caller's own profile, avatar, notification settings and push devices.
 
 pub mod avatar;
+pub mod devices;
 pub mod notification_settings;
 pub mod update;
 
@@ -14,5 +15,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(notification_settings::get))
                 .route(web::put().to(notification_settings::put)),
         )
+        .service(
+            web::resource("/v1/me/devices")
+                .route(web::get().to(devices::list))
+                .route(web::post().to(devices::register)),
+        )
+        .service(web::resource("/v1/me/devices/{id}").route(web::delete().to(devices::delete)))
         .service(web::resource("/v1/users/{id}/avatar").route(web::get().to(avatar::download)));
 }

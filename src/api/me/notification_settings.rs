@@ -1,8 +1,10 @@
 //! `GET/PUT /v1/me/notification-settings`: which notifications also come by
-//! mail. Every notification is always in the in-app center and pushed to the
-//! open sockets; mail defaults to on for money and booking changes and off for
-//! the live steps of a job (en route, arrived, started), which the app shows
-//! as they happen.
+//! mail and by mobile push. Every notification is always in the in-app center
+//! and sent to the open sockets. Push (to registered devices, when the user
+//! has no open socket) defaults to on for every kind. Mail defaults to on for
+//! money and booking changes, off for the live steps of a job (en route,
+//! arrived, started), which the app shows as they happen, and for chat on
+//! only while the user has no device registered for push.
 
 use std::collections::HashMap;
 
@@ -14,7 +16,7 @@ use crate::db::{self, users::ProfileChanges};
 use crate::domain::NotificationKind;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
-use crate::notify::center::{mail_allowed, mailed_by_default};
+use crate::notify::center::{mail_allowed, mailed_by_default, push_allowed};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -25,6 +27,8 @@ pub struct KindSetting {
     pub mail: bool,
     /// What `mail` is when the user never chose.
     pub mail_default: bool,
+    /// Push to registered devices when no socket is open.
+    pub push: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -37,17 +41,19 @@ pub struct NotificationSettings {
 #[serde(deny_unknown_fields)]
 pub struct ChannelChange {
     pub mail: Option<bool>,
+    pub push: Option<bool>,
 }
 
-fn view(settings: &str) -> NotificationSettings {
+fn view(settings: &str, has_devices: bool) -> NotificationSettings {
     NotificationSettings {
         items: NotificationKind::ALL
             .iter()
             .map(|&kind| KindSetting {
                 kind,
                 in_app: true,
-                mail: mail_allowed(settings, kind),
-                mail_default: mailed_by_default(kind),
+                mail: mail_allowed(settings, kind, has_devices),
+                mail_default: mailed_by_default(kind, has_devices),
+                push: push_allowed(settings, kind),
             })
             .collect(),
     }
@@ -56,11 +62,14 @@ fn view(settings: &str) -> NotificationSettings {
 /// My notification settings, one row per kind.
 #[utoipa::path(get, path = "/v1/me/notification-settings", tag = "notifications", security(("bearer" = [])),
     responses((status = 200, body = NotificationSettings), (status = 401, body = crate::error::ErrorBody)))]
-pub async fn get(me: AuthUser) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(view(&me.user.settings)))
+pub async fn get(state: web::Data<AppState>, me: AuthUser) -> ApiResult<HttpResponse> {
+    let devices = state
+        .with_db(async |conn| Ok(db::devices::of_user(conn, me.id()).await?))
+        .await?;
+    Ok(HttpResponse::Ok().json(view(&me.user.settings, !devices.is_empty())))
 }
 
-/// Change my notification settings, e.g. `{"provider_en_route": {"mail": true}}`.
+/// Change my notification settings, e.g. `{"provider_en_route": {"mail": true, "push": false}}`.
 #[utoipa::path(put, path = "/v1/me/notification-settings", tag = "notifications", security(("bearer" = [])),
     request_body = Object,
     responses((status = 200, body = NotificationSettings), (status = 400, body = crate::error::ErrorBody)))]
@@ -83,13 +92,14 @@ pub async fn put(
                 settings["notifications"] = serde_json::json!({});
             }
             for (kind, change) in &changes {
-                if let Some(mail) = change.mail {
+                for (channel, value) in [("mail", change.mail), ("push", change.push)] {
+                    let Some(value) = value else { continue };
                     // Whatever else was stored there (e.g. through PATCH /v1/me) is replaced.
                     let entry = &mut settings["notifications"][kind.as_str()];
                     if !entry.is_object() {
                         *entry = serde_json::json!({});
                     }
-                    entry["mail"] = mail.into();
+                    entry[channel] = value.into();
                 }
             }
             let text = settings.to_string();
@@ -98,7 +108,8 @@ pub async fn put(
                 ..ProfileChanges::default()
             };
             db::users::update_profile(conn, me.id(), &update).await?;
-            Ok(HttpResponse::Ok().json(view(&text)))
+            let devices = db::devices::of_user(conn, me.id()).await?;
+            Ok(HttpResponse::Ok().json(view(&text, !devices.is_empty())))
         })
         .await
 }

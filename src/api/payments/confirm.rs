@@ -134,7 +134,7 @@ pub async fn confirm(
                         payment.amount,
                         Some(&code),
                     );
-                    Ok(notify::center::store(c, vec![notice]).await?)
+                    Ok(state.delivery.store(c, vec![notice]).await?)
                 })
                 .await?;
             state.delivery.deliver(&notified);

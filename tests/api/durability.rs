@@ -192,3 +192,182 @@ async fn sigkill_loses_no_acked_chat_or_event_and_the_session_resumes() {
         ]
     );
 }
+
+/// The binary on a data directory and database no other server uses, with
+/// a short outbox lease so a row claimed by a killed worker returns quickly.
+fn start_drainer(data_dir: &std::path::Path, db_url: &str) -> Child {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    Command::new(env!("CARGO_BIN_EXE_onsite"))
+        .env_clear()
+        .env("ONSITE_DATA_DIR", data_dir)
+        .env("ONSITE_DATABASE_URL", db_url)
+        .env("ONSITE_BIND", format!("127.0.0.1:{port}"))
+        .env("ONSITE_LOG", "warn")
+        .env("ONSITE_OUTBOX_LEASE_S", "2")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// The outbox files (mail and push) by name, with when each was last written.
+fn outbox_files(dir: &std::path::Path) -> std::collections::HashMap<String, std::time::SystemTime> {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            // A file renamed while the directory is read is seen at its next name.
+            d.flatten()
+                .filter_map(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    Some((name, e.metadata().ok()?.modified().ok()?))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[actix_web::test]
+async fn sigkill_mid_drain_loses_no_outbox_row_and_sends_none_twice() {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    use onsite::db::outbox::{self, OutboxRow};
+    use onsite::db::schema::outbox::dsl as o;
+
+    let dir = tempfile::tempdir().unwrap();
+    let pg = match std::env::var("ONSITE_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Some(crate::helpers::PgDatabase::create(&url).await),
+        _ => None,
+    };
+    let url = pg.as_ref().map_or_else(
+        || format!("sqlite://{}", dir.path().join("onsite.db").display()),
+        |pg| pg.url.clone(),
+    );
+    let env: std::collections::HashMap<&str, String> = [
+        ("ONSITE_DATA_DIR", dir.path().display().to_string()),
+        ("ONSITE_DATABASE_URL", url.clone()),
+    ]
+    .into_iter()
+    .collect();
+    let config = onsite::config::Config::from_lookup(|k| env.get(k).cloned()).unwrap();
+    onsite::db::migrate::run(&config).await.unwrap();
+    let pool = onsite::db::DbPool::connect(&config).await.unwrap();
+
+    // What committed transactions left behind: 600 mails and 200 pushes.
+    const MAILS: usize = 600;
+    const PUSHES: usize = 200;
+    let mut ids = Vec::new();
+    for i in 0..MAILS + PUSHES {
+        let row = if i % 4 == 3 {
+            OutboxRow::push(
+                "u1",
+                "d1",
+                "tok",
+                "Title",
+                &format!("push {i}"),
+                &json!({"n": i}),
+            )
+        } else {
+            OutboxRow::mail(
+                &format!("user{i}@example.com"),
+                "Hello",
+                &format!("mail {i}"),
+            )
+        };
+        ids.push(row.id.clone());
+        pool.run(async |c| outbox::insert(c, &row).await)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let pending = async || {
+        pool.run(async |c| outbox::pending(c).await)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let sent_ids = async || -> Vec<String> {
+        pool.run(async |c| {
+            onsite::db_run!(c, |c| o::outbox
+                .filter(o::sent_at.is_not_null())
+                .select(o::id)
+                .load::<String>(c)
+                .await)
+        })
+        .await
+        .unwrap()
+        .unwrap()
+    };
+
+    // The server drains; it is killed once some (not all) of it is out.
+    let out = dir.path().join("outbox");
+    let mut first = start_drainer(dir.path(), &url);
+    let mut waited = 0;
+    while outbox_files(&out).len() < 50 {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+        waited += 1;
+        assert!(waited < 30_000, "the server never started draining");
+    }
+    first.kill().unwrap(); // SIGKILL
+    first.wait().unwrap();
+    let before = outbox_files(&out);
+    let sent_before = sent_ids().await;
+    let left = pending().await;
+    assert!(
+        left > 0 && !sent_before.is_empty(),
+        "killed mid-drain: {} sent, {left} left",
+        sent_before.len()
+    );
+
+    // A restart finishes the rest.
+    let mut second = start_drainer(dir.path(), &url);
+    let mut waited = 0;
+    while pending().await > 0 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        waited += 1;
+        assert!(
+            waited < 600,
+            "the restarted server did not finish the outbox"
+        );
+    }
+    second.kill().unwrap();
+    second.wait().unwrap();
+
+    let after = outbox_files(&out);
+    // Exactly one file per row: nothing lost, nothing doubled, no half file.
+    let mut expected: Vec<String> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            if i % 4 == 3 {
+                format!("push-{id}.json")
+            } else {
+                format!("{id}.eml")
+            }
+        })
+        .collect();
+    expected.sort();
+    let mut names: Vec<String> = after.keys().cloned().collect();
+    names.sort();
+    assert_eq!(
+        names.len(),
+        MAILS + PUSHES,
+        "no duplicate and no temporary file"
+    );
+    assert_eq!(names, expected);
+    // What was marked sent before the kill was not sent again after it.
+    for id in &sent_before {
+        let name = if before.contains_key(&format!("{id}.eml")) {
+            format!("{id}.eml")
+        } else {
+            format!("push-{id}.json")
+        };
+        assert_eq!(before.get(&name), after.get(&name), "{name} was sent again");
+    }
+    // Each mail names its row as its Message-ID (receivers can deduplicate).
+    let sample = ids[0].clone();
+    let text = std::fs::read_to_string(out.join(format!("{sample}.eml"))).unwrap();
+    assert!(text.contains(&format!("Message-ID: <{sample}@")), "{text}");
+}

@@ -95,7 +95,7 @@ pub struct PgDatabase {
 }
 
 impl PgDatabase {
-    async fn create(admin_url: &str) -> Self {
+    pub async fn create(admin_url: &str) -> Self {
         let name = format!("onsite_test_{}", uuid::Uuid::new_v4().simple());
         let mut conn = AsyncPgConnection::establish(admin_url).await.unwrap();
         diesel::sql_query(format!("CREATE DATABASE {name}"))

@@ -551,3 +551,163 @@ async fn an_erased_account_leaves_no_notification_or_mail_behind() {
     assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text);
     assert_eq!(count(&app).await, (0, 0));
 }
+
+/// The chat notices in `who`'s center.
+async fn chat_alerts(app: &crate::helpers::TestApp, who: &str) -> Vec<Value> {
+    let center = app.get_auth("/v1/notifications", who).await.json();
+    center["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "chat_message")
+        .cloned()
+        .collect()
+}
+
+#[actix_web::test]
+async fn missed_chat_alerts_an_absent_party_once_per_quarter_hour() {
+    let app = spawn_app().await;
+    let m = market(&app).await;
+    let b = m.book(&app, "small").await;
+    let id = b["id"].as_str().unwrap().to_owned();
+    m.pay(&app, &id, 0).await;
+    let accepted = m
+        .act(&app, &m.provider, &id, "accept", json!({}))
+        .await
+        .json();
+    let p_token = accepted["chat_token"].as_str().unwrap().to_owned();
+    let chat = format!("/v1/bookings/{id}/chat?chat_token={p_token}");
+    // The customer's app is closed: three messages in a row make one alert.
+    for (n, text) in ["On my way", "Gate code?", "Here in 5"].iter().enumerate() {
+        let res = app
+            .post_auth(
+                &chat,
+                &m.provider,
+                json!({"text": text, "client_msg_id": format!("p{n}")}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    }
+    let alerts = chat_alerts(&app, &m.customer).await;
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0]["body"], "On my way");
+    assert_eq!(alerts[0]["booking_id"], id.as_str());
+    assert_eq!(alerts[0]["data"]["message"]["from"], m.provider_id.as_str());
+    let mails: Vec<String> = app
+        .messages_to(CUSTOMER)
+        .await
+        .into_iter()
+        .filter(|m| m.contains("wrote about"))
+        .collect();
+    assert_eq!(mails.len(), 1, "no device for push, so one mail: {mails:?}");
+    assert!(
+        chat_alerts(&app, &m.provider).await.is_empty(),
+        "not to the sender"
+    );
+
+    // A party with the app open reads it live and gets no alert.
+    let mut provider_ws = app.ws(&m.provider).await;
+    provider_ws
+        .send(json!({"type": "ping", "id": "ready"}))
+        .await;
+    let mut seen = Vec::new();
+    provider_ws.until(&mut seen, |f| f["type"] == "pong").await;
+    let c_token = app
+        .get_auth(&format!("/v1/bookings/{id}"), &m.customer)
+        .await
+        .json()["chat_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = app
+        .post_auth(
+            &format!("/v1/bookings/{id}/chat?chat_token={c_token}"),
+            &m.customer,
+            json!({"text": "1234#", "client_msg_id": "c1"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    assert!(chat_alerts(&app, &m.provider).await.is_empty());
+
+    // After the quarter hour the next message alerts again.
+    {
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        use onsite::db::schema::chat_alerts::dsl as a;
+        let long_ago = onsite::db::now() - chrono::Duration::minutes(16);
+        app.state
+            .db
+            .run(async |conn| {
+                onsite::db_run!(conn, |c| diesel::update(a::chat_alerts)
+                    .set(a::alerted_at.eq(long_ago))
+                    .execute(c)
+                    .await)
+            })
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let res = app
+        .post_auth(
+            &chat,
+            &m.provider,
+            json!({"text": "Outside now", "client_msg_id": "p9"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED);
+    let alerts = chat_alerts(&app, &m.customer).await;
+    assert_eq!(alerts.len(), 2);
+    assert_eq!(alerts[0]["body"], "Outside now");
+}
+
+#[actix_web::test]
+async fn an_admins_direct_message_reaches_the_provider_as_a_notification() {
+    let app = spawn_app().await;
+    let m = market(&app).await;
+    let admin_id = app.get_auth("/v1/auth/me", &m.admin).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = app
+        .post_auth(
+            &format!("/v1/chats/direct/{admin_id}"),
+            &m.provider,
+            json!({"text": "My payout is late", "client_msg_id": "p1"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED);
+    let mut provider_ws = app.ws(&m.provider).await;
+    let res = app
+        .post_auth(
+            &format!("/v1/chats/direct/{}", m.provider_id),
+            &m.admin,
+            json!({"text": "Paid this morning", "client_msg_id": "a1"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let n = next_notification(&mut provider_ws).await;
+    assert_eq!(n["kind"], "admin_message");
+    assert_eq!(n["body"], "Paid this morning");
+    // A resend of the same message is not a second notification.
+    app.post_auth(
+        &format!("/v1/chats/direct/{}", m.provider_id),
+        &m.admin,
+        json!({"text": "Paid this morning", "client_msg_id": "a1"}),
+    )
+    .await;
+    let center = app.get_auth("/v1/notifications", &m.provider).await.json();
+    let from_admin = center["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "admin_message")
+        .count();
+    assert_eq!(from_admin, 1);
+    // The admin's own messages never notify the admin.
+    let admin_center = app.get_auth("/v1/notifications", &m.admin).await.json();
+    assert!(admin_center["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|n| n["kind"] != "admin_message"));
+}

@@ -1,5 +1,7 @@
 //! The outbox: mail, SMS and push are written here in the transaction that
-//! decided them, and a worker per channel sends them. A row is claimed with a lease before
+//! decided them, and a worker per channel sends them. Rows are claimed a
+//! batch at a time under a lease and a random claim token; only the holder of
+//! the token may mark a row sent, retried or dropped. A row is claimed with a lease before
 //! it is sent, so two workers (or a worker and its restarted self) never send
 //! one twice while the lease runs, and a crash mid-send only delays it.
 
@@ -27,6 +29,8 @@ pub struct OutboxRow {
     pub user_id: Option<String>,
     pub device_id: Option<String>,
     pub data: Option<String>,
+    /// The worker round holding the lease (`claimed_until`), if any.
+    pub claimed_by: Option<String>,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub claimed_until: Option<NaiveDateTime>,
@@ -73,6 +77,7 @@ impl OutboxRow {
             user_id: None,
             device_id: None,
             data: None,
+            claimed_by: None,
             dropped_at: None,
             attempts: 0,
             next_attempt_at: at,
@@ -92,71 +97,98 @@ pub async fn insert(conn: &mut DbConn, row: &OutboxRow) -> QueryResult<()> {
     Ok(())
 }
 
-/// Unsent rows of `channel` that are due and not under another worker's
-/// lease, oldest first.
-pub async fn due(
+/// Claims up to `limit` due rows of `channel` (unsent, not dropped, not
+/// under a live lease), oldest first, for the worker round `token` until
+/// `until`: one write however many rows it takes. Returns the rows claimed.
+pub async fn claim_due(
     conn: &mut DbConn,
     channel: Channel,
+    token: &str,
     at: NaiveDateTime,
+    until: NaiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<OutboxRow>> {
-    db_run!(conn, |c| outbox::table
+    let unclaimed = || {
+        outbox::claimed_until
+            .is_null()
+            .or(outbox::claimed_until.lt(at))
+    };
+    let ids: Vec<String> = db_run!(conn, |c| outbox::table
         .filter(outbox::channel.eq(channel))
         .filter(outbox::sent_at.is_null())
         .filter(outbox::dropped_at.is_null())
         .filter(outbox::next_attempt_at.le(at))
-        .filter(
-            outbox::claimed_until
-                .is_null()
-                .or(outbox::claimed_until.lt(at))
-        )
+        .filter(unclaimed())
         .order(outbox::next_attempt_at.asc())
         .limit(limit)
+        .select(outbox::id)
+        .load(c)
+        .await)?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Re-checked in the update: another worker may have claimed some meanwhile.
+    db_run!(conn, |c| diesel::update(
+        outbox::table
+            .filter(outbox::id.eq_any(&ids))
+            .filter(outbox::sent_at.is_null())
+            .filter(outbox::dropped_at.is_null())
+            .filter(unclaimed())
+    )
+    .set((
+        outbox::claimed_until.eq(Some(until)),
+        outbox::claimed_by.eq(Some(token)),
+    ))
+    .execute(c)
+    .await)?;
+    db_run!(conn, |c| outbox::table
+        .filter(outbox::claimed_by.eq(token))
+        .filter(outbox::sent_at.is_null())
+        .order(outbox::next_attempt_at.asc())
         .select(OutboxRow::as_select())
         .load(c)
         .await)
 }
 
-/// Takes the lease on one row until `until`; false if someone else holds it
-/// or it was sent meanwhile.
-pub async fn claim(
-    conn: &mut DbConn,
-    id: &str,
-    at: NaiveDateTime,
-    until: NaiveDateTime,
-) -> QueryResult<bool> {
-    let n = db_run!(conn, |c| diesel::update(
-        outbox::table
-            .find(id)
-            .filter(outbox::sent_at.is_null())
-            .filter(outbox::dropped_at.is_null())
-            .filter(
-                outbox::claimed_until
-                    .is_null()
-                    .or(outbox::claimed_until.lt(at))
-            )
-    )
-    .set(outbox::claimed_until.eq(Some(until)))
-    .execute(c)
-    .await)?;
+/// The rows of claim `token` that are still this claim's (its lease not run
+/// out and taken by another round).
+fn held<'a>(
+    id: &'a str,
+    token: &'a str,
+) -> diesel::dsl::Filter<
+    diesel::dsl::Find<outbox::table, &'a str>,
+    diesel::dsl::Eq<outbox::claimed_by, &'a str>,
+> {
+    outbox::table.find(id).filter(outbox::claimed_by.eq(token))
+}
+
+/// Marks a row sent by claim `token`; false when the claim was lost (its
+/// lease ran out and another worker claimed the row).
+pub async fn mark_sent(conn: &mut DbConn, id: &str, token: &str) -> QueryResult<bool> {
+    let n = db_run!(conn, |c| diesel::update(held(id, token))
+        .set((
+            outbox::sent_at.eq(Some(now())),
+            outbox::claimed_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(c)
+        .await)?;
     Ok(n == 1)
 }
 
-/// Marks a mail sent by the worker whose lease ends at `lease`; false when the
-/// lease was lost (it ran out and another worker claimed the mail).
-pub async fn mark_sent(conn: &mut DbConn, id: &str, lease: NaiveDateTime) -> QueryResult<bool> {
-    let n = db_run!(conn, |c| diesel::update(
+/// Gives back what claim `token` still holds unsent (a round that stopped
+/// early), so another round takes it at once rather than after the lease.
+pub async fn release(conn: &mut DbConn, token: &str) -> QueryResult<usize> {
+    db_run!(conn, |c| diesel::update(
         outbox::table
-            .find(id)
-            .filter(outbox::claimed_until.eq(Some(lease)))
+            .filter(outbox::claimed_by.eq(token))
+            .filter(outbox::sent_at.is_null())
     )
     .set((
-        outbox::sent_at.eq(Some(now())),
         outbox::claimed_until.eq(None::<NaiveDateTime>),
+        outbox::claimed_by.eq(None::<String>),
     ))
     .execute(c)
-    .await)?;
-    Ok(n == 1)
+    .await)
 }
 
 /// Forgets everything waiting for a user: mail to `address`, SMS to `phone`,
@@ -186,24 +218,15 @@ pub async fn forget(
 
 /// A row that will never be sent (the device is gone, the address refused
 /// for good): it leaves the queue with its reason. Only by the lease holder.
-pub async fn drop_row(
-    conn: &mut DbConn,
-    id: &str,
-    lease: NaiveDateTime,
-    reason: &str,
-) -> QueryResult<bool> {
-    let n = db_run!(conn, |c| diesel::update(
-        outbox::table
-            .find(id)
-            .filter(outbox::claimed_until.eq(Some(lease)))
-    )
-    .set((
-        outbox::dropped_at.eq(Some(now())),
-        outbox::claimed_until.eq(None::<NaiveDateTime>),
-        outbox::last_error.eq(Some(reason.chars().take(500).collect::<String>())),
-    ))
-    .execute(c)
-    .await)?;
+pub async fn drop_row(conn: &mut DbConn, id: &str, token: &str, reason: &str) -> QueryResult<bool> {
+    let n = db_run!(conn, |c| diesel::update(held(id, token))
+        .set((
+            outbox::dropped_at.eq(Some(now())),
+            outbox::claimed_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(Some(reason.chars().take(500).collect::<String>())),
+        ))
+        .execute(c)
+        .await)?;
     Ok(n == 1)
 }
 
@@ -228,23 +251,19 @@ pub async fn drop_device(conn: &mut DbConn, device_id: &str) -> QueryResult<usiz
 pub async fn retry_at(
     conn: &mut DbConn,
     id: &str,
-    lease: NaiveDateTime,
+    token: &str,
     next: NaiveDateTime,
     error: &str,
 ) -> QueryResult<()> {
-    db_run!(conn, |c| diesel::update(
-        outbox::table
-            .find(id)
-            .filter(outbox::claimed_until.eq(Some(lease)))
-    )
-    .set((
-        outbox::attempts.eq(outbox::attempts + 1),
-        outbox::next_attempt_at.eq(next),
-        outbox::claimed_until.eq(None::<NaiveDateTime>),
-        outbox::last_error.eq(Some(error.chars().take(500).collect::<String>())),
-    ))
-    .execute(c)
-    .await)?;
+    db_run!(conn, |c| diesel::update(held(id, token))
+        .set((
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::next_attempt_at.eq(next),
+            outbox::claimed_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(Some(error.chars().take(500).collect::<String>())),
+        ))
+        .execute(c)
+        .await)?;
     Ok(())
 }
 

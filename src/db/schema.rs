@@ -349,6 +349,7 @@ diesel::table! {
         user_id -> Nullable<Text>,
         device_id -> Nullable<Text>,
         data -> Nullable<Text>,
+        claimed_by -> Nullable<Text>,
         dropped_at -> Nullable<Timestamp>,
     }
 }

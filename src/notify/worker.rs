@@ -17,8 +17,11 @@ use crate::domain::Channel;
 use crate::notify::{Mail, MailError, Push, PushError, Sms};
 use crate::state::AppState;
 
-/// Rows taken per round.
+/// Rows claimed per round (with one write).
 const BATCH: i64 = 50;
+/// A send starts only while the lease has at least this long to run (or half
+/// the lease, when it is shorter).
+const SEND_MARGIN: chrono::Duration = chrono::Duration::seconds(60);
 /// A worker looks again this often even when nobody woke it.
 const IDLE_WAKE: Duration = Duration::from_secs(5);
 
@@ -70,32 +73,29 @@ async fn drain_channel(state: &AppState, channel: Channel) -> anyhow::Result<usi
     let lease = chrono::Duration::from_std(state.config.notify.outbox_lease)?;
     let mut sent = 0;
     loop {
-        let now = db::now();
-        let due = state
+        // One claim per round: a random token, a fresh clock.
+        let token = db::new_id();
+        let at = db::now();
+        let until = at + lease;
+        let rows = state
             .db
-            .run(async |c| db::outbox::due(c, channel, now, BATCH).await)
+            .run(async |c| db::outbox::claim_due(c, channel, &token, at, until, BATCH).await)
             .await??;
-        if due.is_empty() {
+        if rows.is_empty() {
             return Ok(sent);
         }
-        let mut progressed = false;
-        for row in due {
-            // Each claim reads the clock afresh: a slow round never hands out stale leases.
-            let at = db::now();
-            let until = at + lease;
-            let claimed = state
-                .db
-                .run(async |c| db::outbox::claim(c, &row.id, at, until).await)
-                .await??;
-            if !claimed {
-                continue;
+        // Never start a send the lease might not outlive (SMTP and push time
+        // out at 30 s); what is left goes back to the queue.
+        let margin = SEND_MARGIN.min(lease / 2);
+        for row in &rows {
+            if db::now() + margin > until {
+                break;
             }
-            progressed = true;
             // No connection is held while the outside service answers.
-            let outcome = attempt(state, &row).await;
+            let outcome = attempt(state, row).await;
             let kept = state
                 .db
-                .run(async |c| settle(c, &row, until, &outcome).await)
+                .run(async |c| settle(c, row, &token, &outcome).await)
                 .await??;
             if !kept {
                 tracing::warn!(%channel, row = %row.id, "the lease ran out while sending; another worker may send it again");
@@ -104,9 +104,10 @@ async fn drain_channel(state: &AppState, channel: Channel) -> anyhow::Result<usi
                 sent += 1;
             }
         }
-        if !progressed {
-            return Ok(sent);
-        }
+        state
+            .db
+            .run(async |c| db::outbox::release(c, &token).await)
+            .await??;
     }
 }
 
@@ -162,15 +163,15 @@ async fn attempt(state: &AppState, row: &OutboxRow) -> Outcome {
     }
 }
 
-/// Records the outcome, only while this worker still holds the lease.
+/// Records the outcome, only while this round still holds the claim.
 async fn settle(
     c: &mut db::DbConn,
     row: &OutboxRow,
-    lease: chrono::NaiveDateTime,
+    token: &str,
     outcome: &Outcome,
 ) -> diesel::QueryResult<bool> {
     match outcome {
-        Outcome::Sent => db::outbox::mark_sent(c, &row.id, lease).await,
+        Outcome::Sent => db::outbox::mark_sent(c, &row.id, token).await,
         Outcome::Retry { after, error } => {
             let wait = backoff(row.attempts).max(
                 after
@@ -180,12 +181,12 @@ async fn settle(
             );
             tracing::warn!(channel = %row.channel, row = %row.id, attempts = row.attempts + 1,
                 retry_in_s = wait.num_seconds(), %error, "not sent; will retry");
-            db::outbox::retry_at(c, &row.id, lease, db::now() + wait, error).await?;
+            db::outbox::retry_at(c, &row.id, token, db::now() + wait, error).await?;
             Ok(true)
         }
         Outcome::Drop(reason) => {
             tracing::error!(channel = %row.channel, row = %row.id, %reason, "refused for good; dropped");
-            db::outbox::drop_row(c, &row.id, lease, reason).await
+            db::outbox::drop_row(c, &row.id, token, reason).await
         }
         Outcome::Unregistered(reason) => {
             tracing::info!(row = %row.id, device = ?row.device_id, %reason, "push token unregistered; device removed");
@@ -193,7 +194,7 @@ async fn settle(
                 db::devices::forget(c, device).await?;
                 db::outbox::drop_device(c, device).await?;
             }
-            db::outbox::drop_row(c, &row.id, lease, reason).await
+            db::outbox::drop_row(c, &row.id, token, reason).await
         }
     }
 }

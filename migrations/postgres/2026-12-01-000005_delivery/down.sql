@@ -4,6 +4,7 @@ DROP INDEX outbox_user;
 DROP INDEX outbox_due;
 DELETE FROM outbox WHERE channel <> 'mail';
 ALTER TABLE outbox DROP COLUMN dropped_at;
+ALTER TABLE outbox DROP COLUMN claimed_by;
 ALTER TABLE outbox DROP COLUMN data;
 ALTER TABLE outbox DROP COLUMN device_id;
 ALTER TABLE outbox DROP COLUMN user_id;

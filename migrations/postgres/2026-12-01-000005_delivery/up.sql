@@ -6,6 +6,8 @@ ALTER TABLE outbox ADD COLUMN channel TEXT NOT NULL DEFAULT 'mail' CHECK (channe
 ALTER TABLE outbox ADD COLUMN user_id TEXT;
 ALTER TABLE outbox ADD COLUMN device_id TEXT;
 ALTER TABLE outbox ADD COLUMN data TEXT;
+-- The claim (a random token per worker round) holding `claimed_until`.
+ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
 -- Set when the row will never be sent (the device is gone, the address refused for good).
 ALTER TABLE outbox ADD COLUMN dropped_at TIMESTAMP;
 DROP INDEX mail_outbox_due;

@@ -1,0 +1,44 @@
+# Sourced by the bench scripts: builds the release binaries (the server and
+# the named bench binary), starts `onsite serve` on a free loopback port with
+# a temporary data dir and SQLite (ONSITE_LOG=warn), waits for /health, and
+# stops it on exit. Sets $root, $bin, $dir, $port and $server. KEEP=1 keeps
+# the data dir and logs.
+
+start_server() {
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+    bin=${CARGO_TARGET_DIR:-$root/target}/release
+    (cd "$root" && cargo build --release --quiet --bin onsite --bin "$1")
+
+    dir=$(mktemp -d /tmp/onsite-bench.XXXXXX)
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    export ONSITE_DATA_DIR=$dir
+    export ONSITE_BIND=127.0.0.1:$port
+    export ONSITE_LOG=${ONSITE_LOG:-warn}
+    unset ONSITE_DATABASE_URL ONSITE_PUBLIC_URL
+
+    "$bin/onsite" serve >"$dir/server.log" 2>&1 &
+    server=$!
+    trap cleanup EXIT
+
+    for _ in $(seq 1 100); do
+        curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+        if ! kill -0 "$server" 2>/dev/null; then
+            cat "$dir/server.log" >&2
+            exit 1
+        fi
+        sleep 0.1
+    done
+    echo "server pid $server on 127.0.0.1:$port, data in $dir" >&2
+}
+
+cleanup() {
+    if kill -0 "$server" 2>/dev/null; then
+        kill -TERM "$server"
+        wait "$server" 2>/dev/null || true
+    fi
+    if [ "${KEEP:-0}" = 1 ]; then
+        echo "kept $dir (server.log, seed.json, onsite.db, outbox/)" >&2
+    else
+        rm -rf "$dir"
+    fi
+}

@@ -84,7 +84,10 @@ async fn watch_provider(url: String, seen: Arc<Mutex<Seen>>) -> anyhow::Result<(
             .as_str()
             .unwrap_or_default()
             .to_owned();
-        seen.lock().unwrap().frames.insert(reference, (created, at));
+        seen.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .frames
+            .insert(reference, (created, at));
     }
     Ok(())
 }
@@ -235,7 +238,11 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     let mails = loop {
         let mails = mail_files(&args.outbox);
-        let frames = seen.lock().unwrap().frames.len();
+        let frames = seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .frames
+            .len();
         let mailed = references.iter().filter(|r| mails.contains_key(*r)).count();
         if (frames >= references.len() && mailed == references.len())
             || tokio::time::Instant::now() > deadline
@@ -248,7 +255,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let mut frame_h = latency_histogram()?;
     let mut mail_h = latency_histogram()?;
     let (mut frames, mut mailed) = (0, 0);
-    let seen = seen.lock().unwrap();
+    let seen = seen
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     for r in &references {
         let Some((created, at)) = seen.frames.get(r) else {
             continue;

@@ -131,13 +131,17 @@ struct Details {
     customer_name: String,
     provider_name: String,
     provider_link: String,
-    when: String,
+    /// The zone of the job (the provider's).
     timezone: String,
+    /// Users who chose a zone of their own (`settings.timezone`, IANA).
+    user_zones: Vec<(String, String)>,
 }
 
 impl Details {
     /// Three queries at most (commits run on SQLite's one connection): both
     /// parties at once, the service, and the provider's zone when it matters.
+    /// A party who set `settings.timezone` (an IANA name, through
+    /// `PATCH /v1/me`) reads times in that zone instead.
     async fn load(
         conn: &mut DbConn,
         public_url: &str,
@@ -170,8 +174,17 @@ impl Details {
         } else {
             "UTC".to_owned()
         };
+        let user_zones = parties
+            .iter()
+            .filter_map(|u| {
+                let settings: serde_json::Value = serde_json::from_str(&u.settings).ok()?;
+                let tz = settings["timezone"].as_str()?;
+                tz.parse::<chrono_tz::Tz>().ok()?;
+                Some((u.id.clone(), tz.to_owned()))
+            })
+            .collect();
         let details = Self {
-            when: local_time(b.scheduled_at, &timezone),
+            user_zones,
             service,
             customer_name,
             provider_name,
@@ -190,6 +203,13 @@ impl Details {
         cancel: &CancelPolicy,
     ) -> Notice {
         let to_provider = user == b.provider_id;
+        // Times read in the recipient's own zone if they chose one, else the job's.
+        let tz = self
+            .user_zones
+            .iter()
+            .find(|(id, _)| id == user)
+            .map_or(self.timezone.as_str(), |(_, tz)| tz.as_str());
+        let when = local_time(b.scheduled_at, tz);
         let money = format!("{} {}", amount(b.total_amount + b.tip_amount), b.currency);
         let map = format!(
             "https://www.openstreetmap.org/?mlat={:.6}&mlon={:.6}",
@@ -207,15 +227,15 @@ impl Details {
                     self.customer_name,
                     self.service,
                     b.reference,
-                    self.when,
-                    local_time(b.respond_by, &self.timezone)
+                    when,
+                    local_time(b.respond_by, tz)
                 ),
             ),
             K::BookingAccepted => (
                 format!("{} accepted your booking", self.provider_name),
                 format!(
                     "{} ({}) is confirmed for {}.",
-                    self.service, b.reference, self.when
+                    self.service, b.reference, when
                 ),
             ),
             K::BookingDeclined => (
@@ -248,16 +268,13 @@ impl Details {
                 format!(
                     "{} for {} was cancelled.{reason} {}",
                     self.service,
-                    self.when,
+                    when,
                     refund_text(t.refunded, &b.currency, to_provider, cancel)
                 ),
             ),
             K::BookingRescheduled => (
                 format!("Booking {} moved", b.reference),
-                format!(
-                    "{} moved {} to {}.",
-                    self.customer_name, self.service, self.when
-                ),
+                format!("{} moved {} to {}.", self.customer_name, self.service, when),
             ),
             K::ProviderEnRoute => (
                 format!("{} is on the way", self.provider_name),
@@ -300,7 +317,7 @@ impl Details {
                         &self.provider_name
                     },
                     b.reference,
-                    self.when
+                    when
                 ),
             ),
             // Not caused by a transition (see `money` and the admin handlers).
@@ -327,7 +344,7 @@ impl Details {
             "status": t.to,
             "service": {"id": b.service_id, "title": self.service},
             "scheduled_at": b.scheduled_at.map(db::utc),
-            "timezone": self.timezone,
+            "timezone": tz,
             "address": b.address,
             "location": {"lat": b.location_lat, "lng": b.location_lng},
             "map_url": map,
@@ -356,7 +373,7 @@ impl Details {
                  {other_label}: {other_name}{link}\n",
                 reference = b.reference,
                 service = self.service,
-                when = self.when,
+                when = when,
                 address = b.address.as_deref().unwrap_or("the booked location"),
                 price = amount(b.total_amount),
                 tip = amount(b.tip_amount),

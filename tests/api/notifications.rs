@@ -711,3 +711,61 @@ async fn an_admins_direct_message_reaches_the_provider_as_a_notification() {
         .iter()
         .all(|n| n["kind"] != "admin_message"));
 }
+
+#[actix_web::test]
+async fn times_read_in_the_recipients_own_zone_when_they_chose_one() {
+    use crate::fixtures::days_ahead;
+    use crate::market::job_location;
+    let app = spawn_app().await;
+    let m = market(&app).await;
+    let res = app
+        .send(
+            reqwest::Method::PATCH,
+            "/v1/me",
+            Some(&m.customer),
+            Some(json!({"settings": {"timezone": "America/New_York"}})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let when = format!("{}T08:00:00Z", days_ahead(5));
+    let local = |zone: &str| {
+        let tz: chrono_tz::Tz = zone.parse().unwrap();
+        chrono::DateTime::parse_from_rfc3339(&when)
+            .unwrap()
+            .with_timezone(&tz)
+            .format("%H:%M")
+            .to_string()
+    };
+    let res = app
+        .post_auth(
+            "/v1/bookings",
+            &m.customer,
+            json!({"service_id": m.service_id, "scheduled_at": when,
+                   "location": job_location(), "job_size": "small"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let id = res.json()["id"].as_str().unwrap().to_owned();
+    m.pay(&app, &id, 0).await;
+    m.act(&app, &m.provider, &id, "accept", json!({})).await;
+    let first = |token: String| {
+        let app = &app;
+        async move { app.get_auth("/v1/notifications", &token).await.json()["items"][0].clone() }
+    };
+    let to_customer = first(m.customer.clone()).await;
+    let to_provider = first(m.provider.clone()).await;
+    let body = to_customer["body"].as_str().unwrap();
+    assert!(body.contains("(America/New_York)"), "{body}");
+    assert_eq!(to_customer["data"]["timezone"], "America/New_York");
+    let body = to_provider["body"].as_str().unwrap();
+    assert!(body.contains("(Africa/Johannesburg)"), "{body}");
+    let hour = |text: &str, zone: &str| {
+        let at = text.find(&format!("({zone})")).unwrap();
+        text[at - 6..at - 1].to_owned()
+    };
+    let jhb = hour(to_provider["body"].as_str().unwrap(), "Africa/Johannesburg");
+    let ber = hour(to_customer["body"].as_str().unwrap(), "America/New_York");
+    assert_eq!(jhb, local("Africa/Johannesburg"));
+    assert_eq!(ber, local("America/New_York"));
+    assert_ne!(jhb, ber);
+}

@@ -350,6 +350,7 @@ impl Details {
             "map_url": map,
             "price": {"amount": b.total_amount, "currency": b.currency},
             "tip": {"amount": b.tip_amount, "currency": b.currency},
+            "payment": payment_state(b, t),
             "other_party": other,
         });
         if kind == K::BookingRequested {
@@ -369,7 +370,7 @@ impl Details {
                  When: {when}\n\
                  Where: {address}\n\
                  Map: {map}\n\
-                 Price: {price} {currency} (tip {tip} {currency})\n\
+                 Price: {price} {currency} (tip {tip} {currency}), {payment}\n\
                  {other_label}: {other_name}{link}\n",
                 reference = b.reference,
                 service = self.service,
@@ -377,6 +378,7 @@ impl Details {
                 address = b.address.as_deref().unwrap_or("the booked location"),
                 price = amount(b.total_amount),
                 tip = amount(b.tip_amount),
+                payment = payment_text(payment_state(b, t)),
                 currency = b.currency,
                 other_label = if to_provider { "Customer" } else { "Provider" },
                 other_name = if to_provider {
@@ -487,6 +489,33 @@ fn amount(minor: i64) -> String {
     let sign = if minor < 0 { "-" } else { "" };
     let m = minor.unsigned_abs();
     format!("{sign}{}.{:02}", m / 100, m % 100)
+}
+
+/// Where the customer's money is once the booking moved: `unpaid`,
+/// `in_escrow`, `released` (to the provider, on completion), `refunded`,
+/// `partly_refunded` or `not_refunded` (a cancellation the policy did not refund).
+fn payment_state(b: &Booking, t: &Moved<'_>) -> &'static str {
+    use BookingState as S;
+    let paid = b.total_amount + b.tip_amount;
+    match (t.from, t.to, t.refunded) {
+        (_, S::PendingPayment, _) | (S::PendingPayment, S::Expired | S::Cancelled, _) => "unpaid",
+        (_, S::Completed, _) => "released",
+        (_, S::Cancelled, Some((_, 0))) => "not_refunded",
+        (_, S::Cancelled, Some((_, r))) if r < paid => "partly_refunded",
+        (_, S::Declined | S::Expired | S::Cancelled, _) => "refunded",
+        _ => "in_escrow",
+    }
+}
+
+fn payment_text(state: &str) -> &'static str {
+    match state {
+        "unpaid" => "not paid",
+        "released" => "paid to the provider",
+        "not_refunded" => "not refunded under the cancellation policy",
+        "partly_refunded" => "partly refunded",
+        "refunded" => "refunded in full",
+        _ => "held safely until the job is done",
+    }
 }
 
 /// A stored UTC time in `tz` (`Tue 1 Dec 14:30 (Africa/Johannesburg)`), or

@@ -36,6 +36,7 @@ async fn a_paid_request_reaches_the_provider_at_once_and_stays_in_their_center()
     assert_eq!(d["service"]["title"], "Fix a leaking tap");
     assert_eq!(d["price"]["amount"], 15_000);
     assert_eq!(d["tip"]["amount"], 2000);
+    assert_eq!(d["payment"], "in_escrow");
     assert!(d["respond_by"].is_string(), "{d}");
     assert_eq!(d["actions"]["accept"], format!("/v1/bookings/{id}/accept"));
     assert!(d["map_url"]
@@ -69,6 +70,7 @@ async fn a_paid_request_reaches_the_provider_at_once_and_stays_in_their_center()
         .expect("the request mail");
     assert!(mail.contains("openstreetmap.org"), "{mail}");
     assert!(mail.contains("150.00 ZAR"), "{mail}");
+    assert!(mail.contains("held safely until the job is done"), "{mail}");
 }
 
 #[actix_web::test]
@@ -471,6 +473,7 @@ async fn reminders_go_out_once_move_with_the_booking_and_end_with_it() {
         ),
         "{cancelled}"
     );
+    assert_eq!(cancelled["data"]["payment"], "refunded");
 }
 
 #[actix_web::test]

@@ -18,6 +18,8 @@ type Store = HashMap<String, (BookingRecord, Vec<JournalEvent>)>;
 #[derive(Default, Clone)]
 pub struct MemoryJournal {
     inner: Arc<Mutex<Store>>,
+    /// How long each commit takes before it lands (a busy database).
+    commit_delay_ms: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl MemoryJournal {
@@ -34,6 +36,46 @@ impl MemoryJournal {
             within_since: None,
         };
         self.lock().insert(id.to_owned(), (record, Vec::new()));
+    }
+
+    /// Makes every later commit take `delay` before it lands, as on a
+    /// database busy with everything else.
+    pub fn slow_commits(&self, delay: std::time::Duration) {
+        let ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+        self.commit_delay_ms
+            .store(ms, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn commit_now(&self, change: Change) -> Result<Committed, JournalError> {
+        let mut map = self.lock();
+        match map.get_mut(&change.booking_id) {
+            None => Err(JournalError::NotFound),
+            Some((record, _)) if record.version != change.expected_version => {
+                Err(JournalError::VersionConflict)
+            }
+            Some((record, events)) => {
+                record.state = change.transition.to;
+                record.version += 1;
+                record.last_seq += 1;
+                let event = JournalEvent {
+                    booking_id: record.id.clone(),
+                    seq: record.last_seq,
+                    body: EventBody::Booking(BookingChanged::new(
+                        Some(change.transition.from),
+                        change.transition.to,
+                        change.by.as_deref(),
+                        change.reason.as_deref(),
+                        change.cause == Cause::Force,
+                    )),
+                    at: Utc::now(),
+                };
+                events.push(event.clone());
+                Ok(Committed {
+                    record: record.clone(),
+                    events: vec![event],
+                })
+            }
+        }
     }
 
     /// Every committed event of a booking.
@@ -68,38 +110,18 @@ impl Journal for MemoryJournal {
     }
 
     fn commit(&self, change: Change) -> JournalFuture<Committed> {
-        let outcome = {
-            let mut map = self.lock();
-            match map.get_mut(&change.booking_id) {
-                None => Err(JournalError::NotFound),
-                Some((record, _)) if record.version != change.expected_version => {
-                    Err(JournalError::VersionConflict)
-                }
-                Some((record, events)) => {
-                    record.state = change.transition.to;
-                    record.version += 1;
-                    record.last_seq += 1;
-                    let event = JournalEvent {
-                        booking_id: record.id.clone(),
-                        seq: record.last_seq,
-                        body: EventBody::Booking(BookingChanged::new(
-                            Some(change.transition.from),
-                            change.transition.to,
-                            change.by.as_deref(),
-                            change.reason.as_deref(),
-                            change.cause == Cause::Force,
-                        )),
-                        at: Utc::now(),
-                    };
-                    events.push(event.clone());
-                    Ok(Committed {
-                        record: record.clone(),
-                        events: vec![event],
-                    })
-                }
-            }
-        };
-        Box::pin(async move { outcome })
+        let delay = self
+            .commit_delay_ms
+            .load(std::sync::atomic::Ordering::Relaxed);
+        if delay == 0 {
+            let outcome = self.commit_now(change);
+            return Box::pin(async move { outcome });
+        }
+        let this = self.clone();
+        Box::pin(async move {
+            actix::clock::sleep(std::time::Duration::from_millis(delay)).await;
+            this.commit_now(change)
+        })
     }
 
     fn append(&self, append: Append) -> JournalFuture<Appended> {

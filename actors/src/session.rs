@@ -1,23 +1,27 @@
 //! `BookingSession`: one actor per live booking, the only writer of its state,
 //! and the hub of its live traffic.
 //!
-//! Commands are handled one at a time to completion (`AtomicResponse`): the
-//! session validates against the state machine, has the [`Journal`] commit the
-//! change with its side effects and events in one transaction, updates its
-//! cached record, and only then tells the subscribers and answers. If the
-//! stored version moved under it (another node, a restart), it reloads and
-//! re-validates once.
+//! Journal work goes through the session's *lane*: one job at a time, in the
+//! order it was asked for, each validated against the state machine when its
+//! turn comes (so against every commit before it), committed by the
+//! [`Journal`] with its side effects and events in one transaction, then
+//! cached, published to the subscribers and answered. If the stored version
+//! moved under it (another node, a restart), a job reloads and re-validates
+//! once. The lane runs beside the mailbox, not in front of it: while a commit
+//! waits for the database, the session keeps relaying fixes.
 //!
-//! Fixes feed the proximity rule; `location` and per-fix `proximity` frames are
-//! ephemeral (they carry the latest `seq` and cost no database write); changes
-//! of `within`/`satisfied` are journaled, and satisfying the rule moves the
-//! booking to `arrived` (and on to `in_progress` when auto-start is on).
+//! Fixes feed the proximity rule; their `location` and per-fix `proximity`
+//! frames are ephemeral and go out at once (carrying the latest published
+//! `seq`, no database write). What a fix causes in the journal (`en_route` on
+//! the provider's first fix, a change of `within`/`satisfied`, `arrived` and,
+//! with auto-start, `in_progress`) joins the lane; its events go out only after
+//! their commit, in `seq` order.
 //! The session loads its booking when it starts and stops itself after
 //! `idle_timeout` without commands or subscribers.
 
 mod run;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -36,12 +40,21 @@ use crate::protocol::{frames, ErrorCode, ProximityReport};
 use crate::proximity::{metres, Fix, Location, Proximity, ProximityConfig, ProximityUpdate};
 use run::{Out, Step, Wanted};
 
-/// What every command handler answers.
-type Answer<T> = AtomicResponse<BookingSession, Result<T, SessionError>>;
+/// What every command handler answers: at once, or when its lane job is done.
+type Answer<T> = ResponseFuture<Result<T, SessionError>>;
 
 /// An answer given at once, without touching the journal.
 fn at_once<T: 'static>(result: Result<T, SessionError>) -> Answer<T> {
-    AtomicResponse::new(Box::pin(fut::ready(result)))
+    Box::pin(std::future::ready(result))
+}
+
+/// What a finished lane job hands its asker: the outcome, the outputs, the record.
+type Done = Box<dyn FnOnce(Result<(), SessionError>, &[Out], Option<&BookingRecord>)>;
+
+/// One unit of journal work on the lane.
+struct Job {
+    steps: Vec<Step>,
+    done: Option<Done>,
 }
 
 /// The most events one `subscribe` replays (older history: `GET .../events`).
@@ -92,6 +105,12 @@ pub struct BookingSession {
     proximity: Option<Proximity>,
     last: LastLocations,
     trail_last: [Option<(DateTime<Utc>, f64, f64)>; 2],
+    /// Journal work waiting for its turn, and whether a job is running.
+    lane: VecDeque<Job>,
+    running: bool,
+    /// The state the queued fix-caused commits lead to (`en_route`,
+    /// `arrived`...), so later fixes do not ask for them again.
+    ahead: Option<BookingState>,
 }
 
 impl BookingSession {
@@ -114,6 +133,9 @@ impl BookingSession {
             proximity: None,
             last: LastLocations::default(),
             trail_last: [None, None],
+            lane: VecDeque::new(),
+            running: false,
+            ahead: None,
         }
     }
 
@@ -195,37 +217,96 @@ impl BookingSession {
         }
     }
 
-    /// Runs `steps` against the journal as one atomic unit of the mailbox,
-    /// then caches the new record and publishes what happened.
+    /// Queues `steps` on the lane; `answer` reads the outcome once they ran.
     fn execute<T: 'static>(
         &mut self,
         steps: Vec<Step>,
         answer: impl FnOnce(&[Out], Option<&BookingRecord>) -> Result<T, SessionError> + 'static,
+        ctx: &mut Context<Self>,
     ) -> Answer<T> {
         self.last_command = Instant::now();
-        let Some(record) = self.record.clone() else {
-            return at_once(Err(SessionError::NotFound));
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let done: Done = Box::new(move |outcome, outputs, record| {
+            let _ = tx.send(outcome.and_then(|()| answer(outputs, record)));
+        });
+        self.enqueue(steps, Some(done), ctx);
+        Box::pin(async move {
+            rx.await.unwrap_or_else(|_| {
+                Err(SessionError::Unavailable(
+                    "the booking session stopped before the command ran".into(),
+                ))
+            })
+        })
+    }
+
+    fn enqueue(&mut self, steps: Vec<Step>, done: Option<Done>, ctx: &mut Context<Self>) {
+        self.lane.push_back(Job { steps, done });
+        self.pump(ctx);
+    }
+
+    /// Starts the next lane job unless one is running. The job runs as a
+    /// spawned future: the mailbox (fixes, subscriptions) keeps flowing.
+    fn pump(&mut self, ctx: &mut Context<Self>) {
+        if self.running {
+            return;
+        }
+        let Some(job) = self.lane.pop_front() else {
+            self.ahead = None;
+            return;
         };
+        let Some(record) = self.record.clone() else {
+            if let Some(done) = job.done {
+                done(Err(SessionError::NotFound), &[], None);
+            }
+            return self.pump(ctx);
+        };
+        self.running = true;
         let journal = self.journal.clone();
         let span = tracing::Span::current();
-        AtomicResponse::new(Box::pin(
-            run::run(journal, record, steps).into_actor(self).map(
-                move |(outcome, latest, outputs), act, ctx| {
-                    let _span = span.entered();
-                    if let Err(err) = &outcome {
-                        tracing::debug!(code = %err.code(), "command not applied");
+        let done = job.done;
+        // The journal work is a task of its own, not a future of this actor:
+        // it must progress (and give its database connection back) even while
+        // the actor waits on something else, such as a subscriber's replay.
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        actix::spawn(async move {
+            let _ = tx.send(run::run(journal, record, job.steps).await);
+        });
+        ctx.spawn(rx.into_actor(self).map(
+            move |result, act, ctx| {
+                let (outcome, latest, outputs) = result.unwrap_or_else(|_| {
+                    (
+                        Err(SessionError::Unavailable("the journal task ended".into())),
+                        act.record.clone(),
+                        Vec::new(),
+                    )
+                });
+                let _span = span.entered();
+                if let Err(err) = &outcome {
+                    tracing::debug!(code = %err.code(), "journal work not applied");
+                }
+                act.record = latest;
+                act.running = false;
+                if act.record.is_none() {
+                    // Lost track of the stored booking: let the next command start afresh.
+                    ctx.stop();
+                }
+                match done {
+                    Some(done) => done(outcome, &outputs, act.record.as_ref()),
+                    None => {
+                        if let Err(e) = outcome {
+                            tracing::warn!(booking = %act.id, code = %e.code(), "what a fix caused could not be journaled");
+                        }
                     }
-                    act.record = latest;
-                    if act.record.is_none() {
-                        // Lost track of the stored booking: let the next command start afresh.
-                        ctx.stop();
-                    }
-                    let result = outcome.and_then(|()| answer(&outputs, act.record.as_ref()));
-                    act.publish_outputs(outputs);
-                    result
-                },
-            ),
-        ))
+                }
+                act.publish_outputs(outputs);
+                act.pump(ctx);
+            },
+        ));
+    }
+
+    /// The state after the journal work already queued.
+    fn state_ahead(&self) -> Option<BookingState> {
+        self.ahead.or(self.record.as_ref().map(|r| r.state))
     }
 
     /// The span every line logged while handling `message` carries.
@@ -244,9 +325,10 @@ impl BookingSession {
         }
     }
 
-    /// The journal steps a proximity update asks for, appended to `steps`.
+    /// The journal steps a proximity update asks for, appended to `steps`
+    /// (ephemeral ones are published at once by the caller).
     fn proximity_steps(
-        &self,
+        &mut self,
         update: &ProximityUpdate,
         state: BookingState,
         steps: &mut Vec<Step>,
@@ -262,8 +344,10 @@ impl BookingSession {
             steps.push(Step::Commit(Wanted::system(
                 BookingEvent::ProximitySatisfied,
             )));
+            self.ahead = Some(BookingState::Arrived);
             if self.config.auto_start {
                 steps.push(Step::Commit(Wanted::system(BookingEvent::Start)));
+                self.ahead = Some(BookingState::InProgress);
             }
         }
     }
@@ -295,10 +379,9 @@ impl BookingSession {
     }
 
     fn tick(&mut self, ctx: &mut Context<Self>) {
-        let Some(record) = self.record.as_ref() else {
+        let Some(state) = self.state_ahead() else {
             return;
         };
-        let state = record.state;
         if !state.awaits_arrival() {
             return;
         }
@@ -314,21 +397,22 @@ impl BookingSession {
         let _span = self.span("tick").entered();
         let mut steps = Vec::new();
         self.proximity_steps(&update, state, &mut steps);
-        let Some(record) = self.record.clone() else {
-            return;
-        };
-        let journal = self.journal.clone();
-        ctx.wait(run::run(journal, record, steps).into_actor(self).map(
-            |(outcome, latest, outputs), act, _| {
-                if let Err(e) = outcome {
-                    tracing::warn!(booking = %act.id, ?e, "proximity tick could not be journaled");
-                }
-                if latest.is_some() {
-                    act.record = latest;
-                }
-                act.publish_outputs(outputs);
-            },
-        ));
+        self.run_fix_steps(steps, ctx);
+    }
+
+    /// Publishes the ephemeral outputs of fix-caused `steps` now (they carry
+    /// the latest published `seq`) and queues the journal work on the lane.
+    fn run_fix_steps(&mut self, steps: Vec<Step>, ctx: &mut Context<Self>) {
+        let mut journaled = Vec::new();
+        for step in steps {
+            match step {
+                Step::Ephemeral(out) => self.publish_outputs(vec![out]),
+                other => journaled.push(other),
+            }
+        }
+        if !journaled.is_empty() {
+            self.enqueue(journaled, None, ctx);
+        }
     }
 }
 
@@ -358,7 +442,11 @@ impl actix::Actor for BookingSession {
         ctx.run_interval(Duration::from_secs(1), |act, ctx| act.tick(ctx));
         let every = (self.config.idle_timeout / 4).max(Duration::from_millis(50));
         ctx.run_interval(every, |act, ctx| {
-            if act.subscribers.is_empty() && act.last_command.elapsed() >= act.config.idle_timeout {
+            if act.subscribers.is_empty()
+                && !act.running
+                && act.lane.is_empty()
+                && act.last_command.elapsed() >= act.config.idle_timeout
+            {
                 ctx.stop();
             }
         });
@@ -382,20 +470,20 @@ impl actix::Actor for BookingSession {
 impl Handler<Apply> for BookingSession {
     type Result = Answer<crate::journal::Committed>;
 
-    fn handle(&mut self, msg: Apply, _: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, msg: Apply, ctx: &mut Context<Self>) -> Self::Result {
         let _span = self.span("Apply").entered();
         tracing::debug!(event = %msg.event, actor = %msg.actor, "apply");
-        self.execute(vec![Step::Commit(Wanted::Event(msg))], run::committed)
+        self.execute(vec![Step::Commit(Wanted::Event(msg))], run::committed, ctx)
     }
 }
 
 impl Handler<Force> for BookingSession {
     type Result = Answer<crate::journal::Committed>;
 
-    fn handle(&mut self, msg: Force, _: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, msg: Force, ctx: &mut Context<Self>) -> Self::Result {
         let _span = self.span("Force").entered();
         tracing::debug!(to = %msg.to, by = %msg.by, "force");
-        self.execute(vec![Step::Commit(Wanted::Force(msg))], run::committed)
+        self.execute(vec![Step::Commit(Wanted::Force(msg))], run::committed, ctx)
     }
 }
 
@@ -408,16 +496,19 @@ impl Handler<GetRecord> for BookingSession {
 }
 
 impl Handler<Subscribe> for BookingSession {
-    type Result = Answer<()>;
+    /// Atomic: nothing is published between the replay read and the
+    /// subscriber joining, so it misses no event and sees none twice.
+    type Result = AtomicResponse<Self, Result<(), SessionError>>;
 
     fn handle(&mut self, msg: Subscribe, _: &mut Context<Self>) -> Self::Result {
         let _span = self.span("Subscribe").entered();
+        let refuse = |e| AtomicResponse::new(Box::pin(fut::ready(Err(e))));
         let Some(record) = self.record.clone() else {
-            return at_once(Err(SessionError::NotFound));
+            return refuse(SessionError::NotFound);
         };
         let allowed = msg.client.role == Role::Admin || self.role_of(&msg.client.user_id).is_some();
         if !allowed {
-            return at_once(Err(SessionError::NotParticipant));
+            return refuse(SessionError::NotParticipant);
         }
         self.last_command = Instant::now();
         let now = Utc::now();
@@ -431,12 +522,12 @@ impl Handler<Subscribe> for BookingSession {
             .since_seq
             .is_some_and(|since| record.last_seq - since > MAX_REPLAY)
         {
-            return at_once(Err(SessionError::Rejected {
+            return refuse(SessionError::Rejected {
                 code: ErrorCode::ReplayTooLong,
                 message: format!(
                     "more than {MAX_REPLAY} events to replay: read GET /v1/bookings/{{id}}/events, then subscribe with a recent since_seq"
                 ),
-            }));
+            });
         }
         let replay = match msg.since_seq {
             Some(since) if since < record.last_seq => {
@@ -473,9 +564,9 @@ impl Handler<Unsubscribe> for BookingSession {
 impl Handler<Locate> for BookingSession {
     type Result = Answer<()>;
 
-    fn handle(&mut self, msg: Locate, _: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, msg: Locate, ctx: &mut Context<Self>) -> Self::Result {
         let _span = self.span("Locate").entered();
-        let Some(state) = self.record.as_ref().map(|r| r.state) else {
+        let Some(state) = self.state_ahead() else {
             return at_once(Err(SessionError::NotFound));
         };
         let Some(role) = self.role_of(&msg.user_id) else {
@@ -520,6 +611,12 @@ impl Handler<Locate> for BookingSession {
         self.trail(role, &fix);
         let mut steps = Vec::new();
         let mut state_after = state;
+        // The relay goes out now, whatever the fix causes in the journal.
+        self.publish_outputs(vec![Out::Location {
+            role,
+            fix,
+            distance_m: update.distance_m,
+        }]);
         if role == Role::Provider && state == BookingState::Confirmed {
             steps.push(Step::Commit(Wanted::Event(Apply {
                 event: BookingEvent::LocationStarted,
@@ -529,23 +626,20 @@ impl Handler<Locate> for BookingSession {
                 detail: Detail::None,
             })));
             state_after = BookingState::EnRoute;
+            self.ahead = Some(BookingState::EnRoute);
         }
-        steps.push(Step::Ephemeral(Out::Location {
-            role,
-            fix,
-            distance_m: update.distance_m,
-        }));
         if state_after.awaits_arrival() {
             self.proximity_steps(&update, state_after, &mut steps);
         }
-        self.execute(steps, |_, _| Ok(()))
+        self.run_fix_steps(steps, ctx);
+        at_once(Ok(()))
     }
 }
 
 impl Handler<SendChat> for BookingSession {
     type Result = Answer<JournalEvent>;
 
-    fn handle(&mut self, msg: SendChat, _: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, msg: SendChat, ctx: &mut Context<Self>) -> Self::Result {
         let _span = self.span("SendChat").entered();
         let Some(state) = self.record.as_ref().map(|r| r.state) else {
             return at_once(Err(SessionError::NotFound));
@@ -561,14 +655,14 @@ impl Handler<SendChat> for BookingSession {
             text: msg.text,
             client_msg_id: msg.client_msg_id,
         };
-        self.execute(vec![Step::Append(Entry::Chat(draft))], run::the_event)
+        self.execute(vec![Step::Append(Entry::Chat(draft))], run::the_event, ctx)
     }
 }
 
 impl Handler<MarkRead> for BookingSession {
     type Result = Answer<JournalEvent>;
 
-    fn handle(&mut self, msg: MarkRead, _: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, msg: MarkRead, ctx: &mut Context<Self>) -> Self::Result {
         let _span = self.span("MarkRead").entered();
         let Some(last_seq) = self.record.as_ref().map(|r| r.last_seq) else {
             return at_once(Err(SessionError::NotFound));
@@ -583,6 +677,7 @@ impl Handler<MarkRead> for BookingSession {
                 up_to_seq,
             })],
             run::the_event,
+            ctx,
         )
     }
 }

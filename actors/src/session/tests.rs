@@ -163,14 +163,16 @@ async fn fixes_move_the_booking_en_route_then_arrived_by_proximity() {
         .iter()
         .map(|f| f["type"].as_str().unwrap().to_owned())
         .collect();
+    // The fix is relayed at once; the `en_route` it causes follows its commit.
     assert_eq!(
-        &kinds[..3],
-        ["subscribed", "booking", "location"],
+        &kinds[..4],
+        ["subscribed", "location", "proximity", "booking"],
         "{kinds:?}"
     );
-    assert_eq!(frames[1]["status"], "en_route");
+    assert_eq!(frames[1]["seq"], 0, "the latest published seq");
+    assert_eq!(frames[3]["status"], "en_route");
     assert!(
-        frames[2]["distance_m"].as_f64().unwrap() > 500.0,
+        frames[1]["distance_m"].as_f64().unwrap() > 500.0,
         "{frames:?}"
     );
     let journaled: Vec<&serde_json::Value> = frames
@@ -472,4 +474,87 @@ fn monitor_filters_match_by_booking_and_status() {
     };
     assert!(moving.matches("b9", BookingState::EnRoute));
     assert!(!moving.matches("b9", BookingState::Requested));
+}
+
+#[actix_rt::test]
+async fn a_slow_commit_never_holds_back_the_relay_of_later_fixes() {
+    let journal = MemoryJournal::default();
+    journal.insert("b1", BookingState::Confirmed);
+    // Every commit takes 400 ms, as on a database busy with a morning rush.
+    journal.slow_commits(Duration::from_millis(400));
+    let d = dispatcher(&journal, Duration::from_secs(60));
+    let s = d
+        .send(SessionFor {
+            booking_id: "b1".into(),
+        })
+        .await
+        .unwrap();
+    let c = client("customer", Role::Customer, 1);
+    s.send(crate::messages::Subscribe {
+        client: c.clone(),
+        since_seq: None,
+        re: None,
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    // The first fix causes `en_route`; five more follow while it commits.
+    let started = std::time::Instant::now();
+    let base = chrono::Utc::now() - chrono::Duration::seconds(2);
+    for i in 0..6 {
+        let mut f = fix(-26.30 + f64::from(i) * 0.001, 28.0473, 0);
+        f.at = base + chrono::Duration::milliseconds(100 * i64::from(i));
+        f.at_raw = f.at.to_rfc3339().into();
+        s.send(crate::messages::Locate {
+            user_id: "provider".into(),
+            fix: f,
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(200),
+        "no fix waited for the commit: {:?}",
+        started.elapsed()
+    );
+    let relayed: Vec<serde_json::Value> = drain(&c)
+        .into_iter()
+        .filter(|f| f["type"] == "location" || f["type"] == "booking")
+        .collect();
+    // Coalescing keeps the latest location per role in a queue that is not
+    // read; what matters is that no booking event went out before its commit.
+    assert!(
+        relayed.iter().all(|f| f["type"] == "location"),
+        "{relayed:?}"
+    );
+    assert!(relayed.iter().all(|f| f["seq"] == 0), "{relayed:?}");
+    actix_rt::time::sleep(Duration::from_millis(600)).await;
+    let after = drain(&c);
+    let booking: Vec<&serde_json::Value> =
+        after.iter().filter(|f| f["type"] == "booking").collect();
+    assert_eq!(
+        booking.len(),
+        1,
+        "en_route once, after its commit: {after:?}"
+    );
+    assert_eq!(booking[0]["status"], "en_route");
+    assert_eq!(booking[0]["seq"], 1);
+    let stored: Vec<String> = journal
+        .events("b1")
+        .iter()
+        .map(|e| e.kind().to_string())
+        .collect();
+    assert_eq!(stored, ["booking"], "one commit for six fixes");
+    // The next fix carries the committed seq.
+    s.send(crate::messages::Locate {
+        user_id: "provider".into(),
+        fix: fix(-26.29, 28.0473, 0),
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let next = drain(&c);
+    let location = next.iter().find(|f| f["type"] == "location").unwrap();
+    assert_eq!(location["seq"], 1);
 }

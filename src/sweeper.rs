@@ -70,6 +70,11 @@ pub async fn sweep(state: &AppState) -> ApiResult<()> {
             if freed > 0 {
                 tracing::info!(freed, "expired slot holds released");
             }
+            // Sent and dropped outbox rows are kept a week (for support), then go.
+            let purged = db::outbox::purge(c, db::now() - chrono::Duration::days(7)).await?;
+            if purged > 0 {
+                tracing::debug!(purged, "old outbox rows purged");
+            }
             let overdue = db::bookings::overdue(c, db::now(), 200).await?;
             let refunds = db::payments::stale_pending_refunds(c, stale, 50).await?;
             let stuck = db::payments::stale_processing(c, stale, 50).await?;

@@ -32,29 +32,13 @@ pub async fn register(
     token: &str,
 ) -> QueryResult<Device> {
     let at = now();
-    let existing: Option<Device> = db_run!(conn, |c| devices::table
+    let previous: Option<String> = db_run!(conn, |c| devices::table
         .filter(devices::token.eq(token))
-        .select(Device::as_select())
+        .select(devices::user_id)
         .first(c)
         .await
         .optional())?;
-    if let Some(d) = existing {
-        db_run!(conn, |c| diesel::update(devices::table.find(&d.id))
-            .set((
-                devices::user_id.eq(user_id),
-                devices::platform.eq(platform),
-                devices::updated_at.eq(at),
-            ))
-            .execute(c)
-            .await)?;
-        return Ok(Device {
-            user_id: user_id.to_owned(),
-            platform,
-            updated_at: at,
-            ..d
-        });
-    }
-    let device = Device {
+    let fresh = Device {
         id: new_id(),
         user_id: user_id.to_owned(),
         platform,
@@ -62,10 +46,27 @@ pub async fn register(
         created_at: at,
         updated_at: at,
     };
+    // One statement, so two registrations of one token race harmlessly.
     db_run!(conn, |c| diesel::insert_into(devices::table)
-        .values(&device)
+        .values(&fresh)
+        .on_conflict(devices::token)
+        .do_update()
+        .set((
+            devices::user_id.eq(user_id),
+            devices::platform.eq(platform),
+            devices::updated_at.eq(at),
+        ))
         .execute(c)
         .await)?;
+    let device: Device = db_run!(conn, |c| devices::table
+        .filter(devices::token.eq(token))
+        .select(Device::as_select())
+        .first(c)
+        .await)?;
+    if previous.is_some_and(|p| p != user_id) {
+        // What still waited for the account signed in before must not reach this one.
+        super::outbox::drop_device(conn, &device.id).await?;
+    }
     Ok(device)
 }
 
@@ -98,8 +99,13 @@ pub async fn forget(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
     Ok(n == 1)
 }
 
-/// Every device of a user (account erasure, logout-all).
+/// Every device of a user, with their unsent push (account erasure,
+/// logout-all, a password reset or change: whoever else was signed in stops
+/// receiving push; the user's apps register again after signing in).
 pub async fn remove_all(conn: &mut DbConn, user_id: &str) -> QueryResult<usize> {
+    for device in of_user(conn, user_id).await? {
+        super::outbox::drop_device(conn, &device.id).await?;
+    }
     db_run!(conn, |c| diesel::delete(
         devices::table.filter(devices::user_id.eq(user_id))
     )

@@ -144,35 +144,55 @@ pub async fn claim_due(
     db_run!(conn, |c| outbox::table
         .filter(outbox::claimed_by.eq(token))
         .filter(outbox::sent_at.is_null())
+        .filter(outbox::dropped_at.is_null())
         .order(outbox::next_attempt_at.asc())
         .select(OutboxRow::as_select())
         .load(c)
         .await)
 }
 
-/// The rows of claim `token` that are still this claim's (its lease not run
-/// out and taken by another round).
+/// The row `id` while claim `token` still holds it (its lease not taken by
+/// another round, the row not dropped meanwhile).
+#[allow(clippy::type_complexity)]
 fn held<'a>(
     id: &'a str,
     token: &'a str,
 ) -> diesel::dsl::Filter<
-    diesel::dsl::Find<outbox::table, &'a str>,
-    diesel::dsl::Eq<outbox::claimed_by, &'a str>,
+    diesel::dsl::Filter<
+        diesel::dsl::Find<outbox::table, &'a str>,
+        diesel::dsl::Eq<outbox::claimed_by, &'a str>,
+    >,
+    diesel::dsl::IsNull<outbox::dropped_at>,
 > {
-    outbox::table.find(id).filter(outbox::claimed_by.eq(token))
+    outbox::table
+        .find(id)
+        .filter(outbox::claimed_by.eq(token))
+        .filter(outbox::dropped_at.is_null())
 }
 
 /// Marks a row sent by claim `token`; false when the claim was lost (its
-/// lease ran out and another worker claimed the row).
+/// lease ran out and another worker claimed the row). The text goes: mail
+/// and SMS bodies may hold codes and links that must not outlive their use.
 pub async fn mark_sent(conn: &mut DbConn, id: &str, token: &str) -> QueryResult<bool> {
     let n = db_run!(conn, |c| diesel::update(held(id, token))
         .set((
             outbox::sent_at.eq(Some(now())),
             outbox::claimed_until.eq(None::<NaiveDateTime>),
+            outbox::body.eq(""),
+            outbox::data.eq(None::<String>),
         ))
         .execute(c)
         .await)?;
     Ok(n == 1)
+}
+
+/// Deletes rows sent or dropped before `before` (the sweeper keeps a week).
+pub async fn purge(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
+    db_run!(conn, |c| diesel::delete(outbox::table.filter(
+        outbox::sent_at.lt(before).or(outbox::dropped_at.lt(before))
+    ))
+    .execute(c)
+    .await)
 }
 
 /// Gives back what claim `token` still holds unsent (a round that stopped
@@ -240,6 +260,8 @@ pub async fn drop_device(conn: &mut DbConn, device_id: &str) -> QueryResult<usiz
     )
     .set((
         outbox::dropped_at.eq(Some(now())),
+        outbox::body.eq(""),
+        outbox::data.eq(None::<String>),
         outbox::last_error.eq(Some("device removed")),
     ))
     .execute(c)
@@ -254,8 +276,8 @@ pub async fn retry_at(
     token: &str,
     next: NaiveDateTime,
     error: &str,
-) -> QueryResult<()> {
-    db_run!(conn, |c| diesel::update(held(id, token))
+) -> QueryResult<bool> {
+    let n = db_run!(conn, |c| diesel::update(held(id, token))
         .set((
             outbox::attempts.eq(outbox::attempts + 1),
             outbox::next_attempt_at.eq(next),
@@ -264,7 +286,7 @@ pub async fn retry_at(
         ))
         .execute(c)
         .await)?;
-    Ok(())
+    Ok(n == 1)
 }
 
 /// Rows still waiting to be sent, of every channel (for readiness and tests).

@@ -86,7 +86,8 @@ impl From<&NotificationRow> for NotificationView {
 
 /// Whether `kind` is mailed by default: money and booking changes are; the
 /// live steps of a job, which the app shows as they happen, are not; chat
-/// only when push cannot reach the user (no registered device).
+/// only when push cannot reach the user (no registered device, or push of
+/// that kind turned off).
 pub const fn mailed_by_default(kind: NotificationKind, has_devices: bool) -> bool {
     use NotificationKind as K;
     match kind {
@@ -213,9 +214,11 @@ impl Delivery {
                     .await?;
                 }
             }
+            // "Push works" for the mail default: a device, and push on for the kind.
+            let pushable = !devices.is_empty() && push_allowed(&user.settings, row.kind);
             if let Some(mail) = notice
                 .mail
-                .filter(|_| mail_allowed(&user.settings, row.kind, !devices.is_empty()))
+                .filter(|_| mail_allowed(&user.settings, row.kind, pushable))
             {
                 db::outbox::insert(
                     conn,

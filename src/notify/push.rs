@@ -213,16 +213,21 @@ fn retry(after: Option<Duration>, reason: String) -> PushError {
     PushError::Retry { after, reason }
 }
 
-/// `Retry-After` in seconds, when the service gave one.
+/// `Retry-After`, in seconds or as an HTTP date, when the service gave one.
 fn retry_after(res: &reqwest::Response) -> Option<Duration> {
-    res.headers()
+    let value = res
+        .headers()
         .get(reqwest::header::RETRY_AFTER)?
         .to_str()
         .ok()?
-        .trim()
-        .parse::<u64>()
+        .trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    (at.with_timezone(&chrono::Utc) - chrono::Utc::now())
+        .to_std()
         .ok()
-        .map(Duration::from_secs)
 }
 
 /// The start of an error body, enough for a log line.
@@ -291,6 +296,8 @@ impl PushSender for FcmPush {
                 body["error"]["message"].as_str().unwrap_or("")
             );
             match (status.as_u16(), code.as_str()) {
+                // A bad APNs or web-push credential of the project: not our token.
+                (401, "THIRD_PARTY_AUTH_ERROR") => return Err(retry(after, reason)),
                 (401, _) if attempt == 0 => {
                     self.forget_token().await;
                     continue;
@@ -298,7 +305,16 @@ impl PushSender for FcmPush {
                 (_, "UNREGISTERED") | (403, "SENDER_ID_MISMATCH") => {
                     return Err(PushError::Unregistered(reason))
                 }
-                (429, _) | (500..=599, _) | (401, _) => return Err(retry(after, reason)),
+                // Quota, outage, or the project's own configuration (a wrong
+                // project id, a key without the right): keep the push queued
+                // and say so loudly, rather than lose every push.
+                (429 | 401 | 403 | 404, _) | (500..=599, _) => {
+                    if matches!(status.as_u16(), 403 | 404) {
+                        tracing::error!(%reason, "FCM refused the project's requests; check ONSITE_FCM_PROJECT_ID and the service account");
+                    }
+                    return Err(retry(after, reason));
+                }
+                // This message is malformed (or its token is not a token): drop it.
                 _ => return Err(PushError::Rejected(reason)),
             }
         }

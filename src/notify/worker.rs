@@ -27,6 +27,16 @@ const IDLE_WAKE: Duration = Duration::from_secs(5);
 
 /// Runs one worker per channel until the server stops.
 pub fn spawn(state: web::Data<AppState>) {
+    let lease = state.config.notify.outbox_lease;
+    if lease < Duration::from_secs(150) {
+        // One FCM send may take a token fetch, a send, a refresh and a resend
+        // (30 s timeout each): a shorter lease may let another node send the
+        // same row while it is still in flight.
+        tracing::warn!(
+            lease_s = lease.as_secs(),
+            "ONSITE_OUTBOX_LEASE_S is below 150 s: with several nodes a slow send may go out twice"
+        );
+    }
     for &channel in Channel::ALL {
         let state = state.clone();
         actix_web::rt::spawn(async move {
@@ -84,31 +94,58 @@ async fn drain_channel(state: &AppState, channel: Channel) -> anyhow::Result<usi
         if rows.is_empty() {
             return Ok(sent);
         }
-        // Never start a send the lease might not outlive (SMTP and push time
-        // out at 30 s); what is left goes back to the queue.
-        let margin = SEND_MARGIN.min(lease / 2);
-        for row in &rows {
-            if db::now() + margin > until {
-                break;
-            }
-            // No connection is held while the outside service answers.
-            let outcome = attempt(state, row).await;
-            let kept = state
-                .db
-                .run(async |c| settle(c, row, &token, &outcome).await)
-                .await??;
-            if !kept {
-                tracing::warn!(%channel, row = %row.id, "the lease ran out while sending; another worker may send it again");
-            }
-            if matches!(outcome, Outcome::Sent) {
-                sent += 1;
-            }
-        }
-        state
+        let outcome = send_claimed(state, channel, &rows, &token, until, lease).await;
+        // Whatever happened, what this round still holds goes back at once.
+        let released = state
             .db
             .run(async |c| db::outbox::release(c, &token).await)
-            .await??;
+            .await;
+        sent += outcome?;
+        released??;
     }
+}
+
+/// Sends the rows of one claim in order; returns how many went out.
+async fn send_claimed(
+    state: &AppState,
+    channel: Channel,
+    rows: &[OutboxRow],
+    token: &str,
+    until: chrono::NaiveDateTime,
+    lease: chrono::Duration,
+) -> anyhow::Result<usize> {
+    // Never start a send the lease might not outlive (SMTP and push time out
+    // at 30 s); what is left goes back to the queue.
+    let margin = SEND_MARGIN.min(lease / 2);
+    let mut sent = 0;
+    let mut gone_devices: Vec<String> = Vec::new();
+    for row in rows {
+        if db::now() + margin > until {
+            break;
+        }
+        if row
+            .device_id
+            .as_ref()
+            .is_some_and(|d| gone_devices.contains(d))
+        {
+            continue; // dropped with its device a moment ago
+        }
+        // No connection is held while the outside service answers.
+        let outcome = attempt(state, row).await;
+        let kept = state
+            .db
+            .run(async |c| settle(c, row, token, &outcome).await)
+            .await??;
+        if !kept {
+            tracing::warn!(%channel, row = %row.id, "the claim was lost while sending; another worker may send it again");
+        }
+        match outcome {
+            Outcome::Sent => sent += 1,
+            Outcome::Unregistered(_) => gone_devices.extend(row.device_id.clone()),
+            _ => {}
+        }
+    }
+    Ok(sent)
 }
 
 async fn attempt(state: &AppState, row: &OutboxRow) -> Outcome {
@@ -181,8 +218,7 @@ async fn settle(
             );
             tracing::warn!(channel = %row.channel, row = %row.id, attempts = row.attempts + 1,
                 retry_in_s = wait.num_seconds(), %error, "not sent; will retry");
-            db::outbox::retry_at(c, &row.id, token, db::now() + wait, error).await?;
-            Ok(true)
+            db::outbox::retry_at(c, &row.id, token, db::now() + wait, error).await
         }
         Outcome::Drop(reason) => {
             tracing::error!(channel = %row.channel, row = %row.id, %reason, "refused for good; dropped");
@@ -190,11 +226,14 @@ async fn settle(
         }
         Outcome::Unregistered(reason) => {
             tracing::info!(row = %row.id, device = ?row.device_id, %reason, "push token unregistered; device removed");
+            // The row first (while this claim holds it), then the device and
+            // every other push still waiting for it.
+            let kept = db::outbox::drop_row(c, &row.id, token, reason).await?;
             if let Some(device) = &row.device_id {
                 db::devices::forget(c, device).await?;
                 db::outbox::drop_device(c, device).await?;
             }
-            db::outbox::drop_row(c, &row.id, token, reason).await
+            Ok(kept)
         }
     }
 }

@@ -97,6 +97,23 @@ async fn devices_are_registered_once_per_token_listed_and_removed() {
     assert_eq!(res.status, StatusCode::NO_CONTENT);
     let bob_list = app.get_auth("/v1/me/devices", &bob).await.json();
     assert!(bob_list["items"].as_array().unwrap().is_empty());
+
+    // Signing out everywhere stops push to every device.
+    assert_eq!(
+        register(&app, &ann, "ios", "tok-3").await.status,
+        StatusCode::CREATED
+    );
+    let res = app
+        .send(Method::POST, "/v1/auth/logout-all", Some(&ann), None)
+        .await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text);
+    let again = app.login("ann@example.com", crate::helpers::PASSWORD).await;
+    let ann = crate::helpers::token(&again.json());
+    let ann_list = app.get_auth("/v1/me/devices", &ann).await.json();
+    assert!(
+        ann_list["items"].as_array().unwrap().is_empty(),
+        "{ann_list}"
+    );
 }
 
 #[actix_web::test]
@@ -149,7 +166,14 @@ async fn a_user_with_the_app_closed_is_pushed_and_one_with_it_open_is_not() {
 
     // A user can turn push off per kind.
     drop(ws);
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let presence = app.state.delivery.presence();
+    for _ in 0..250 {
+        if !presence.is_online(&m.provider_id) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(!presence.is_online(&m.provider_id), "the socket closed");
     let res = app
         .put_auth(
             "/v1/me/notification-settings",
@@ -167,9 +191,17 @@ async fn a_user_with_the_app_closed_is_pushed_and_one_with_it_open_is_not() {
         .clone();
     assert_eq!(setting["push"], false);
     let b2 = m.book(&app, "small").await;
-    m.pay(&app, b2["id"].as_str().unwrap(), 0).await;
+    let b2 = b2["id"].as_str().unwrap().to_owned();
+    m.pay(&app, &b2, 0).await;
     app.settle_outbox().await;
     assert_eq!(pushes(&app).len(), 1, "push turned off for requests");
+    // ...and only for requests: the cancellation of it is still pushed.
+    m.act(&app, &m.customer, &b2, "cancel", json!({"reason": "sorry"}))
+        .await;
+    app.settle_outbox().await;
+    let sent = pushes(&app);
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert_eq!(sent[1]["data"]["kind"], "booking_cancelled");
 }
 
 #[actix_web::test]

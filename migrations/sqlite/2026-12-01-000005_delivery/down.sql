@@ -2,7 +2,8 @@ DROP TABLE chat_alerts;
 DROP TABLE devices;
 DROP INDEX outbox_user;
 DROP INDEX outbox_due;
-DELETE FROM outbox WHERE channel <> 'mail';
+-- What the old schema cannot tell apart from pending mail must not be resent.
+DELETE FROM outbox WHERE channel <> 'mail' OR dropped_at IS NOT NULL;
 ALTER TABLE outbox DROP COLUMN dropped_at;
 ALTER TABLE outbox DROP COLUMN claimed_by;
 ALTER TABLE outbox DROP COLUMN data;

@@ -24,6 +24,8 @@ pub async fn logout_all(state: web::Data<AppState>, me: AuthUser) -> ApiResult<H
     state
         .with_db(async |conn| {
             let n = db::sessions::revoke_all(conn, me.id(), None, "logout_all").await?;
+            // Signed out everywhere: no device keeps receiving push either.
+            db::devices::remove_all(conn, me.id()).await?;
             crate::ws::close_user(&state, me.id());
             tracing::info!(user = %me.id(), sessions = n, "logged out everywhere");
             Ok(HttpResponse::NoContent().finish())

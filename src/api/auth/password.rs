@@ -105,6 +105,7 @@ pub async fn reset(
         .in_transaction(async |conn| {
             db::users::set_password(conn, &user.id, &hash).await?;
             db::sessions::revoke_all(conn, &user.id, None, "password_reset").await?;
+            db::devices::remove_all(conn, &user.id).await?;
             center::queue_mail(conn, &templates::password_changed(&user.email)).await?;
             Ok(())
         })
@@ -150,6 +151,8 @@ pub async fn change(
             db::users::set_password(conn, me.id(), &hash).await?;
             db::sessions::revoke_all(conn, me.id(), Some(&me.session_id), "password_changed")
                 .await?;
+            // Whoever else was signed in loses push too; this app registers again.
+            db::devices::remove_all(conn, me.id()).await?;
             center::queue_mail(conn, &templates::password_changed(&me.user.email)).await?;
             Ok(())
         })

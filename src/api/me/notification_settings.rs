@@ -51,8 +51,8 @@ fn view(settings: &str, has_devices: bool) -> NotificationSettings {
             .map(|&kind| KindSetting {
                 kind,
                 in_app: true,
-                mail: mail_allowed(settings, kind, has_devices),
-                mail_default: mailed_by_default(kind, has_devices),
+                mail: mail_allowed(settings, kind, has_devices && push_allowed(settings, kind)),
+                mail_default: mailed_by_default(kind, has_devices && push_allowed(settings, kind)),
                 push: push_allowed(settings, kind),
             })
             .collect(),

@@ -193,8 +193,10 @@ impl BookingSession {
                     role,
                     fix,
                     distance_m,
+                    proximity,
                 } => {
-                    let text = frames::location(&self.id, seq, role, &fix, distance_m);
+                    let text =
+                        frames::location(&self.id, seq, role, &fix, distance_m, proximity.as_ref());
                     let key = CoalesceKey {
                         booking_id: self.id.clone(),
                         kind: Shaped::Location,
@@ -611,12 +613,6 @@ impl Handler<Locate> for BookingSession {
         self.trail(role, &fix);
         let mut steps = Vec::new();
         let mut state_after = state;
-        // The relay goes out now, whatever the fix causes in the journal.
-        self.publish_outputs(vec![Out::Location {
-            role,
-            fix,
-            distance_m: update.distance_m,
-        }]);
         if role == Role::Provider && state == BookingState::Confirmed {
             steps.push(Step::Commit(Wanted::Event(Apply {
                 event: BookingEvent::LocationStarted,
@@ -628,9 +624,21 @@ impl Handler<Locate> for BookingSession {
             state_after = BookingState::EnRoute;
             self.ahead = Some(BookingState::EnRoute);
         }
+        let mut proximity = None;
         if state_after.awaits_arrival() {
             self.proximity_steps(&update, state_after, &mut steps);
+            // The per-fix update rides on the location frame; only a change
+            // of `within`/`satisfied` becomes a (journaled) proximity event.
+            steps.retain(|s| !matches!(s, Step::Ephemeral(Out::Proximity(_))));
+            proximity = Some(ProximityReport::from(&update.snapshot()));
         }
+        // The relay goes out now, whatever the fix causes in the journal.
+        self.publish_outputs(vec![Out::Location {
+            role,
+            fix,
+            distance_m: update.distance_m,
+            proximity,
+        }]);
         self.run_fix_steps(steps, ctx);
         at_once(Ok(()))
     }

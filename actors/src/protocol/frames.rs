@@ -71,15 +71,30 @@ struct LocationFrame<'a> {
     at: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     distance_m: Option<f64>,
+    /// While the arrival is awaited: the rule's state after this fix.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    arrival: Option<Arrival>,
+}
+
+/// The arrival rule's state, carried by a `location` frame.
+#[derive(Serialize)]
+struct Arrival {
+    within: bool,
+    dwell_s: u64,
+    satisfied: bool,
 }
 
 /// A `location` event (ephemeral: it carries the latest journaled `seq`).
+/// While the arrival is awaited it also carries the proximity rule's state
+/// after this fix (`within`, `dwell_s`, `satisfied`; `distance_m` is the
+/// rule's distance), so one frame per fix says everything.
 pub fn location(
     booking_id: &str,
     seq: i64,
     role: Role,
     fix: &FixIn,
     distance_m: Option<f64>,
+    proximity: Option<&ProximityReport>,
 ) -> Arc<str> {
     render(&LocationFrame {
         kind: "location",
@@ -93,6 +108,11 @@ pub fn location(
         speed_mps: fix.speed_mps,
         at: &fix.at_raw,
         distance_m: distance_m.map(super::round_cm),
+        arrival: proximity.map(|p| Arrival {
+            within: p.within,
+            dwell_s: p.dwell_s,
+            satisfied: p.satisfied,
+        }),
     })
 }
 
@@ -106,7 +126,8 @@ struct ProximityFrame<'a> {
     report: &'a ProximityReport,
 }
 
-/// An ephemeral `proximity` update (dwell growing, distance changing).
+/// An ephemeral `proximity` update: the dwell growing on the session's timer
+/// between fixes (a fix carries its update in its `location` frame).
 pub fn proximity(booking_id: &str, seq: i64, report: &ProximityReport) -> Arc<str> {
     render(&ProximityFrame {
         kind: EventKind::Proximity,

@@ -73,6 +73,8 @@ pub(super) enum Out {
         role: Role,
         fix: FixIn,
         distance_m: Option<f64>,
+        /// The proximity rule after this fix, while the arrival is awaited.
+        proximity: Option<crate::protocol::ProximityReport>,
     },
     Proximity(ProximityUpdate),
 }

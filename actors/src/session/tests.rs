@@ -165,12 +165,16 @@ async fn fixes_move_the_booking_en_route_then_arrived_by_proximity() {
         .collect();
     // The fix is relayed at once; the `en_route` it causes follows its commit.
     assert_eq!(
-        &kinds[..4],
-        ["subscribed", "location", "proximity", "booking"],
+        &kinds[..3],
+        ["subscribed", "location", "booking"],
         "{kinds:?}"
     );
     assert_eq!(frames[1]["seq"], 0, "the latest published seq");
-    assert_eq!(frames[3]["status"], "en_route");
+    assert_eq!(frames[2]["status"], "en_route");
+    assert_eq!(
+        frames[1]["within"], false,
+        "the proximity rule rides on the location"
+    );
     assert!(
         frames[1]["distance_m"].as_f64().unwrap() > 500.0,
         "{frames:?}"

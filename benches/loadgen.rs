@@ -7,6 +7,11 @@
 //! evenly spread. The latency of a fix is the time from just before the
 //! provider's send to the customer's receipt of the matching `location`
 //! event (matched by the device time `at`, which the server echoes exactly).
+//! The run includes every booking's first fix (the `en_route` wave) unless
+//! `--warmup` asks for a warm-up first. Fixes the server coalesced (a newer
+//! fix of the same party replaced a queued one: latest wins) are counted
+//! apart from fixes never delivered, and the server's CPU is also given per
+//! relayed fix.
 //!
 //! Cheap by design, since it shares the machine with the server: one thread
 //! (a current-thread tokio runtime), one small task per socket, 4 KiB read
@@ -80,10 +85,12 @@ struct Args {
     /// Server websocket URL (default: the seed file's base_url + /ws).
     #[arg(long)]
     url: Option<String>,
-    /// Skip the warm-up (one fix per provider before measuring; the first fix
-    /// moves a booking to en_route, a database write per booking).
+    /// Send one fix per provider first and measure the run after it (the
+    /// steady state). By default the run starts with every booking's first
+    /// fix, which moves it to en_route (a database write per booking), so the
+    /// numbers include that wave.
     #[arg(long)]
-    no_warmup: bool,
+    warmup: bool,
     /// Seconds to wait after the run for fixes still in flight.
     #[arg(long, default_value_t = 3.0)]
     drain: f64,
@@ -334,7 +341,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         }
         anyhow::bail!("no customer socket could subscribe; nothing to measure");
     }
-    if !args.no_warmup {
+    if args.warmup {
         let started = Instant::now();
         let _ = phase_tx.send(Phase::Warmup);
         let deadline = started + Duration::from_secs(120);
@@ -424,6 +431,14 @@ async fn run(args: Args) -> anyhow::Result<()> {
         shared.unmatched.get()
     );
     eprintln!("latency (provider send -> customer receive): {lat}");
+    let per_fix_us = srv_cpu0.zip(srv_cpu1).and_then(|(a, b)| {
+        (received > 0).then(|| b.saturating_sub(a).as_secs_f64() * 1e6 / received as f64)
+    });
+    if let Some(us) = per_fix_us {
+        eprintln!(
+            "server CPU per relayed fix: {us:.1} µs (CPU time over the run / fixes received; 10 ms clock ticks)"
+        );
+    }
     eprintln!(
         "server RSS: before {}, idle {}, end {}; CPU over the run (100% = one core): server {}, loadgen {}, other processes {}",
         mib(rss_before),
@@ -439,13 +454,14 @@ async fn run(args: Args) -> anyhow::Result<()> {
             eprintln!("  {e}");
         }
     }
-    println!("| pairs | Hz | s | sockets ok/failed | fixes sent | received | loss | p50 ms | p90 ms | p99 ms | max ms | server RSS idle | RSS end | CPU server | CPU loadgen | CPU other |");
+    println!("| pairs | Hz | s | sockets ok/failed | fixes sent | received | coalesced | never delivered | p50 ms | p90 ms | p99 ms | max ms | server RSS idle | RSS end | CPU server | µs/fix | CPU loadgen | CPU other |");
     println!(
-        "| {n} | {} | {:.0} | {opened}/{} | {sent} | {received} | {:.2}% | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {} | {} |",
+        "| {n} | {} | {:.0} | {opened}/{} | {sent} | {received} | {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {} | {} | {} |",
         args.rate,
         args.duration,
         shared.failed.get(),
-        loss_percent(sent, received),
+        shared.superseded.get(),
+        never_arrived,
         lat.p50,
         lat.p90,
         lat.p99,
@@ -453,6 +469,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         mib(rss_idle),
         mib(rss_end),
         pct(srv_pct),
+        per_fix_us.map_or_else(|| "-".to_owned(), |us| format!("{us:.1}")),
         pct(lg_pct),
         pct(other_pct)
     );

@@ -3,7 +3,8 @@
 #
 #   benches/run-load.sh PAIRS RATE [DURATION] [LOADGEN ARGS...]
 #
-#   benches/run-load.sh 5000 1 30                 # 5000 pairs, 1 Hz, 30 s
+#   benches/run-load.sh 5000 1 30                 # 5000 pairs, 1 Hz, 30 s, from the first fix
+#   benches/run-load.sh 5000 1 30 --warmup        # the same after a warm-up fix (steady state)
 #   benches/run-load.sh 9900 0 0 --connect-only   # idle RSS with 19800 sockets
 #
 # Builds the release binaries (a no-op when up to date), starts `onsite serve`
@@ -15,7 +16,7 @@
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
 fi
 pairs=$1

@@ -302,9 +302,12 @@ impl TestApp {
         found.into_iter().map(|(_, text)| text).collect()
     }
 
-    /// Waits (up to 10 s) until `to` has at least `count` messages; returns them.
+    /// Waits (up to 10 s) until `to` has at least `count` messages, and
+    /// everything already queued has been sent; returns them. (A message may
+    /// be queued after the answer, e.g. a password reset's.)
     pub async fn wait_for_messages(&self, to: &str, count: usize) -> Vec<String> {
         for _ in 0..500 {
+            self.settle_outbox().await;
             let found = self.outbox_files_to(to);
             if found.len() >= count {
                 return found;

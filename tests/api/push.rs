@@ -51,6 +51,20 @@ async fn devices_are_registered_once_per_token_listed_and_removed() {
     let ann = crate::helpers::token(&app.user("ann@example.com", "customer").await);
     let bob = crate::helpers::token(&app.user("bob@example.com", "customer").await);
 
+    // Only for a signed-in user.
+    for (method, path) in [
+        (Method::GET, "/v1/me/devices"),
+        (Method::POST, "/v1/me/devices"),
+        (
+            Method::DELETE,
+            "/v1/me/devices/00000000-0000-0000-0000-000000000000",
+        ),
+    ] {
+        let body = (method == Method::POST).then(|| json!({"platform": "ios", "token": "t"}));
+        let res = app.send(method.clone(), path, None, body).await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{method} {path}");
+        assert_eq!(res.json()["error"]["code"], "missing_token", "{}", res.text);
+    }
     let first = register(&app, &ann, "android", "tok-1").await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
     let again = register(&app, &ann, "android", "tok-1").await;

@@ -193,9 +193,26 @@ async fn sigkill_loses_no_acked_chat_or_event_and_the_session_resumes() {
     );
 }
 
+/// A child process killed when dropped (a failing assertion must not leave
+/// a server running).
+struct Drainer(Child);
+
+impl Drainer {
+    fn kill(&mut self) {
+        let _ = self.0.kill(); // SIGKILL
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Drainer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
 /// The binary on a data directory and database no other server uses, with
 /// a short outbox lease so a row claimed by a killed worker returns quickly.
-fn start_drainer(data_dir: &std::path::Path, db_url: &str) -> Child {
+fn start_drainer(data_dir: &std::path::Path, db_url: &str) -> Drainer {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -211,6 +228,7 @@ fn start_drainer(data_dir: &std::path::Path, db_url: &str) -> Child {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
+        .map(Drainer)
         .unwrap()
 }
 
@@ -310,8 +328,7 @@ async fn sigkill_mid_drain_loses_no_outbox_row_and_sends_none_twice() {
         waited += 1;
         assert!(waited < 30_000, "the server never started draining");
     }
-    first.kill().unwrap(); // SIGKILL
-    first.wait().unwrap();
+    first.kill();
     let before = outbox_files(&out);
     let sent_before = sent_ids().await;
     let left = pending().await;
@@ -332,8 +349,7 @@ async fn sigkill_mid_drain_loses_no_outbox_row_and_sends_none_twice() {
             "the restarted server did not finish the outbox"
         );
     }
-    second.kill().unwrap();
-    second.wait().unwrap();
+    second.kill();
 
     let after = outbox_files(&out);
     // Exactly one file per row: nothing lost, nothing doubled, no half file.

@@ -235,7 +235,7 @@ impl BookingSession {
         Box::pin(async move {
             rx.await.unwrap_or_else(|_| {
                 Err(SessionError::Unavailable(
-                    "the booking session stopped before the command ran".into(),
+                    "the booking session stopped; the command may or may not have been applied (read the booking before retrying)".into(),
                 ))
             })
         })
@@ -257,8 +257,16 @@ impl BookingSession {
             return;
         };
         let Some(record) = self.record.clone() else {
+            // The session lost track of the booking and is stopping; the next
+            // command starts a fresh one, so the caller may retry.
             if let Some(done) = job.done {
-                done(Err(SessionError::NotFound), &[], None);
+                done(
+                    Err(SessionError::Unavailable(
+                        "the booking session is restarting; try again".into(),
+                    )),
+                    &[],
+                    None,
+                );
             }
             return self.pump(ctx);
         };
@@ -292,15 +300,21 @@ impl BookingSession {
                     // Lost track of the stored booking: let the next command start afresh.
                     ctx.stop();
                 }
+                // Subscribers first, then the asker: whoever hears "done"
+                // finds the event already queued for every subscriber.
                 match done {
-                    Some(done) => done(outcome, &outputs, act.record.as_ref()),
+                    Some(done) => {
+                        let answered = outputs.clone();
+                        act.publish_outputs(outputs);
+                        done(outcome, &answered, act.record.as_ref());
+                    }
                     None => {
-                        if let Err(e) = outcome {
+                        if let Err(e) = &outcome {
                             tracing::warn!(booking = %act.id, code = %e.code(), "what a fix caused could not be journaled");
                         }
+                        act.publish_outputs(outputs);
                     }
                 }
-                act.publish_outputs(outputs);
                 act.pump(ctx);
             },
         ));
@@ -568,6 +582,8 @@ impl Handler<Locate> for BookingSession {
 
     fn handle(&mut self, msg: Locate, ctx: &mut Context<Self>) -> Self::Result {
         let _span = self.span("Locate").entered();
+        // Fixes keep a session alive (fixes over HTTP have no subscriber).
+        self.last_command = Instant::now();
         let Some(state) = self.state_ahead() else {
             return at_once(Err(SessionError::NotFound));
         };

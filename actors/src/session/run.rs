@@ -179,6 +179,11 @@ pub(super) async fn run(
                 (Ok(_), None) => return (Err(SessionError::Conflict), None, outs),
                 (Err(e), latest) => return (Err(e), latest, outs),
             },
+            // Chat is checked again when its turn comes: a cancel or a
+            // completion queued before it has closed the chat.
+            Step::Append(Entry::Chat(_)) if !record.state.chat_active() => {
+                return (Err(SessionError::ChatInactive), Some(record), outs)
+            }
             Step::Append(entry) => match append(&journal, &mut record, entry).await {
                 Ok(Appended::New(e)) => {
                     if let EventBody::Proximity(p) = &e.body {

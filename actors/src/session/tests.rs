@@ -562,3 +562,42 @@ async fn a_slow_commit_never_holds_back_the_relay_of_later_fixes() {
     let location = next.iter().find(|f| f["type"] == "location").unwrap();
     assert_eq!(location["seq"], 1);
 }
+
+#[actix_rt::test]
+async fn a_chat_queued_behind_a_cancel_is_refused_when_its_turn_comes() {
+    let journal = MemoryJournal::default();
+    journal.insert("b1", BookingState::Confirmed);
+    journal.slow_commits(Duration::from_millis(200));
+    let d = dispatcher(&journal, Duration::from_secs(60));
+    let s = d
+        .send(SessionFor {
+            booking_id: "b1".into(),
+        })
+        .await
+        .unwrap();
+    // The cancel is on the lane (its commit takes 200 ms) when the chat arrives.
+    let cancel = s.send(crate::messages::Apply {
+        event: crate::booking::BookingEvent::Cancel,
+        actor: crate::booking::Actor::Customer,
+        by: Some("customer".into()),
+        reason: Some("plans changed".into()),
+        detail: crate::journal::Detail::None,
+    });
+    let chat = s.send(crate::messages::SendChat {
+        from: "customer".into(),
+        text: "still coming?".into(),
+        client_msg_id: "late".into(),
+    });
+    let (cancelled, chatted) = futures_util::future::join(cancel, chat).await;
+    assert_eq!(
+        cancelled.unwrap().unwrap().record.state,
+        BookingState::Cancelled
+    );
+    assert_eq!(chatted.unwrap().unwrap_err(), SessionError::ChatInactive);
+    let stored: Vec<String> = journal
+        .events("b1")
+        .iter()
+        .map(|e| e.kind().to_string())
+        .collect();
+    assert!(!stored.contains(&"chat".to_owned()), "{stored:?}");
+}

@@ -578,17 +578,19 @@ impl Handler<Unsubscribe> for BookingSession {
 }
 
 impl Handler<Locate> for BookingSession {
-    type Result = Answer<()>;
+    /// Answered in the handler itself: a fix never waits, and no task is
+    /// spawned to carry its answer.
+    type Result = Result<(), SessionError>;
 
     fn handle(&mut self, msg: Locate, ctx: &mut Context<Self>) -> Self::Result {
         let _span = self.span("Locate").entered();
         // Fixes keep a session alive (fixes over HTTP have no subscriber).
         self.last_command = Instant::now();
         let Some(state) = self.state_ahead() else {
-            return at_once(Err(SessionError::NotFound));
+            return Err(SessionError::NotFound);
         };
         let Some(role) = self.role_of(&msg.user_id) else {
-            return at_once(Err(SessionError::NotParticipant));
+            return Err(SessionError::NotParticipant);
         };
         if !matches!(
             state,
@@ -597,7 +599,7 @@ impl Handler<Locate> for BookingSession {
                 | BookingState::Arrived
                 | BookingState::InProgress
         ) {
-            return at_once(Err(SessionError::NotLive(state)));
+            return Err(SessionError::NotLive(state));
         }
         let fix = msg.fix;
         let as_fix = Fix {
@@ -614,7 +616,7 @@ impl Handler<Locate> for BookingSession {
         };
         // Stale or out of order: ignored, like the rule says.
         let Some(update) = update else {
-            return at_once(Ok(()));
+            return Ok(());
         };
         let last = LastFix {
             lat: fix.lat,
@@ -656,7 +658,7 @@ impl Handler<Locate> for BookingSession {
             proximity,
         }]);
         self.run_fix_steps(steps, ctx);
-        at_once(Ok(()))
+        Ok(())
     }
 }
 

@@ -43,9 +43,7 @@ where
     for _ in 0..2 {
         let session = state
             .dispatcher
-            .send(SessionFor {
-                booking_id: booking_id.to_owned(),
-            })
+            .send(SessionFor::here(booking_id))
             .await
             .map_err(unreachable)?;
         match session.send(msg.clone()).await {

@@ -82,14 +82,16 @@ impl Handler<SessionFor> for Dispatcher {
             monitor: Some(ctx.address().recipient()),
             monitors_on: self.monitors_on.clone(),
         };
-        let session = BookingSession::new(
+        let (id, journal, config) = (
             msg.booking_id.clone(),
-            generation,
             self.journal.clone(),
-            links,
             self.config.clone(),
-        )
-        .start();
+        );
+        let make = move || BookingSession::new(id, generation, journal, links, config);
+        let session = match &msg.arbiter {
+            Some(arbiter) => BookingSession::start_in_arbiter(arbiter, move |_| make()),
+            None => make().start(),
+        };
         self.sessions
             .insert(msg.booking_id, (generation, session.clone()));
         MessageResult(session)

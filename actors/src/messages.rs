@@ -116,6 +116,20 @@ pub struct GetRecord;
 #[rtype(result = "Addr<BookingSession>")]
 pub struct SessionFor {
     pub booking_id: String,
+    /// Where a session started by this request runs: the asker's own thread,
+    /// so the frames between it and its connections need no cross-thread
+    /// wake-up. `None`: the dispatcher's thread.
+    pub arbiter: Option<actix::ArbiterHandle>,
+}
+
+impl SessionFor {
+    /// A session for `booking_id`, started (if it must be) on the caller's thread.
+    pub fn here(booking_id: impl Into<String>) -> Self {
+        Self {
+            booking_id: booking_id.into(),
+            arbiter: actix::Arbiter::try_current(),
+        }
+    }
 }
 
 /// A session tells the dispatcher it stopped.
@@ -170,6 +184,16 @@ pub struct FixIn {
 pub struct Locate {
     pub user_id: Arc<str>,
     pub fix: FixIn,
+}
+
+/// A fix from a websocket, not answered: the sender's reader goes on at once.
+/// A refusal is queued to `reply_to` as an `error` frame (answering `re`);
+/// without `reply_to` (a fix fanned out to every live booking) it is dropped.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub struct Relay {
+    pub locate: Locate,
+    pub reply_to: Option<(crate::client::Client, Option<String>)>,
 }
 
 /// A chat message from a participant; committed before it is acked or sent on.

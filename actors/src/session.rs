@@ -34,7 +34,8 @@ use crate::client::{Client, CoalesceKey, Pushed, Shaped};
 use crate::journal::{BookingRecord, ChatDraft, Detail, Entry, Journal, JournalEvent, TrailPoint};
 use crate::messages::{
     Apply, FixIn, Force, GetRecord, GetSummary, LastFix, LastLocations, Locate, MarkRead,
-    Monitored, SendChat, SessionError, SessionStopped, SessionSummary, Subscribe, Unsubscribe,
+    Monitored, Relay, SendChat, SessionError, SessionStopped, SessionSummary, Subscribe,
+    Unsubscribe,
 };
 use crate::protocol::{frames, ErrorCode, ProximityReport};
 use crate::proximity::{metres, Fix, Location, Proximity, ProximityConfig, ProximityUpdate};
@@ -584,6 +585,26 @@ impl Handler<Locate> for BookingSession {
 
     fn handle(&mut self, msg: Locate, ctx: &mut Context<Self>) -> Self::Result {
         let _span = self.span("Locate").entered();
+        self.locate(msg, ctx)
+    }
+}
+
+impl Handler<Relay> for BookingSession {
+    type Result = ();
+
+    fn handle(&mut self, msg: Relay, ctx: &mut Context<Self>) {
+        let _span = self.span("Relay").entered();
+        if let (Err(e), Some((client, re))) = (self.locate(msg.locate, ctx), msg.reply_to) {
+            client
+                .queue
+                .push(frames::error(re.as_deref(), e.code(), &e.message()), None);
+        }
+    }
+}
+
+impl BookingSession {
+    /// One fix: relayed at once; what it causes in the journal goes on the lane.
+    fn locate(&mut self, msg: Locate, ctx: &mut Context<Self>) -> Result<(), SessionError> {
         // Fixes keep a session alive (fixes over HTTP have no subscriber).
         self.last_command = Instant::now();
         let Some(state) = self.state_ahead() else {

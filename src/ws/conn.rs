@@ -5,13 +5,16 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use actix::dev::SendError;
 use actix::Addr;
+use actix_web::web::Bytes;
 use actix_ws::{CloseCode, CloseReason, Message, MessageStream, Session};
+use bytestring::ByteString;
 use onsite_actors::booking::Role;
 use onsite_actors::client::Client;
 use onsite_actors::messages::{
-    Connect, Disconnect, FixIn, Locate, MarkRead, Monitor, SendChat, SessionError, SessionFor,
-    Subscribe, Unsubscribe,
+    Connect, Disconnect, FixIn, Locate, MarkRead, Monitor, Relay, SendChat, SessionError,
+    SessionFor, Subscribe, Unsubscribe,
 };
 use onsite_actors::session::BookingSession;
 
@@ -48,11 +51,16 @@ pub fn spawn(state: Arc<AppState>, client: Client, session: Session, stream: Mes
 }
 
 /// Drains the queue into the socket; a closed queue sends its close code.
+///
+/// Every frame was rendered once for all its recipients; the socket gets the
+/// same bytes (a reference, not a copy). Frames queued together reach the
+/// socket's body stream before it is polled, so they leave in one write.
 async fn write(client: Client, mut session: Session) {
     loop {
         match client.queue.next().await {
             Ok(text) => {
-                match tokio::time::timeout(WRITE_TIMEOUT, session.text(text.to_string())).await {
+                let text = shared(text);
+                match tokio::time::timeout(WRITE_TIMEOUT, session.text(text)).await {
                     Ok(Ok(())) => {}
                     Ok(Err(_)) => {
                         client.queue.close(1000);
@@ -75,6 +83,21 @@ async fn write(client: Client, mut session: Session) {
             }
         }
     }
+}
+
+/// A rendered frame as the bytes every socket shares.
+struct Rendered(Arc<str>);
+
+impl AsRef<[u8]> for Rendered {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+fn shared(text: Arc<str>) -> ByteString {
+    // Valid UTF-8 by construction; the check costs less than a copy.
+    ByteString::try_from(Bytes::from_owner(Rendered(text.clone())))
+        .unwrap_or_else(|_| ByteString::from(text.to_string()))
 }
 
 fn close_text(code: u16) -> &'static str {
@@ -186,9 +209,7 @@ impl Conn {
         let addr = self
             .state
             .dispatcher
-            .send(SessionFor {
-                booking_id: booking_id.to_owned(),
-            })
+            .send(SessionFor::here(booking_id))
             .await
             .ok()?;
         self.sessions.insert(booking_id.to_owned(), addr.clone());
@@ -311,14 +332,27 @@ impl Conn {
             let Some(addr) = self.session(&booking_id).await else {
                 continue;
             };
-            let msg = Locate {
-                user_id: self.client.user_id.clone(),
-                fix: fix.clone(),
+            let msg = Relay {
+                locate: Locate {
+                    user_id: self.client.user_id.clone(),
+                    fix: fix.clone(),
+                },
+                reply_to: named.then(|| (self.client.clone(), re.map(str::to_owned))),
             };
-            match addr.send(msg).await {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) if named => self.refuse(re, &e),
-                _ => {}
+            // Not answered: the reader goes on at once. A full mailbox makes
+            // it wait (the socket's backpressure), a stopped session gets its
+            // successor.
+            match addr.try_send(msg) {
+                Ok(()) => {}
+                Err(SendError::Full(msg)) => {
+                    let _ = addr.send(msg).await;
+                }
+                Err(SendError::Closed(msg)) => {
+                    self.sessions.remove(&booking_id);
+                    if let Some(addr) = self.session(&booking_id).await {
+                        let _ = addr.send(msg).await;
+                    }
+                }
             }
         }
     }

@@ -224,6 +224,15 @@ async fn strangers_garbage_and_bad_tokens_are_refused() {
     eve.send(json!({"type": "chat", "booking_id": id, "text": "hi", "client_msg_id": "x"}))
         .await;
     assert_eq!(eve.recv().await["code"], "not_a_participant");
+    // A fix is not answered, but a refused one is, with its id.
+    eve.send(json!({"type": "location", "id": "f", "booking_id": id,
+        "lat": -26.2, "lng": 28.0, "at": "2026-11-21T10:00:00Z"}))
+        .await;
+    let err = eve.recv().await;
+    assert_eq!(
+        (err["code"].as_str(), err["re"].as_str()),
+        (Some("not_a_participant"), Some("f"))
+    );
     eve.send(json!({"type": "ping", "id": 7})).await;
     let pong = eve.recv().await;
     assert_eq!(

@@ -26,6 +26,7 @@
 mod bookkeeping;
 
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::process::ExitCode;
 use std::rc::Rc;
 use std::time::Duration;
@@ -41,9 +42,9 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use bookkeeping::{
-    classify, cpu_percent, cpu_time, fix_position, latency_histogram, location_frame, loss_percent,
-    machine_busy, mib, per_connection_kib, record, rss_kib, subscribe_frame, ws_url, DeviceClock,
-    Pending, Percentiles, Received,
+    chat_frame, classify, cpu_percent, cpu_time, fix_position, latency_histogram, location_frame,
+    loss_percent, machine_busy, mib, per_connection_kib, record, rss_kib, subscribe_frame, ws_url,
+    DeviceClock, Pending, Percentiles, Received,
 };
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -91,6 +92,11 @@ struct Args {
     /// numbers include that wave.
     #[arg(long)]
     warmup: bool,
+    /// Chat instead of fixes: each provider sends a chat message at --rate
+    /// Hz; the server acks it only after its commit. Reports send -> ack
+    /// latency, and that every acked message reached the customer once.
+    #[arg(long, conflicts_with_all = ["warmup", "connect_only"])]
+    chat: bool,
     /// Seconds to wait after the run for fixes still in flight.
     #[arg(long, default_value_t = 3.0)]
     drain: f64,
@@ -125,6 +131,12 @@ struct Shared {
     connect: RefCell<Histogram<u64>>,
     warm: RefCell<Histogram<u64>>,
     run: RefCell<Histogram<u64>>,
+    chat_sent: Cell<u64>,
+    chat_acked: Cell<u64>,
+    chat_delivered: Cell<u64>,
+    /// Chat events that repeated or skipped a message (must stay 0).
+    chat_out_of_order: Cell<u64>,
+    chat_ack: RefCell<Histogram<u64>>,
     errors: Cell<u64>,
     first_errors: RefCell<Vec<String>>,
 }
@@ -147,6 +159,11 @@ impl Shared {
             connect: RefCell::new(latency_histogram()?),
             warm: RefCell::new(latency_histogram()?),
             run: RefCell::new(latency_histogram()?),
+            chat_sent: Cell::new(0),
+            chat_acked: Cell::new(0),
+            chat_delivered: Cell::new(0),
+            chat_out_of_order: Cell::new(0),
+            chat_ack: RefCell::new(latency_histogram()?),
             errors: Cell::new(0),
             first_errors: RefCell::new(Vec::new()),
         })
@@ -170,6 +187,10 @@ struct PairLink {
     booking_id: String,
     pending: RefCell<Pending>,
     customer_up: Cell<bool>,
+    /// Chat messages sent and not yet acked, oldest first.
+    chats: RefCell<VecDeque<(u64, Instant)>>,
+    /// The last chat message the customer got (messages are numbered from 1).
+    chat_seen: Cell<u64>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -250,6 +271,8 @@ async fn run(args: Args) -> anyhow::Result<()> {
             booking_id: pair.booking_id.clone(),
             pending: RefCell::new(Pending::default()),
             customer_up: Cell::new(false),
+            chats: RefCell::new(VecDeque::new()),
+            chat_seen: Cell::new(0),
         });
         links.push(link.clone());
         for (k, side, token) in [
@@ -263,6 +286,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 index: i,
                 pairs: n,
                 rate: args.rate,
+                chat: args.chat,
                 subscribe: !args.no_subscribe,
                 link: link.clone(),
                 shared: shared.clone(),
@@ -386,7 +410,11 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let wall = until.saturating_duration_since(start);
     let (srv_cpu1, lg_cpu1, all_cpu1) = (server_cpu(), cpu_time("self"), machine_busy());
     let drain_until = Instant::now() + Duration::from_secs_f64(args.drain);
-    while Instant::now() < drain_until && links.iter().any(|l| !l.pending.borrow().is_empty()) {
+    let in_flight = |l: &PairLink| !l.pending.borrow().is_empty() || !l.chats.borrow().is_empty();
+    while Instant::now() < drain_until
+        && (links.iter().any(|l| in_flight(l))
+            || shared.chat_delivered.get() < shared.chat_acked.get())
+    {
         sleep(Duration::from_millis(20)).await;
     }
     let rss_end = server_rss();
@@ -448,6 +476,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
         pct(lg_pct),
         pct(other_pct)
     );
+    if args.chat {
+        let srv_cpu = srv_cpu0.zip(srv_cpu1).map(|(a, b)| b.saturating_sub(a));
+        return chat_report(&args, n, &shared, srv_pct, srv_cpu);
+    }
     if shared.errors.get() > 0 {
         eprintln!("{} errors; first ones:", shared.errors.get());
         for e in shared.first_errors.borrow().iter() {
@@ -476,6 +508,57 @@ async fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The chat run's report: throughput, send -> ack latency, and that every
+/// acked message reached the other party exactly once, in order.
+fn chat_report(
+    args: &Args,
+    n: usize,
+    shared: &Shared,
+    srv_pct: Option<f64>,
+    srv_cpu: Option<Duration>,
+) -> anyhow::Result<()> {
+    let (sent, acked, delivered) = (
+        shared.chat_sent.get(),
+        shared.chat_acked.get(),
+        shared.chat_delivered.get(),
+    );
+    let ack = Percentiles::of(&shared.chat_ack.borrow());
+    let per_msg = srv_cpu
+        .filter(|_| acked > 0)
+        .map(|c| c.as_secs_f64() * 1e6 / acked as f64);
+    eprintln!(
+        "chat: {sent} sent, {acked} acked, {delivered} delivered to the other party, {} not acked, {} acked but not delivered, {} out of order or repeated",
+        sent.saturating_sub(acked),
+        acked.saturating_sub(delivered),
+        shared.chat_out_of_order.get()
+    );
+    eprintln!("send -> ack (after its commit): {ack}");
+    if shared.errors.get() > 0 {
+        eprintln!("{} errors; first ones:", shared.errors.get());
+        for e in shared.first_errors.borrow().iter() {
+            eprintln!("  {e}");
+        }
+    }
+    println!("| bookings | msgs/s offered | s | sent | acked | delivered | out of order | ack p50 ms | p90 ms | p99 ms | max ms | CPU server | µs/msg |");
+    println!(
+        "| {n} | {:.0} | {:.0} | {sent} | {acked} | {delivered} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} |",
+        n as f64 * args.rate,
+        args.duration,
+        shared.chat_out_of_order.get(),
+        ack.p50,
+        ack.p90,
+        ack.p99,
+        ack.max,
+        srv_pct.map_or_else(|| "-".to_owned(), |p| format!("{p:.0}%")),
+        per_msg.map_or_else(|| "-".to_owned(), |us| format!("{us:.1}"))
+    );
+    anyhow::ensure!(
+        acked == sent && delivered == acked && shared.chat_out_of_order.get() == 0,
+        "chat messages were lost, repeated or reordered"
+    );
+    Ok(())
+}
+
 /// One websocket: connect and subscribe (with retries), then play its side.
 struct Socket {
     url: String,
@@ -483,6 +566,7 @@ struct Socket {
     index: usize,
     pairs: usize,
     rate: f64,
+    chat: bool,
     subscribe: bool,
     link: Rc<PairLink>,
     shared: Rc<Shared>,
@@ -594,6 +678,21 @@ impl Socket {
                             None => bump(&self.shared.unmatched),
                         }
                     }
+                    Received::ChatAck(n) if self.side == Side::Provider => {
+                        let mut chats = self.link.chats.borrow_mut();
+                        if let Some(pos) = chats.iter().position(|(m, _)| *m == n) {
+                            let (_, sent) = chats.remove(pos).unwrap_or((n, Instant::now()));
+                            bump(&self.shared.chat_acked);
+                            record(&mut self.shared.chat_ack.borrow_mut(), sent.elapsed());
+                        }
+                    }
+                    Received::Chat(n) if self.side == Side::Customer => {
+                        bump(&self.shared.chat_delivered);
+                        if n != self.link.chat_seen.get() + 1 {
+                            bump(&self.shared.chat_out_of_order);
+                        }
+                        self.link.chat_seen.set(n);
+                    }
                     Received::Error(e) => self.shared.error(e),
                     _ => {}
                 }
@@ -687,6 +786,21 @@ impl Socket {
                 }
             };
             if !send_now || !self.link.customer_up.get() {
+                continue;
+            }
+            if self.chat {
+                fixes += 1;
+                self.link
+                    .chats
+                    .borrow_mut()
+                    .push_back((fixes, Instant::now()));
+                bump(&self.shared.chat_sent);
+                let frame = chat_frame(&self.link.booking_id, fixes);
+                if let Err(e) = ws.send(Message::text(frame)).await {
+                    bump(&self.shared.dropped);
+                    self.shared.error(format!("send: {e}"));
+                    return;
+                }
                 continue;
             }
             let at_ms = clock.next(chrono::Utc::now().timestamp_millis());

@@ -36,6 +36,14 @@ pub fn location_frame(booking_id: &str, lat: f64, lng: f64, at_ms: i64) -> Strin
     )
 }
 
+/// Chat message `n` of a pair: its frame id is `c<n>` (the ack's `re`) and its
+/// `client_msg_id` is `m<n>` (what the other party's `chat` event carries).
+pub fn chat_frame(booking_id: &str, n: u64) -> String {
+    format!(
+        r#"{{"type":"chat","id":"c{n}","booking_id":"{booking_id}","text":"load message {n}","client_msg_id":"m{n}"}}"#
+    )
+}
+
 /// RFC 3339 in UTC with milliseconds, e.g. `2026-11-21T10:00:00.123Z`.
 pub fn format_at(at_ms: i64) -> String {
     match Utc.timestamp_millis_opt(at_ms).single() {
@@ -71,6 +79,8 @@ pub struct Frame<'a> {
     pub at: Option<std::borrow::Cow<'a, str>>,
     #[serde(borrow, default)]
     pub code: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub re: Option<std::borrow::Cow<'a, str>>,
     #[serde(default)]
     pub message: Option<serde_json::Value>,
 }
@@ -81,6 +91,10 @@ pub enum Received {
     Subscribed,
     /// A provider fix, with its device time.
     ProviderFix(i64),
+    /// An `ack` of chat message `n` (its `re` is `c<n>`).
+    ChatAck(u64),
+    /// A `chat` event carrying message `n` (`client_msg_id` `m<n>`).
+    Chat(u64),
     Error(String),
     Other,
 }
@@ -98,6 +112,23 @@ pub fn classify(text: &str) -> Received {
                     "location without a valid `at`: {}",
                     truncate(text, 120)
                 )),
+            }
+        }
+        "ack" => match frame.re.as_deref().and_then(|r| r.strip_prefix('c')) {
+            Some(n) => n.parse().map_or(Received::Other, Received::ChatAck),
+            None => Received::Other,
+        },
+        "chat" => {
+            let n = frame
+                .message
+                .as_ref()
+                .and_then(|m| m.get("client_msg_id"))
+                .and_then(|id| id.as_str())
+                .and_then(|id| id.strip_prefix('m'))
+                .and_then(|n| n.parse().ok());
+            match n {
+                Some(n) => Received::Chat(n),
+                None => Received::Error(format!("chat without a load id: {}", truncate(text, 120))),
             }
         }
         "error" => Received::Error(format!(
@@ -384,6 +415,27 @@ mod tests {
                 r#"{"type":"error","re":"s","code":"not_a_participant","message":"no \"way\""}"#
             ),
             Received::Error("not_a_participant: no \"way\"".into())
+        );
+        assert_eq!(
+            classify(r#"{"type":"ack","re":"c41","message":{"id":"x","client_msg_id":"m41"}}"#),
+            Received::ChatAck(41)
+        );
+        assert_eq!(classify(r#"{"type":"ack","re":"s"}"#), Received::Other);
+        assert_eq!(
+            classify(
+                r#"{"type":"chat","booking_id":"b","seq":9,"message":{"id":"x","from":"u","text":"t","client_msg_id":"m7","sent_at":"2026-11-18T11:06:40Z"}}"#
+            ),
+            Received::Chat(7)
+        );
+        assert!(matches!(
+            classify(
+                r#"{"type":"chat","booking_id":"b","seq":9,"message":{"client_msg_id":"other"}}"#
+            ),
+            Received::Error(_)
+        ));
+        assert_eq!(
+            chat_frame("b", 3),
+            r#"{"type":"chat","id":"c3","booking_id":"b","text":"load message 3","client_msg_id":"m3"}"#
         );
         assert!(matches!(classify("nope"), Received::Error(_)));
     }

@@ -45,7 +45,44 @@ use futures_util::FutureExt;
 
 use crate::config::Config;
 
-pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
+pub type SqliteConn = SyncConnectionWrapper<SqliteConnection, SqliteRunner>;
+
+thread_local! {
+    static QUERIES_INLINE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Where a SQLite query runs. Usually on tokio's blocking pool, so a query
+/// never blocks the thread serving sockets. On a thread given over to
+/// database work ([`run_queries_inline`]: the journal writer's), it runs
+/// inline: no thread hop per statement, which is most of a small query's cost.
+pub struct SqliteRunner;
+
+impl diesel_async::sync_connection_wrapper::SpawnBlocking for SqliteRunner {
+    fn spawn_blocking<'a, R>(
+        &mut self,
+        task: impl FnOnce() -> R + Send + 'static,
+    ) -> futures_util::future::BoxFuture<'a, Result<R, Box<dyn std::error::Error + Send + Sync>>>
+    where
+        R: Send + 'static,
+    {
+        if QUERIES_INLINE.get() {
+            return std::future::ready(Ok(task())).boxed();
+        }
+        tokio::task::spawn_blocking(task)
+            .map(|joined| joined.map_err(Box::from))
+            .boxed()
+    }
+
+    fn get_runtime() -> Self {
+        Self
+    }
+}
+
+/// Marks the current thread as one that runs SQLite queries inline. Only for
+/// a thread that does nothing but database work.
+pub fn run_queries_inline() {
+    QUERIES_INLINE.set(true);
+}
 pub type PoolError = diesel_async::pooled_connection::deadpool::PoolError;
 
 /// A pool of connections to whichever backend the configuration names.

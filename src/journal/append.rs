@@ -10,20 +10,17 @@ use super::{booking_event, DbJournal};
 use crate::db::{self, chat::ChatRow, notifications::NotificationRow, DbConn};
 use crate::notify;
 
-pub(super) async fn append(j: &DbJournal, a: Append) -> Result<Appended, JournalError> {
-    let (appended, notified) =
-        j.db.transaction(async |c| apply(j, c, &a).await)
-            .await
-            .map_err(CommitError::into_journal)?;
-    j.delivery.deliver(&notified);
-    Ok(appended)
+/// An append done inside its transaction: what to announce once it is durable.
+pub(super) struct AppendDone {
+    pub appended: Appended,
+    pub notified: Vec<NotificationRow>,
 }
 
-async fn apply(
+pub(super) async fn apply(
     j: &DbJournal,
     c: &mut DbConn,
     a: &Append,
-) -> Result<(Appended, Vec<NotificationRow>), CommitError> {
+) -> Result<AppendDone, CommitError> {
     if let Entry::Chat(chat) = &a.entry {
         if let Some(m) =
             db::chat::find_by_client_id(c, &a.booking_id, &chat.from, &chat.client_msg_id).await?
@@ -37,7 +34,10 @@ async fn apply(
                 Some(&chat.from),
                 m.created_at,
             );
-            return Ok((Appended::Duplicate(event), Vec::new()));
+            return Ok(AppendDone {
+                appended: Appended::Duplicate(event),
+                notified: Vec::new(),
+            });
         }
     }
     let booking = db::bookings::find(c, &a.booking_id)
@@ -69,5 +69,8 @@ async fn apply(
     if !db::bookings::bump_seq(c, &a.booking_id, a.expected_seq).await? {
         return Err(JournalError::VersionConflict.into());
     }
-    Ok((Appended::New(event), notified))
+    Ok(AppendDone {
+        appended: Appended::New(event),
+        notified,
+    })
 }

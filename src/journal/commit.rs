@@ -63,25 +63,20 @@ pub(super) fn rejected(code: ErrorCode, message: &str) -> CommitError {
     })
 }
 
-pub(super) async fn commit(j: &DbJournal, change: Change) -> Result<Committed, JournalError> {
-    let (committed, refunds, notified) =
-        j.db.transaction(async |c| apply(j, c, &change).await)
-            .await
-            .map_err(CommitError::into_journal)?;
-    // Announced only now that it is committed.
-    j.delivery.deliver(&notified);
-    // The gateway is called after the commit, on a connection of its own.
-    if !refunds.is_empty() {
-        effects::send_refunds(j, refunds).await;
-    }
-    Ok(committed)
+/// A commit done inside its transaction: what to do once it is durable.
+pub(super) struct CommitDone {
+    pub committed: Committed,
+    /// Sent to the gateway after the commit.
+    pub refunds: Vec<Refund>,
+    /// Announced only after the commit.
+    pub notified: Vec<NotificationRow>,
 }
 
-async fn apply(
+pub(super) async fn apply(
     j: &DbJournal,
     c: &mut DbConn,
     change: &Change,
-) -> Result<(Committed, Vec<Refund>, Vec<NotificationRow>), CommitError> {
+) -> Result<CommitDone, CommitError> {
     let before = db::bookings::find(c, &change.booking_id)
         .await?
         .ok_or(JournalError::NotFound)?;
@@ -172,12 +167,12 @@ async fn apply(
         notify::booking::notices(c, &j.public_url, &j.money.cancel, &b, t, change, refunded)
             .await?;
     let notified = j.delivery.store_for(c, notices, &parties).await?;
-    Ok((
-        Committed {
+    Ok(CommitDone {
+        committed: Committed {
             record: record_of(&b),
             events: journaled,
         },
         refunds,
         notified,
-    ))
+    })
 }

@@ -6,6 +6,9 @@
 mod append;
 mod commit;
 mod effects;
+mod group;
+
+pub use group::GroupCommit;
 
 pub use effects::send_refund;
 
@@ -36,6 +39,8 @@ pub struct DbJournal {
     pub public_url: String,
     /// Reminder lead times of scheduled bookings, in minutes.
     pub reminders: Vec<i32>,
+    /// The writers journal writes are queued to (`None` inside a writer).
+    group: Option<GroupCommit>,
 }
 
 impl DbJournal {
@@ -52,7 +57,23 @@ impl DbJournal {
             delivery,
             public_url: config.http.public_url.clone(),
             reminders: config.notify.reminders.clone(),
+            group: None,
         }
+    }
+
+    /// Starts the journal's writers (group commit): one on SQLite, half the
+    /// pool on PostgreSQL.
+    pub fn with_writers(mut self) -> Self {
+        let writers = match &self.db {
+            DbPool::Sqlite(_) => 1,
+            DbPool::Pg(pool) => (pool.status().max_size / 2).max(1),
+        };
+        match GroupCommit::start(self.clone(), writers) {
+            Ok(group) => self.group = Some(group),
+            // Still correct, only slower: each write in its own transaction.
+            Err(e) => tracing::error!(error = %e, "journal writers not started"),
+        }
+        self
     }
 }
 
@@ -143,12 +164,22 @@ impl Journal for DbJournal {
 
     fn commit(&self, change: Change) -> JournalFuture<Committed> {
         let journal = self.clone();
-        Box::pin(async move { commit::commit(&journal, change).await })
+        Box::pin(async move {
+            match &journal.group {
+                Some(group) => group.commit(change).await,
+                None => group::commit_now(&journal, change).await,
+            }
+        })
     }
 
     fn append(&self, entry: Append) -> JournalFuture<Appended> {
         let journal = self.clone();
-        Box::pin(async move { append::append(&journal, entry).await })
+        Box::pin(async move {
+            match &journal.group {
+                Some(group) => group.append(entry).await,
+                None => group::append_now(&journal, entry).await,
+            }
+        })
     }
 
     fn replay(
@@ -170,17 +201,10 @@ impl Journal for DbJournal {
     }
 
     fn trail(&self, point: TrailPoint) {
-        let db = self.db.clone();
-        actix_web::rt::spawn(async move {
-            let row = db::trail::TrailRow::of(&point);
-            let stored = match db.run(async |c| db::trail::insert(c, &row).await).await {
-                Ok(Ok(())) => Ok(()),
-                Ok(Err(e)) => Err(e.to_string()),
-                Err(e) => Err(e.to_string()),
-            };
-            if let Err(e) = stored {
-                tracing::warn!(booking = %row.booking_id, error = %e, "trail point not stored");
-            }
-        });
+        if let Some(group) = &self.group {
+            return group.trail(point);
+        }
+        let journal = self.clone();
+        actix_web::rt::spawn(async move { group::trail_now(&journal, point).await });
     }
 }

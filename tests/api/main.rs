@@ -17,6 +17,7 @@ mod discovery;
 mod durability;
 mod errors;
 mod fcm_standin;
+mod group_commit;
 mod holds;
 mod invitations;
 mod ledger_property;

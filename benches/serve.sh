@@ -2,7 +2,9 @@
 # the named bench binary), starts `onsite serve` on a free loopback port with
 # a temporary data dir and SQLite (ONSITE_LOG=warn), waits for /health, and
 # stops it on exit. Sets $root, $bin, $dir, $port and $server. KEEP=1 keeps
-# the data dir and logs.
+# the data dir and logs. BENCH_PG=postgres://user@host:port runs on a fresh
+# PostgreSQL database on that server instead (dropped on exit; pool
+# ONSITE_DB_POOL_SIZE, default 10).
 
 start_server() {
     root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -15,6 +17,12 @@ start_server() {
     export ONSITE_BIND=127.0.0.1:$port
     export ONSITE_LOG=${ONSITE_LOG:-warn}
     unset ONSITE_DATABASE_URL ONSITE_PUBLIC_URL
+    pg_db=
+    if [ -n "${BENCH_PG:-}" ]; then
+        pg_db=onsite_bench_$$
+        psql -q "$BENCH_PG/postgres" -c "CREATE DATABASE $pg_db" >&2
+        export ONSITE_DATABASE_URL=$BENCH_PG/$pg_db
+    fi
 
     "$bin/onsite" serve >"$dir/server.log" 2>&1 &
     server=$!
@@ -35,6 +43,9 @@ cleanup() {
     if kill -0 "$server" 2>/dev/null; then
         kill -TERM "$server"
         wait "$server" 2>/dev/null || true
+    fi
+    if [ -n "${pg_db:-}" ]; then
+        psql -q "$BENCH_PG/postgres" -c "DROP DATABASE IF EXISTS $pg_db" >&2 || true
     fi
     if [ "${KEEP:-0}" = 1 ]; then
         echo "kept $dir (server.log, seed.json, onsite.db, outbox/)" >&2

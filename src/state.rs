@@ -69,8 +69,8 @@ impl AppState {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let gateway: Arc<dyn PaymentGateway> = Arc::new(SimulatedGateway::default());
         let delivery = Delivery::default();
-        let journal =
-            DbJournal::new(&config, db.clone(), gateway.clone(), delivery.clone()).with_writers();
+        let journal = DbJournal::new(&config, db.clone(), gateway.clone(), delivery.clone())
+            .with_writers(&config);
         let dispatcher = Dispatcher::new(Arc::new(journal.clone()), config.session_config())
             .with_presence(delivery.presence())
             .start();

@@ -163,6 +163,8 @@ async fn run_one(j: &DbJournal, c: &mut DbConn, job: &Job) -> Result<Done, Commi
 }
 
 async fn run_batch(j: &DbJournal, batch: Vec<Job>) {
+    let started = std::time::Instant::now();
+    let jobs = batch.len();
     let outcome =
         j.db.run(async |c| {
             db::transaction(c, async |c| {
@@ -175,6 +177,11 @@ async fn run_batch(j: &DbJournal, batch: Vec<Job>) {
             .await
         })
         .await;
+    tracing::debug!(
+        jobs,
+        ms = started.elapsed().as_secs_f64() * 1e3,
+        "journal batch"
+    );
     match outcome {
         Ok(Ok(outcomes)) => {
             for (job, outcome) in batch.into_iter().zip(outcomes) {

@@ -61,14 +61,24 @@ impl DbJournal {
         }
     }
 
-    /// Starts the journal's writers (group commit): one on SQLite, half the
-    /// pool on PostgreSQL.
-    pub fn with_writers(mut self) -> Self {
-        let writers = match &self.db {
-            DbPool::Sqlite(_) => 1,
-            DbPool::Pg(pool) => (pool.status().max_size / 2).max(1),
+    /// Starts the journal's writers (group commit): one on SQLite (its one
+    /// connection), one per journal connection on PostgreSQL
+    /// ([`db::journal_connections`]).
+    pub fn with_writers(mut self, config: &Config) -> Self {
+        let pool = match self.db.for_journal(config) {
+            Ok(pool) => pool,
+            Err(e) => {
+                tracing::error!(error = %e, "journal pool not built; writes go one by one");
+                return self;
+            }
         };
-        match GroupCommit::start(self.clone(), writers) {
+        let writers = match &pool {
+            DbPool::Pg(pool) => pool.status().max_size,
+            DbPool::Sqlite(_) => 1,
+        };
+        let mut writer = self.clone();
+        writer.db = pool;
+        match GroupCommit::start(writer, writers) {
             Ok(group) => self.group = Some(group),
             // Still correct, only slower: each write in its own transaction.
             Err(e) => tracing::error!(error = %e, "journal writers not started"),

@@ -46,8 +46,10 @@ pub fn spawn(state: Arc<AppState>, client: Client, session: Session, stream: Mes
     state.dispatcher.do_send(Connect {
         client: client.clone(),
     });
-    actix_web::rt::spawn(write(client.clone(), session.clone()).instrument(span.clone()));
-    actix_web::rt::spawn(read(state, client, session, stream).instrument(span));
+    let writer = write(client.clone(), session.clone()).instrument(span.clone());
+    let reader = read(state, client, session, stream).instrument(span);
+    actix_web::rt::spawn(writer);
+    actix_web::rt::spawn(reader);
 }
 
 /// Drains the queue into the socket; a closed queue sends its close code.
@@ -142,7 +144,9 @@ async fn read(
                 let Some(msg) = msg else { break };
                 heard = Instant::now();
                 match msg {
-                    Ok(Message::Text(text)) => conn.on_text(&text).await,
+                    // Boxed: the frame's work is not part of the idle
+                    // reader's state (a waiting socket stays small).
+                    Ok(Message::Text(text)) => Box::pin(conn.on_text(&text)).await,
                     Ok(Message::Binary(_)) => conn.invalid(None, "frames are JSON text"),
                     Ok(Message::Ping(bytes)) => {
                         match tokio::time::timeout(Duration::from_secs(5), session.pong(&bytes)).await {

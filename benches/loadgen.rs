@@ -43,8 +43,8 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use bookkeeping::{
     chat_frame, classify, cpu_percent, cpu_time, fix_position, latency_histogram, location_frame,
-    loss_percent, machine_busy, mib, per_connection_kib, record, rss_kib, subscribe_frame, ws_url,
-    DeviceClock, Pending, Percentiles, Received,
+    loss_percent, machine_busy, mib, per_connection_kib, record, resubscribe_frame, rss_kib,
+    seq_of, subscribe_frame, ws_url, DeviceClock, Pending, Percentiles, Received,
 };
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -97,6 +97,14 @@ struct Args {
     /// latency, and that every acked message reached the customer once.
     #[arg(long, conflicts_with_all = ["warmup", "connect_only"])]
     chat: bool,
+    /// With --chat: SIGKILL the server (--server-pid) this many seconds into
+    /// the run. Every socket then reconnects at once and resubscribes with
+    /// `since_seq`; providers resend their unacked messages (same
+    /// `client_msg_id`). Reports how long the sockets took to resume and
+    /// that no message was lost or repeated. Something must restart the
+    /// server on the same address (benches/run-reconnect.sh does).
+    #[arg(long, requires_all = ["chat", "server_pid"])]
+    kill_after: Option<f64>,
     /// Seconds to wait after the run for fixes still in flight.
     #[arg(long, default_value_t = 3.0)]
     drain: f64,
@@ -137,6 +145,15 @@ struct Shared {
     /// Chat events that repeated or skipped a message (must stay 0).
     chat_out_of_order: Cell<u64>,
     chat_ack: RefCell<Histogram<u64>>,
+    /// Chat messages sent again after a reconnect.
+    chat_resent: Cell<u64>,
+    /// When the server was killed (--kill-after).
+    killed_at: Cell<Option<Instant>>,
+    /// Sockets that lost their connection after the kill, and resumed.
+    lost: Cell<u64>,
+    resumed: Cell<u64>,
+    /// Kill -> subscribed again, per socket.
+    resume: RefCell<Histogram<u64>>,
     errors: Cell<u64>,
     first_errors: RefCell<Vec<String>>,
 }
@@ -164,6 +181,11 @@ impl Shared {
             chat_delivered: Cell::new(0),
             chat_out_of_order: Cell::new(0),
             chat_ack: RefCell::new(latency_histogram()?),
+            chat_resent: Cell::new(0),
+            killed_at: Cell::new(None),
+            lost: Cell::new(0),
+            resumed: Cell::new(0),
+            resume: RefCell::new(latency_histogram()?),
             errors: Cell::new(0),
             first_errors: RefCell::new(Vec::new()),
         })
@@ -287,6 +309,8 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 pairs: n,
                 rate: args.rate,
                 chat: args.chat,
+                reconnect: args.kill_after.is_some(),
+                last_seq: Cell::new(None),
                 subscribe: !args.no_subscribe,
                 link: link.clone(),
                 shared: shared.clone(),
@@ -395,6 +419,23 @@ async fn run(args: Args) -> anyhow::Result<()> {
     shared.run_from_ms.set(wall_ms);
     let (srv_cpu0, lg_cpu0, all_cpu0) = (server_cpu(), cpu_time("self"), machine_busy());
     let _ = phase_tx.send(Phase::Run { start, until });
+    if let (Some(after), Some(pid)) = (args.kill_after, server.clone()) {
+        let shared = shared.clone();
+        let at = start + Duration::from_secs_f64(after);
+        tokio::task::spawn_local(async move {
+            sleep_until(at).await;
+            shared.killed_at.set(Some(Instant::now()));
+            match std::process::Command::new("kill")
+                .args(["-9", &pid])
+                .status()
+            {
+                Ok(status) if status.success() => {
+                    eprintln!("  killed the server (pid {pid}, SIGKILL)")
+                }
+                other => shared.error(format!("kill -9 {pid}: {other:?}")),
+            }
+        });
+    }
     let mut tick = Instant::now();
     while Instant::now() < until {
         tick += Duration::from_secs(5);
@@ -533,6 +574,16 @@ fn chat_report(
         shared.chat_out_of_order.get()
     );
     eprintln!("send -> ack (after its commit): {ack}");
+    let reconnect = args.kill_after.map(|after| {
+        let resume = Percentiles::of(&shared.resume.borrow());
+        eprintln!(
+            "server killed {after:.0} s into the run: {} sockets lost, {} resumed (subscribed again with since_seq); kill -> resumed {resume}; {} unacked messages resent",
+            shared.lost.get(),
+            shared.resumed.get(),
+            shared.chat_resent.get()
+        );
+        resume
+    });
     if shared.errors.get() > 0 {
         eprintln!("{} errors; first ones:", shared.errors.get());
         for e in shared.first_errors.borrow().iter() {
@@ -552,6 +603,22 @@ fn chat_report(
         srv_pct.map_or_else(|| "-".to_owned(), |p| format!("{p:.0}%")),
         per_msg.map_or_else(|| "-".to_owned(), |us| format!("{us:.1}"))
     );
+    if let Some(resume) = reconnect {
+        println!("| sockets lost | resumed | kill -> resumed p50 ms | p99 ms | max ms | messages resent |");
+        println!(
+            "| {} | {} | {:.0} | {:.0} | {:.0} | {} |",
+            shared.lost.get(),
+            shared.resumed.get(),
+            resume.p50,
+            resume.p99,
+            resume.max,
+            shared.chat_resent.get()
+        );
+        anyhow::ensure!(
+            shared.resumed.get() == shared.lost.get(),
+            "not every socket resumed"
+        );
+    }
     anyhow::ensure!(
         acked == sent && delivered == acked && shared.chat_out_of_order.get() == 0,
         "chat messages were lost, repeated or reordered"
@@ -567,6 +634,10 @@ struct Socket {
     pairs: usize,
     rate: f64,
     chat: bool,
+    /// Reconnect (with `since_seq`) when the server goes away.
+    reconnect: bool,
+    /// The latest journaled `seq` this socket has seen.
+    last_seq: Cell<Option<i64>>,
     subscribe: bool,
     link: Rc<PairLink>,
     shared: Rc<Shared>,
@@ -576,7 +647,7 @@ struct Socket {
 const ATTEMPTS: u32 = 3;
 
 impl Socket {
-    async fn run(self) {
+    async fn run(mut self) {
         let mut attempt = 0;
         let ws = loop {
             attempt += 1;
@@ -598,12 +669,56 @@ impl Socket {
             return;
         };
         bump(&self.shared.opened);
-        match self.side {
-            Side::Customer => {
-                self.link.customer_up.set(true);
-                self.customer(ws).await;
+        let mut ws = ws;
+        let mut play = Play::default();
+        loop {
+            match self.side {
+                Side::Customer => {
+                    self.link.customer_up.set(true);
+                    self.customer(&mut ws).await;
+                }
+                Side::Provider => self.provider(&mut ws, &mut play).await,
             }
-            Side::Provider => self.provider(ws).await,
+            if !self.reconnect || *self.phase.borrow() == Phase::Stop {
+                return;
+            }
+            // The server went away: back as soon as it is, where we left off.
+            bump(&self.shared.lost);
+            ws = loop {
+                if *self.phase.borrow() == Phase::Stop {
+                    return;
+                }
+                match self.open().await {
+                    Ok(ws) => break ws,
+                    Err(_) => {
+                        let jitter = (self.index as u64 * 7) % 50;
+                        sleep(Duration::from_millis(50 + jitter)).await;
+                    }
+                }
+            };
+            bump(&self.shared.resumed);
+            if let Some(killed) = self.shared.killed_at.get() {
+                record(&mut self.shared.resume.borrow_mut(), killed.elapsed());
+            }
+            if self.side == Side::Provider && self.chat {
+                // Unacked messages again, same ids: stored at most once.
+                let pending: Vec<u64> = self.link.chats.borrow().iter().map(|(n, _)| *n).collect();
+                for n in pending {
+                    for entry in self.link.chats.borrow_mut().iter_mut() {
+                        if entry.0 == n {
+                            entry.1 = Instant::now();
+                        }
+                    }
+                    bump(&self.shared.chat_resent);
+                    if ws
+                        .send(Message::text(chat_frame(&self.link.booking_id, n)))
+                        .await
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            }
         }
     }
 
@@ -623,7 +738,11 @@ impl Socket {
             record(&mut self.shared.connect.borrow_mut(), started.elapsed());
             return Ok(ws);
         }
-        ws.send(Message::text(subscribe_frame(&self.link.booking_id)))
+        let frame = match self.last_seq.get() {
+            Some(seq) if self.reconnect => resubscribe_frame(&self.link.booking_id, seq),
+            _ => subscribe_frame(&self.link.booking_id),
+        };
+        ws.send(Message::text(frame))
             .await
             .map_err(|e| e.to_string())?;
         let deadline = started + Duration::from_secs(10);
@@ -638,7 +757,8 @@ impl Socket {
                 Some(Ok(Message::Text(text))) => match classify(text.as_str()) {
                     Received::Subscribed => break,
                     Received::Error(e) => return Err(format!("subscribe refused: {e}")),
-                    _ => {}
+                    // A replayed event before the answer counts like any other.
+                    _ => self.on_text(text.as_str()),
                 },
                 Some(Ok(Message::Close(frame))) => {
                     return Err(format!("closed while subscribing: {frame:?}"))
@@ -657,10 +777,49 @@ impl Socket {
         &self,
         msg: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
     ) -> bool {
-        let now = std::time::Instant::now();
         match msg {
             Some(Ok(Message::Text(text))) => {
-                match classify(text.as_str()) {
+                self.on_text(text.as_str());
+                true
+            }
+            Some(Ok(Message::Close(frame))) => {
+                if *self.phase.borrow() != Phase::Stop && !self.reconnect {
+                    bump(&self.shared.dropped);
+                    self.shared
+                        .error(format!("closed by the server: {frame:?}"));
+                }
+                false
+            }
+            Some(Ok(_)) => true,
+            Some(Err(e)) => {
+                if *self.phase.borrow() != Phase::Stop && !self.reconnect {
+                    bump(&self.shared.dropped);
+                    self.shared.error(format!("socket error: {e}"));
+                }
+                false
+            }
+            None => {
+                if *self.phase.borrow() != Phase::Stop && !self.reconnect {
+                    bump(&self.shared.dropped);
+                    self.shared.error("socket closed".to_owned());
+                }
+                false
+            }
+        }
+    }
+
+    /// One text frame from the server.
+    fn on_text(&self, text: &str) {
+        let now = std::time::Instant::now();
+        if self.reconnect {
+            if let Some(seq) = seq_of(text) {
+                self.last_seq
+                    .set(Some(self.last_seq.get().map_or(seq, |s| s.max(seq))));
+            }
+        }
+        {
+            {
+                match classify(text) {
                     Received::ProviderFix(at_ms) if self.side == Side::Customer => {
                         let matched = self.link.pending.borrow_mut().received(at_ms, now);
                         match matched {
@@ -696,35 +855,11 @@ impl Socket {
                     Received::Error(e) => self.shared.error(e),
                     _ => {}
                 }
-                true
-            }
-            Some(Ok(Message::Close(frame))) => {
-                if *self.phase.borrow() != Phase::Stop {
-                    bump(&self.shared.dropped);
-                    self.shared
-                        .error(format!("closed by the server: {frame:?}"));
-                }
-                false
-            }
-            Some(Ok(_)) => true,
-            Some(Err(e)) => {
-                if *self.phase.borrow() != Phase::Stop {
-                    bump(&self.shared.dropped);
-                    self.shared.error(format!("socket error: {e}"));
-                }
-                false
-            }
-            None => {
-                if *self.phase.borrow() != Phase::Stop {
-                    bump(&self.shared.dropped);
-                    self.shared.error("socket closed".to_owned());
-                }
-                false
             }
         }
     }
 
-    async fn customer(mut self, mut ws: Ws) {
+    async fn customer(&mut self, ws: &mut Ws) {
         loop {
             tokio::select! {
                 msg = ws.next() => if !self.incoming(msg) { return },
@@ -737,17 +872,19 @@ impl Socket {
         }
     }
 
-    async fn provider(mut self, mut ws: Ws) {
+    async fn provider(&mut self, ws: &mut Ws, play: &mut Play) {
         // With --connect-only the rate may be 0: then the provider only listens.
         let Ok(period) = Duration::try_from_secs_f64(1.0 / self.rate) else {
             return self.customer(ws).await;
         };
         // This provider's phase within the period: spreads fixes evenly.
         let offset = period.mul_f64(self.index as f64 / self.pairs as f64);
-        let mut clock = DeviceClock::default();
-        let mut fixes = 0u64;
-        let mut warm_at: Option<Instant> = None;
-        let mut ticker: Option<(tokio::time::Interval, Instant)> = None;
+        let Play {
+            clock,
+            fixes,
+            warm_at,
+            ticker,
+        } = play;
         loop {
             let send_now = tokio::select! {
                 msg = ws.next() => {
@@ -760,26 +897,26 @@ impl Socket {
                     }
                     let phase = *self.phase.borrow();
                     match phase {
-                        Phase::Warmup => warm_at = Some(Instant::now() + offset),
+                        Phase::Warmup => *warm_at = Some(Instant::now() + offset),
                         Phase::Run { start, until } => {
                             let mut interval = tokio::time::interval_at(start + offset, period);
                             interval.set_missed_tick_behavior(MissedTickBehavior::Skip);
-                            ticker = Some((interval, until));
+                            *ticker = Some((interval, until));
                         }
                         Phase::Stop => return,
                         Phase::Connecting => {}
                     }
                     false
                 }
-                () = wait_until(warm_at) => {
-                    warm_at = None;
+                () = wait_until(*warm_at) => {
+                    *warm_at = None;
                     true
                 }
-                now = tick(&mut ticker) => {
+                now = tick(ticker) => {
                     match ticker {
-                        Some((_, until)) if now < until => true,
+                        Some((_, until)) if now < *until => true,
                         _ => {
-                            ticker = None;
+                            *ticker = None;
                             false
                         }
                     }
@@ -789,23 +926,25 @@ impl Socket {
                 continue;
             }
             if self.chat {
-                fixes += 1;
+                *fixes += 1;
                 self.link
                     .chats
                     .borrow_mut()
-                    .push_back((fixes, Instant::now()));
+                    .push_back((*fixes, Instant::now()));
                 bump(&self.shared.chat_sent);
-                let frame = chat_frame(&self.link.booking_id, fixes);
+                let frame = chat_frame(&self.link.booking_id, *fixes);
                 if let Err(e) = ws.send(Message::text(frame)).await {
-                    bump(&self.shared.dropped);
-                    self.shared.error(format!("send: {e}"));
+                    if !self.reconnect {
+                        bump(&self.shared.dropped);
+                        self.shared.error(format!("send: {e}"));
+                    }
                     return;
                 }
                 continue;
             }
             let at_ms = clock.next(chrono::Utc::now().timestamp_millis());
-            let (lat, lng) = fix_position(self.index, fixes);
-            fixes += 1;
+            let (lat, lng) = fix_position(self.index, *fixes);
+            *fixes += 1;
             let frame = location_frame(&self.link.booking_id, lat, lng, at_ms);
             self.link
                 .pending
@@ -823,6 +962,15 @@ impl Socket {
             }
         }
     }
+}
+
+/// A provider's state that outlives a reconnect.
+#[derive(Default)]
+struct Play {
+    clock: DeviceClock,
+    fixes: u64,
+    warm_at: Option<Instant>,
+    ticker: Option<(tokio::time::Interval, Instant)>,
 }
 
 async fn wait_until(at: Option<Instant>) {

@@ -39,6 +39,18 @@ start_server() {
     echo "server pid $server on 127.0.0.1:$port, data in $dir" >&2
 }
 
+# The same server again (same address, data dir and database), after it died.
+restart_server() {
+    wait "$server" 2>/dev/null || true
+    "$bin/onsite" serve >>"$dir/server.log" 2>&1 &
+    server=$!
+    for _ in $(seq 1 200); do
+        curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+        sleep 0.05
+    done
+    echo "server restarted: pid $server" >&2
+}
+
 cleanup() {
     if kill -0 "$server" 2>/dev/null; then
         kill -TERM "$server"

@@ -13,6 +13,22 @@ use crate::extract::JSON_LIMIT;
 use crate::state::AppState;
 use crate::{accounts, api, middleware};
 
+/// Connections the kernel queues before they are accepted. After a restart
+/// every app reconnects at once; with the usual 128 most of their SYNs would
+/// be dropped and retried seconds later. (The kernel caps it at
+/// `net.core.somaxconn`.)
+const LISTEN_BACKLOG: i32 = 8192;
+
+/// The listening socket, with a backlog sized for a mass reconnect.
+fn listen(addr: std::net::SocketAddr) -> std::io::Result<TcpListener> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(LISTEN_BACKLOG)?;
+    Ok(socket.into())
+}
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -28,7 +44,7 @@ impl Application {
             tracing::info!(?applied, "migrations applied");
         }
         let pool = DbPool::connect(&config).await?;
-        let listener = TcpListener::bind(config.http.bind)
+        let listener = listen(config.http.bind)
             .map_err(|e| anyhow::anyhow!("ONSITE_BIND {}: {e}", config.http.bind))?;
         let port = listener.local_addr()?.port();
         let workers = config.http.workers;

@@ -28,6 +28,22 @@ pub fn subscribe_frame(booking_id: &str) -> String {
     format!(r#"{{"type":"subscribe","id":"s","booking_id":"{booking_id}"}}"#)
 }
 
+/// The subscribe frame of a client resuming after `since_seq`.
+pub fn resubscribe_frame(booking_id: &str, since_seq: i64) -> String {
+    format!(
+        r#"{{"type":"subscribe","id":"s","booking_id":"{booking_id}","since_seq":{since_seq}}}"#
+    )
+}
+
+/// The `seq` a server frame carries (the latest journaled event it knows).
+pub fn seq_of(text: &str) -> Option<i64> {
+    #[derive(Deserialize)]
+    struct Seq {
+        seq: Option<i64>,
+    }
+    serde_json::from_str::<Seq>(text).ok().and_then(|s| s.seq)
+}
+
 /// A provider fix. `at_ms` is the device time (milliseconds since the epoch).
 pub fn location_frame(booking_id: &str, lat: f64, lng: f64, at_ms: i64) -> String {
     format!(
@@ -438,6 +454,16 @@ mod tests {
             r#"{"type":"chat","id":"c3","booking_id":"b","text":"load message 3","client_msg_id":"m3"}"#
         );
         assert!(matches!(classify("nope"), Received::Error(_)));
+        assert_eq!(
+            seq_of(r#"{"type":"chat","booking_id":"b","seq":9}"#),
+            Some(9)
+        );
+        assert_eq!(seq_of(r#"{"type":"ack","re":"c1"}"#), None);
+        let r: serde_json::Value = serde_json::from_str(&resubscribe_frame("b", 12)).unwrap();
+        assert_eq!(
+            (r["since_seq"].as_i64(), r["booking_id"].as_str()),
+            (Some(12), Some("b"))
+        );
     }
 
     #[test]

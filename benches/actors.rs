@@ -72,7 +72,7 @@ fn session_lifecycle(c: &mut Criterion) {
                 for i in 0..iters {
                     let id = format!("b{i}");
                     journal.insert(&id, BookingState::PendingPayment);
-                    let session = dispatcher.send(SessionFor::here(id)).await.ok();
+                    let session = dispatcher.send(SessionFor::new(id)).await.ok();
                     if let Some(session) = session {
                         for (event, actor) in steps {
                             let _ = session.send(apply(event, actor)).await;
@@ -95,7 +95,7 @@ fn session_fix(c: &mut Criterion) {
                 let journal = MemoryJournal::default();
                 journal.insert("b", BookingState::EnRoute);
                 let dispatcher = Dispatcher::new(Arc::new(journal.clone()), config()).start();
-                let Ok(session) = dispatcher.send(SessionFor::here("b")).await else {
+                let Ok(session) = dispatcher.send(SessionFor::new("b")).await else {
                     return Duration::ZERO;
                 };
                 let clients: Vec<Client> = (0..2)

@@ -43,7 +43,7 @@ where
     for _ in 0..2 {
         let session = state
             .dispatcher
-            .send(SessionFor::here(booking_id))
+            .send(SessionFor::new(booking_id))
             .await
             .map_err(unreachable)?;
         match session.send(msg.clone()).await {

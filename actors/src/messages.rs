@@ -116,18 +116,12 @@ pub struct GetRecord;
 #[rtype(result = "Addr<BookingSession>")]
 pub struct SessionFor {
     pub booking_id: String,
-    /// Where a session started by this request runs: the asker's own thread,
-    /// so the frames between it and its connections need no cross-thread
-    /// wake-up. `None`: the dispatcher's thread.
-    pub arbiter: Option<actix::ArbiterHandle>,
 }
 
 impl SessionFor {
-    /// A session for `booking_id`, started (if it must be) on the caller's thread.
-    pub fn here(booking_id: impl Into<String>) -> Self {
+    pub fn new(booking_id: impl Into<String>) -> Self {
         Self {
             booking_id: booking_id.into(),
-            arbiter: actix::Arbiter::try_current(),
         }
     }
 }

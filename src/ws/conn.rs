@@ -213,7 +213,7 @@ impl Conn {
         let addr = self
             .state
             .dispatcher
-            .send(SessionFor::here(booking_id))
+            .send(SessionFor::new(booking_id))
             .await
             .ok()?;
         self.sessions.insert(booking_id.to_owned(), addr.clone());

@@ -73,7 +73,7 @@ async fn subscribers_get_a_snapshot_the_replay_then_live_events_without_gaps() {
     let journal = MemoryJournal::default();
     journal.insert("b1", BookingState::PendingPayment);
     let d = dispatcher(&journal, Duration::from_secs(60));
-    let s = d.send(SessionFor::here("b1")).await.unwrap();
+    let s = d.send(SessionFor::new("b1")).await.unwrap();
     s.send(apply(BookingEvent::PaymentCaptured, Actor::System))
         .await
         .unwrap()
@@ -123,7 +123,7 @@ async fn fixes_move_the_booking_en_route_then_arrived_by_proximity() {
     let journal = MemoryJournal::default();
     journal.insert("b1", BookingState::Confirmed);
     let d = dispatcher(&journal, Duration::from_secs(60));
-    let s = d.send(SessionFor::here("b1")).await.unwrap();
+    let s = d.send(SessionFor::new("b1")).await.unwrap();
     let c = client("customer", Role::Customer, 1);
     s.send(crate::messages::Subscribe {
         client: c.clone(),
@@ -193,7 +193,7 @@ async fn chat_is_journaled_once_per_client_msg_id_and_only_while_active() {
     let journal = MemoryJournal::default();
     journal.insert("b1", BookingState::Requested);
     let d = dispatcher(&journal, Duration::from_secs(60));
-    let s = d.send(SessionFor::here("b1")).await.unwrap();
+    let s = d.send(SessionFor::new("b1")).await.unwrap();
     let chat = |text: &str, id: &str| crate::messages::SendChat {
         from: "customer".into(),
         text: text.into(),
@@ -234,7 +234,7 @@ async fn commands_commit_in_order_with_gap_free_seq() {
     let journal = MemoryJournal::default();
     journal.insert("b1", BookingState::PendingPayment);
     let d = dispatcher(&journal, Duration::from_secs(60));
-    let s = d.send(SessionFor::here("b1")).await.unwrap();
+    let s = d.send(SessionFor::new("b1")).await.unwrap();
     let steps = [
         (
             BookingEvent::PaymentCaptured,
@@ -266,7 +266,7 @@ async fn refusals_change_nothing() {
     let journal = MemoryJournal::default();
     journal.insert("b1", BookingState::Requested);
     let d = dispatcher(&journal, Duration::from_secs(60));
-    let s = d.send(SessionFor::here("b1")).await.unwrap();
+    let s = d.send(SessionFor::new("b1")).await.unwrap();
     let err = s
         .send(apply(BookingEvent::Start, Actor::Provider))
         .await
@@ -309,7 +309,7 @@ async fn of_many_racing_writers_exactly_one_wins() {
             (BookingEvent::Decline, Actor::Provider)
         };
         pending.push(async move {
-            let s = d.send(SessionFor::here("b1")).await.unwrap();
+            let s = d.send(SessionFor::new("b1")).await.unwrap();
             s.send(apply(event, actor)).await.unwrap()
         });
     }
@@ -323,7 +323,7 @@ async fn a_change_behind_the_sessions_back_is_reloaded() {
     let journal = MemoryJournal::default();
     journal.insert("b1", BookingState::Requested);
     let d = dispatcher(&journal, Duration::from_secs(60));
-    let s = d.send(SessionFor::here("b1")).await.unwrap();
+    let s = d.send(SessionFor::new("b1")).await.unwrap();
     s.send(GetRecord).await.unwrap().unwrap();
     journal.tamper("b1", BookingState::Confirmed);
     // Validated against the cached `requested`, refused by the version check,
@@ -341,7 +341,7 @@ async fn force_is_recorded_and_idle_sessions_stop_and_restart() {
     let journal = MemoryJournal::default();
     journal.insert("b1", BookingState::Confirmed);
     let d = dispatcher(&journal, Duration::from_millis(100));
-    let s = d.send(SessionFor::here("b1")).await.unwrap();
+    let s = d.send(SessionFor::new("b1")).await.unwrap();
     let committed = s
         .send(Force {
             to: BookingState::Arrived,
@@ -356,7 +356,7 @@ async fn force_is_recorded_and_idle_sessions_stop_and_restart() {
     actix_rt::time::sleep(Duration::from_millis(400)).await;
     assert!(!s.connected(), "idle session stopped");
     assert_eq!(d.send(CountSessions).await.unwrap(), 0);
-    let again = d.send(SessionFor::here("b1")).await.unwrap();
+    let again = d.send(SessionFor::new("b1")).await.unwrap();
     assert_eq!(
         again.send(GetRecord).await.unwrap().unwrap().state,
         BookingState::Arrived
@@ -367,7 +367,7 @@ async fn force_is_recorded_and_idle_sessions_stop_and_restart() {
 async fn an_unknown_booking_gets_no_session() {
     let journal = MemoryJournal::default();
     let d = dispatcher(&journal, Duration::from_secs(60));
-    let s = d.send(SessionFor::here("nope")).await.unwrap();
+    let s = d.send(SessionFor::new("nope")).await.unwrap();
     assert!(s
         .send(apply(BookingEvent::Accept, Actor::Provider))
         .await
@@ -389,7 +389,7 @@ async fn auto_start_moves_an_arrived_booking_in_progress() {
         ..Default::default()
     };
     let d = Dispatcher::new(Arc::new(journal.clone()), config).start();
-    let s = d.send(SessionFor::here("b1")).await.unwrap();
+    let s = d.send(SessionFor::new("b1")).await.unwrap();
     let at_the_door = crate::messages::Locate {
         user_id: "provider".into(),
         fix: fix(-26.2041, 28.0473, 0),
@@ -432,7 +432,7 @@ async fn a_slow_commit_never_holds_back_the_relay_of_later_fixes() {
     // Every commit takes 400 ms, as on a database busy with a morning rush.
     journal.slow_commits(Duration::from_millis(400));
     let d = dispatcher(&journal, Duration::from_secs(60));
-    let s = d.send(SessionFor::here("b1")).await.unwrap();
+    let s = d.send(SessionFor::new("b1")).await.unwrap();
     let c = client("customer", Role::Customer, 1);
     s.send(crate::messages::Subscribe {
         client: c.clone(),
@@ -509,7 +509,7 @@ async fn a_chat_queued_behind_a_cancel_is_refused_when_its_turn_comes() {
     journal.insert("b1", BookingState::Confirmed);
     journal.slow_commits(Duration::from_millis(200));
     let d = dispatcher(&journal, Duration::from_secs(60));
-    let s = d.send(SessionFor::here("b1")).await.unwrap();
+    let s = d.send(SessionFor::new("b1")).await.unwrap();
     // The cancel is on the lane (its commit takes 200 ms) when the chat arrives.
     let cancel = s.send(crate::messages::Apply {
         event: crate::booking::BookingEvent::Cancel,

@@ -162,7 +162,22 @@ async fn run_one(j: &DbJournal, c: &mut DbConn, job: &Job) -> Result<Done, Commi
     .await
 }
 
-async fn run_batch(j: &DbJournal, batch: Vec<Job>) {
+/// One job in a transaction of its own (no savepoint around it).
+async fn run_alone(j: &DbJournal, job: Job) {
+    let outcome =
+        j.db.run(async |c| run_one(j, c, &job).await)
+            .await
+            .unwrap_or_else(|e| Err(e.into()));
+    finish(j, job, outcome);
+}
+
+async fn run_batch(j: &DbJournal, mut batch: Vec<Job>) {
+    if batch.len() == 1 {
+        if let Some(job) = batch.pop() {
+            run_alone(j, job).await;
+        }
+        return;
+    }
     let started = std::time::Instant::now();
     let jobs = batch.len();
     let outcome =
@@ -188,20 +203,11 @@ async fn run_batch(j: &DbJournal, batch: Vec<Job>) {
                 finish(j, job, outcome);
             }
         }
-        Ok(Err(e)) if batch.len() > 1 => {
-            // Nothing of the batch was kept: each job again, alone.
-            tracing::warn!(error = %e, jobs = batch.len(), "batch not committed; running its jobs one by one");
-            for job in batch {
-                let outcome =
-                    j.db.run(async |c| run_one(j, c, &job).await)
-                        .await
-                        .unwrap_or_else(|e| Err(e.into()));
-                finish(j, job, outcome);
-            }
-        }
         Ok(Err(e)) => {
+            // Nothing of the batch was kept: each job again, alone.
+            tracing::warn!(error = %e, jobs, "batch not committed; running its jobs one by one");
             for job in batch {
-                fail(job, storage(&e));
+                run_alone(j, job).await;
             }
         }
         Err(e) => {

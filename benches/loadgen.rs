@@ -154,6 +154,8 @@ struct Shared {
     resumed: Cell<u64>,
     /// Kill -> subscribed again, per socket.
     resume: RefCell<Histogram<u64>>,
+    /// Reconnect attempts that failed (the socket tried again), by cause.
+    reconnect_failures: RefCell<std::collections::BTreeMap<String, u64>>,
     errors: Cell<u64>,
     first_errors: RefCell<Vec<String>>,
 }
@@ -186,6 +188,7 @@ impl Shared {
             lost: Cell::new(0),
             resumed: Cell::new(0),
             resume: RefCell::new(latency_histogram()?),
+            reconnect_failures: RefCell::default(),
             errors: Cell::new(0),
             first_errors: RefCell::new(Vec::new()),
         })
@@ -582,6 +585,9 @@ fn chat_report(
             shared.resumed.get(),
             shared.chat_resent.get()
         );
+        for (cause, n) in shared.reconnect_failures.borrow().iter() {
+            eprintln!("  reconnect attempts failed: {n} x {cause}");
+        }
         resume
     });
     if shared.errors.get() > 0 {
@@ -683,14 +689,31 @@ impl Socket {
                 return;
             }
             // The server went away: back as soon as it is, where we left off.
+            // The dead socket goes first (two per socket would be past the
+            // open-files limit).
             bump(&self.shared.lost);
+            drop(ws);
             ws = loop {
                 if *self.phase.borrow() == Phase::Stop {
                     return;
                 }
                 match self.open().await {
                     Ok(ws) => break ws,
-                    Err(_) => {
+                    Err(e) => {
+                        // The cause without what varies (ports, counts).
+                        let cause: String = e
+                            .split(|c: char| c.is_ascii_digit())
+                            .next()
+                            .unwrap_or_default()
+                            .chars()
+                            .take(60)
+                            .collect();
+                        *self
+                            .shared
+                            .reconnect_failures
+                            .borrow_mut()
+                            .entry(cause)
+                            .or_default() += 1;
                         let jitter = (self.index as u64 * 7) % 50;
                         sleep(Duration::from_millis(50 + jitter)).await;
                     }
@@ -722,18 +745,55 @@ impl Socket {
         }
     }
 
+    /// The TCP connection, without Nagle. On loopback the sockets come from
+    /// 16 source addresses (127.0.0.1-16), as clients of a real server come
+    /// from many: from one address, 19,800 sockets reconnecting at once
+    /// leave the kernel searching for free ephemeral ports on every connect
+    /// (`__inet_hash_connect` was the load generator's top symbol).
+    async fn tcp(&self) -> std::io::Result<TcpStream> {
+        let authority = self
+            .url
+            .split("://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_default();
+        let addr = tokio::net::lookup_host(authority)
+            .await?
+            .next()
+            .ok_or_else(|| std::io::Error::other("the server address does not resolve"))?;
+        let socket = match addr {
+            std::net::SocketAddr::V4(v4) => {
+                let socket = tokio::net::TcpSocket::new_v4()?;
+                if v4.ip().is_loopback() {
+                    let source = std::net::Ipv4Addr::new(127, 0, 0, 1 + (self.index % 16) as u8);
+                    socket.bind((source, 0).into())?;
+                }
+                socket
+            }
+            std::net::SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+        };
+        let stream = socket.connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(stream)
+    }
+
     async fn open(&self) -> Result<Ws, String> {
         let started = Instant::now();
         let config = WebSocketConfig::default()
             .read_buffer_size(4096)
             .write_buffer_size(0);
-        let (mut ws, _) = timeout(
-            Duration::from_secs(10),
-            tokio_tungstenite::connect_async_with_config(self.url.as_str(), Some(config), true),
-        )
+        let (mut ws, _) = timeout(Duration::from_secs(10), async {
+            let stream = self.tcp().await.map_err(|e| e.to_string())?;
+            tokio_tungstenite::client_async_with_config(
+                self.url.as_str(),
+                MaybeTlsStream::Plain(stream),
+                Some(config),
+            )
+            .await
+            .map_err(|e| e.to_string())
+        })
         .await
-        .map_err(|_| "upgrade timed out".to_owned())?
-        .map_err(|e| e.to_string())?;
+        .map_err(|_| "upgrade timed out".to_owned())??;
         if !self.subscribe {
             record(&mut self.shared.connect.borrow_mut(), started.elapsed());
             return Ok(ws);

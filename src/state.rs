@@ -6,10 +6,11 @@ use sha2::{Digest, Sha256};
 
 use actix::{Actor, Addr};
 use onsite_actors::dispatcher::Dispatcher;
+use onsite_actors::live::LiveBookings;
 
 use crate::auth::jwt::JwtKeys;
 use crate::config::{Config, Environment};
-use crate::db::{DbConn, DbPool};
+use crate::db::{self, DbConn, DbPool};
 use crate::error::ApiResult;
 use crate::journal::DbJournal;
 use crate::notify::center::Delivery;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub delivery: Delivery,
     /// Key of the payment gateway's signed webhooks.
     pub webhook_secret: Vec<u8>,
+    /// Each provider's bookings that take fixes (kept by the sessions).
+    pub live: LiveBookings,
 }
 
 impl AppState {
@@ -70,9 +73,15 @@ impl AppState {
         let gateway: Arc<dyn PaymentGateway> = Arc::new(SimulatedGateway::default());
         let delivery = Delivery::default();
         let journal = DbJournal::new(&config, db.clone(), gateway.clone(), delivery.clone())
-            .with_writers(&config);
+            .with_writers(&config)
+            .with_batched_reads();
+        // Read once; from here on the sessions keep it (every change of
+        // state goes through one).
+        let live = LiveBookings::default();
+        live.extend(db.run(async |c| db::bookings::all_live(c).await).await??);
         let dispatcher = Dispatcher::new(Arc::new(journal.clone()), config.session_config())
             .with_presence(delivery.presence())
+            .with_live(live.clone())
             .start();
         delivery.attach(dispatcher.clone().recipient());
         let webhook_secret = match &config.money.webhook_secret {
@@ -102,6 +111,7 @@ impl AppState {
                 }),
             },
             dummy_hash,
+            live,
             db,
             config,
         })

@@ -106,6 +106,14 @@ impl BookingState {
         )
     }
 
+    /// The booking takes location fixes (confirmed .. in_progress).
+    pub const fn takes_fixes(self) -> bool {
+        matches!(
+            self,
+            Self::Confirmed | Self::EnRoute | Self::Arrived | Self::InProgress
+        )
+    }
+
     /// The proximity rule is being evaluated (confirmed, en_route).
     pub const fn awaits_arrival(self) -> bool {
         matches!(self, Self::Confirmed | Self::EnRoute)

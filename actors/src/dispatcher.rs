@@ -14,6 +14,7 @@ use actix::prelude::*;
 use crate::booking::Role;
 use crate::client::{Client, Pushed};
 use crate::journal::Journal;
+use crate::live::LiveBookings;
 use crate::messages::{
     CloseUser, Connect, CountSessions, Deliver, Disconnect, LiveSessions, Monitor, MonitorFilter,
     Monitored, SessionFor, SessionStopped,
@@ -32,6 +33,7 @@ pub struct Dispatcher {
     monitors: HashMap<u64, (Client, MonitorFilter)>,
     monitors_on: Arc<AtomicBool>,
     presence: Presence,
+    live: LiveBookings,
 }
 
 impl Dispatcher {
@@ -46,12 +48,19 @@ impl Dispatcher {
             monitors: HashMap::new(),
             monitors_on: Arc::new(AtomicBool::new(false)),
             presence: Presence::default(),
+            live: LiveBookings::default(),
         }
     }
 
     /// Keeps `presence` up to date with who has an open socket here.
     pub fn with_presence(mut self, presence: Presence) -> Self {
         self.presence = presence;
+        self
+    }
+
+    /// The index of providers' live bookings its sessions keep up to date.
+    pub fn with_live(mut self, live: LiveBookings) -> Self {
+        self.live = live;
         self
     }
 
@@ -81,6 +90,7 @@ impl Handler<SessionFor> for Dispatcher {
             on_stop: Some(ctx.address().recipient()),
             monitor: Some(ctx.address().recipient()),
             monitors_on: self.monitors_on.clone(),
+            live: self.live.clone(),
         };
         // On the dispatcher's thread, not an HTTP worker's: at 9900 pairs x
         // 2 Hz, sessions sharing the workers with the sockets took p99 from

@@ -7,6 +7,7 @@ pub mod booking;
 pub mod client;
 pub mod dispatcher;
 pub mod journal;
+pub mod live;
 pub mod memory;
 pub mod messages;
 mod names;

@@ -32,6 +32,7 @@ use chrono::{DateTime, Utc};
 use crate::booking::{Actor, BookingEvent, BookingState, Role};
 use crate::client::{Client, CoalesceKey, Pushed, Shaped};
 use crate::journal::{BookingRecord, ChatDraft, Detail, Entry, Journal, JournalEvent, TrailPoint};
+use crate::live::LiveBookings;
 use crate::messages::{
     Apply, FixIn, Force, GetRecord, GetSummary, LastFix, LastLocations, Locate, MarkRead,
     Monitored, Relay, SendChat, SessionError, SessionStopped, SessionSummary, Subscribe,
@@ -86,12 +87,15 @@ impl Default for SessionConfig {
     }
 }
 
-/// Where a session reports: its stop, and monitor events while any monitor is on.
+/// Where a session reports: its stop, monitor events while any monitor is on,
+/// and its booking's entry in the index of live bookings.
 #[derive(Clone)]
 pub struct SessionLinks {
     pub on_stop: Option<Recipient<SessionStopped>>,
     pub monitor: Option<Recipient<Monitored>>,
     pub monitors_on: Arc<AtomicBool>,
+    /// The index of providers' live bookings this session keeps its entry in.
+    pub live: LiveBookings,
 }
 
 pub struct BookingSession {
@@ -154,6 +158,7 @@ impl BookingSession {
         );
         proximity.restore(record.within_since, satisfied);
         self.proximity = Some(proximity);
+        self.links.live.note(&record);
         self.record = Some(record);
     }
 
@@ -296,6 +301,9 @@ impl BookingSession {
                     tracing::debug!(code = %err.code(), "journal work not applied");
                 }
                 act.record = latest;
+                if let Some(record) = &act.record {
+                    act.links.live.note(record);
+                }
                 act.running = false;
                 if act.record.is_none() {
                     // Lost track of the stored booking: let the next command start afresh.
@@ -613,13 +621,7 @@ impl BookingSession {
         let Some(role) = self.role_of(&msg.user_id) else {
             return Err(SessionError::NotParticipant);
         };
-        if !matches!(
-            state,
-            BookingState::Confirmed
-                | BookingState::EnRoute
-                | BookingState::Arrived
-                | BookingState::InProgress
-        ) {
+        if !state.takes_fixes() {
             return Err(SessionError::NotLive(state));
         }
         let fix = msg.fix;

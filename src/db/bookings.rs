@@ -127,6 +127,16 @@ pub async fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Booking>> {
         .optional())
 }
 
+/// Several bookings in one query (in no particular order; missing ids are
+/// simply absent).
+pub async fn find_many(conn: &mut DbConn, ids: &[&str]) -> QueryResult<Vec<Booking>> {
+    db_run!(conn, |c| bookings::table
+        .filter(bookings::id.eq_any(ids))
+        .select(Booking::as_select())
+        .load(c)
+        .await)
+}
+
 /// The next free token number of a provider's day.
 pub async fn next_token(conn: &mut DbConn, provider_id: &str, day: &str) -> QueryResult<i32> {
     let max: Option<i32> = db_run!(conn, |c| bookings::table
@@ -271,15 +281,23 @@ pub async fn bump_seq(conn: &mut DbConn, id: &str, expected: i64) -> QueryResult
     Ok(n == 1)
 }
 
-/// A provider's bookings that take location fixes.
-pub async fn live_for_provider(conn: &mut DbConn, provider_id: &str) -> QueryResult<Vec<String>> {
+/// Every booking that takes fixes, as `(provider_id, booking_id)`: what the
+/// in-memory index of live bookings starts from.
+pub async fn all_live(conn: &mut DbConn) -> QueryResult<Vec<(String, String)>> {
     db_run!(conn, |c| bookings::table
-        .filter(bookings::provider_id.eq(provider_id))
-        .filter(bookings::status.eq_any(["confirmed", "en_route", "arrived", "in_progress"]))
-        .select(bookings::id)
+        .filter(bookings::status.eq_any(TAKE_FIXES))
+        .select((bookings::provider_id, bookings::id))
         .load(c)
         .await)
 }
+
+/// The states in which a booking takes location fixes.
+const TAKE_FIXES: [BookingState; 4] = [
+    BookingState::Confirmed,
+    BookingState::EnRoute,
+    BookingState::Arrived,
+    BookingState::InProgress,
+];
 
 /// Every booking reference in use (`seed-load` avoids them).
 pub async fn references(conn: &mut DbConn) -> QueryResult<Vec<String>> {

@@ -48,22 +48,6 @@ pub async fn since(
         .await)
 }
 
-/// The newest event of `kind`, if any.
-pub async fn latest_of(
-    conn: &mut DbConn,
-    booking_id: &str,
-    kind: EventKind,
-) -> QueryResult<Option<EventRow>> {
-    db_run!(conn, |c| booking_events::table
-        .filter(booking_events::booking_id.eq(booking_id))
-        .filter(booking_events::kind.eq(kind))
-        .order(booking_events::seq.desc())
-        .select(EventRow::as_select())
-        .first(c)
-        .await
-        .optional())
-}
-
 /// Events with `after < seq <= up_to`, in order.
 pub async fn between(
     conn: &mut DbConn,
@@ -76,6 +60,46 @@ pub async fn between(
         .filter(booking_events::seq.gt(after))
         .filter(booking_events::seq.le(up_to))
         .order(booking_events::seq.asc())
+        .select(EventRow::as_select())
+        .load(c)
+        .await)
+}
+
+/// The events of several bookings in one query: for each `(booking_id,
+/// after, up_to)` those with `after < seq <= up_to`, ordered by booking and
+/// `seq`. Callers keep the list short (each range is one term of the query).
+pub async fn ranges(conn: &mut DbConn, ranges: &[(&str, i64, i64)]) -> QueryResult<Vec<EventRow>> {
+    if ranges.is_empty() {
+        return Ok(Vec::new());
+    }
+    db_run!(conn, |c| {
+        let mut query = booking_events::table
+            .select(EventRow::as_select())
+            .order((booking_events::booking_id.asc(), booking_events::seq.asc()))
+            .into_boxed();
+        for (id, after, up_to) in ranges {
+            query = query.or_filter(
+                booking_events::booking_id
+                    .eq(*id)
+                    .and(booking_events::seq.gt(*after))
+                    .and(booking_events::seq.le(*up_to)),
+            );
+        }
+        query.load(c).await
+    })
+}
+
+/// The events of one kind of several bookings, ordered by booking and `seq`
+/// (the last of each booking is its latest).
+pub async fn of_kind_many(
+    conn: &mut DbConn,
+    ids: &[&str],
+    kind: EventKind,
+) -> QueryResult<Vec<EventRow>> {
+    db_run!(conn, |c| booking_events::table
+        .filter(booking_events::booking_id.eq_any(ids))
+        .filter(booking_events::kind.eq(kind))
+        .order((booking_events::booking_id.asc(), booking_events::seq.asc()))
         .select(EventRow::as_select())
         .load(c)
         .await)

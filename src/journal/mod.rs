@@ -7,8 +7,10 @@ mod append;
 mod commit;
 mod effects;
 mod group;
+mod reads;
 
 pub use group::GroupCommit;
+pub use reads::BatchReads;
 
 pub use effects::send_refund;
 
@@ -19,7 +21,7 @@ use onsite_actors::journal::{
     Append, Appended, BookingRecord, Change, Committed, Journal, JournalError, JournalEvent,
     JournalFuture, TrailPoint,
 };
-use onsite_actors::protocol::{EventBody, EventKind};
+use onsite_actors::protocol::EventBody;
 
 use crate::config::{Config, MoneyConfig};
 use crate::db::{self, events::EventRow, DbPool};
@@ -41,6 +43,8 @@ pub struct DbJournal {
     pub reminders: Vec<i32>,
     /// The writers journal writes are queued to (`None` inside a writer).
     group: Option<GroupCommit>,
+    /// The reader loads and replays are queued to (`None`: one query each).
+    reads: Option<BatchReads>,
 }
 
 impl DbJournal {
@@ -58,7 +62,19 @@ impl DbJournal {
             public_url: config.http.public_url.clone(),
             reminders: config.notify.reminders.clone(),
             group: None,
+            reads: None,
         }
+    }
+
+    /// Starts the reader that answers loads and replays arriving together
+    /// with one query each ([`BatchReads`]).
+    pub fn with_batched_reads(mut self) -> Self {
+        match BatchReads::start(self.db.clone()) {
+            Ok(reads) => self.reads = Some(reads),
+            // Still correct, only slower: one query per read.
+            Err(e) => tracing::error!(error = %e, "journal reader not started"),
+        }
+        self
     }
 
     /// Starts the journal's writers (group commit): one on SQLite (its one
@@ -148,27 +164,16 @@ pub(crate) fn record_of(b: &db::bookings::Booking) -> BookingRecord {
 
 impl Journal for DbJournal {
     fn load(&self, booking_id: &str) -> JournalFuture<BookingRecord> {
-        let db = self.db.clone();
+        let journal = self.clone();
         let id = booking_id.to_owned();
         Box::pin(async move {
-            let (booking, last) = db
-                .run(async |c| {
-                    let booking = db::bookings::find(c, &id).await?;
-                    let last = db::events::latest_of(c, &id, EventKind::Proximity).await?;
-                    Ok::<_, diesel::result::Error>((booking, last))
-                })
-                .await
-                .map_err(storage)?
-                .map_err(storage)?;
-            let mut record = record_of(&booking.ok_or(JournalError::NotFound)?);
-            // Proximity continues from the journal: inside since the last `within: true`.
-            if let Some(row) = last {
-                let event = stored_event(row)?;
-                if let EventBody::Proximity(p) = &event.body {
-                    record.within_since = p.within.then_some(event.at);
-                }
+            match &journal.reads {
+                Some(reads) => reads.load(&id).await,
+                None => reads::load_many(&journal.db, &[id.as_str()])
+                    .await?
+                    .remove(&id)
+                    .unwrap_or(Err(JournalError::NotFound)),
             }
-            Ok(record)
         })
     }
 
@@ -198,10 +203,14 @@ impl Journal for DbJournal {
         after_seq: i64,
         up_to_seq: i64,
     ) -> JournalFuture<Vec<JournalEvent>> {
-        let db = self.db.clone();
+        let journal = self.clone();
         let id = booking_id.to_owned();
         Box::pin(async move {
-            let rows = db
+            if let Some(reads) = &journal.reads {
+                return reads.replay(&id, after_seq, up_to_seq).await;
+            }
+            let rows = journal
+                .db
                 .run(async |c| db::events::between(c, &id, after_seq, up_to_seq).await)
                 .await
                 .map_err(storage)?

@@ -21,7 +21,6 @@ use onsite_actors::session::BookingSession;
 use tracing::Instrument;
 
 use super::inbound::{self, Frame};
-use crate::db;
 use crate::state::AppState;
 use onsite_actors::protocol::{frames, ErrorCode};
 
@@ -29,8 +28,6 @@ const PING_EVERY: Duration = Duration::from_secs(15);
 const SILENCE_LIMIT: Duration = Duration::from_secs(45);
 /// Invalid frames in a row before the socket is closed with 1008.
 const GARBAGE_LIMIT: u32 = 5;
-/// How long a provider's list of live bookings is trusted.
-const LIVE_BOOKINGS_TTL: Duration = Duration::from_secs(30);
 /// A socket that accepts no frame for this long is given up (it stopped reading).
 const WRITE_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -117,7 +114,6 @@ struct Conn {
     client: Client,
     sessions: HashMap<String, Addr<BookingSession>>,
     subscribed: Vec<String>,
-    live: Option<(Instant, Vec<String>)>,
     garbage: u32,
 }
 
@@ -132,7 +128,6 @@ async fn read(
         client,
         sessions: HashMap::new(),
         subscribed: Vec::new(),
-        live: None,
         garbage: 0,
     };
     let mut heard = Instant::now();
@@ -322,7 +317,14 @@ impl Conn {
     async fn locate(&mut self, re: Option<&str>, booking_id: Option<String>, fix: FixIn) {
         let targets = match booking_id {
             Some(id) => vec![id],
-            None if self.client.role == Role::Provider => self.live_bookings().await,
+            // Known in memory (kept by the sessions), never queried per fix.
+            None if self.client.role == Role::Provider => self
+                .state
+                .live
+                .of(&self.client.user_id)
+                .iter()
+                .map(|b| b.to_string())
+                .collect(),
             None => {
                 return self.send(frames::error(
                     re,
@@ -359,35 +361,6 @@ impl Conn {
                 }
             }
         }
-    }
-
-    /// The provider's bookings that take fixes, from the database at most every
-    /// 30 s (never per fix).
-    async fn live_bookings(&mut self) -> Vec<String> {
-        if let Some((at, list)) = &self.live {
-            if at.elapsed() < LIVE_BOOKINGS_TTL {
-                return list.clone();
-            }
-        }
-        let user_id = &self.client.user_id;
-        let list = match self
-            .state
-            .db
-            .run(async |c| db::bookings::live_for_provider(c, user_id).await)
-            .await
-        {
-            Ok(Ok(list)) => list,
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "live bookings not read");
-                Vec::new()
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "live bookings not read");
-                Vec::new()
-            }
-        };
-        self.live = Some((Instant::now(), list.clone()));
-        list
     }
 
     fn leave(&mut self) {

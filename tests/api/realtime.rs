@@ -685,3 +685,42 @@ async fn blocking_or_deleting_an_account_closes_its_sockets_with_4401() {
     // The address is free again.
     app.register("leaving@example.com", "customer").await;
 }
+
+#[actix_web::test]
+async fn a_providers_unnamed_fix_reaches_bookings_accepted_after_the_socket_opened() {
+    let app = spawn_with(&[]).await;
+    let m = market(&app).await;
+    let mut provider = app.ws(&m.provider).await;
+    // No live booking yet: a fix without booking_id goes nowhere (and is not
+    // refused).
+    provider
+        .send(json!({"type": "location", "lat": -26.21, "lng": 28.0473, "accuracy_m": 3, "at": now_minus(1.0)}))
+        .await;
+    provider.send(json!({"type": "ping", "id": "p"})).await;
+    assert_eq!(provider.recv().await["type"], "pong");
+
+    // Accepted while the socket is open: the next unnamed fix reaches both,
+    // at once (the live bookings are known in memory, not read from the
+    // database every so often).
+    let first = confirmed(&app, &m).await;
+    let second = confirmed(&app, &m).await;
+    let mut customer = app.ws(&m.customer).await;
+    customer.subscribe(&first, None).await;
+    customer.subscribe(&second, None).await;
+    provider
+        .send(json!({"type": "location", "lat": -26.2101, "lng": 28.0473, "accuracy_m": 3, "at": now_minus(0.0)}))
+        .await;
+    let mut frames = Vec::new();
+    let mut reached = std::collections::BTreeSet::new();
+    while reached.len() < 2 {
+        let loc = customer
+            .until(&mut frames, |f| f["type"] == "location")
+            .await;
+        assert_eq!(loc["role"], "provider");
+        reached.insert(loc["booking_id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(
+        reached,
+        [first.clone(), second.clone()].into_iter().collect()
+    );
+}

@@ -29,6 +29,7 @@ pub struct Config {
     pub money: MoneyConfig,
     pub sessions: SessionsConfig,
     pub notify: NotifyConfig,
+    pub reviews: ReviewsConfig,
     pub ws: WsConfig,
     /// The `tracing` filter (`ONSITE_LOG`).
     pub log: String,
@@ -91,6 +92,14 @@ pub struct SessionsConfig {
     pub auto_start: bool,
     /// How often expired bookings and holds are swept.
     pub sweep_interval: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReviewsConfig {
+    /// How long after completion the parties may review each other
+    /// (`ONSITE_REVIEW_WINDOW_S`, 14 days); hidden reviews are published
+    /// when it closes.
+    pub window: chrono::Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -308,6 +317,18 @@ impl Config {
                             "ONSITE_FCM_PROJECT_ID and ONSITE_FCM_CREDENTIALS must be set together",
                         ))
                     }
+                },
+            },
+            reviews: ReviewsConfig {
+                window: {
+                    let secs: i64 = parse(&get, "ONSITE_REVIEW_WINDOW_S", Some(14 * 86_400))?;
+                    if !(1..=365 * 86_400).contains(&secs) {
+                        return Err(bad(
+                            "ONSITE_REVIEW_WINDOW_S",
+                            "must be between 1 and 31536000 seconds",
+                        ));
+                    }
+                    chrono::Duration::seconds(secs)
                 },
             },
             ws: WsConfig {

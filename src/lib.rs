@@ -21,6 +21,7 @@ pub mod marketplace;
 pub mod middleware;
 pub mod notify;
 pub mod payments;
+pub mod reviews;
 pub mod startup;
 pub mod state;
 pub mod sweeper;

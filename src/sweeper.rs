@@ -1,6 +1,7 @@
 //! The background sweeper: expires unpaid and unanswered bookings (through
-//! their sessions, like any other change), frees expired slot holds, and
-//! retries refunds the gateway has not confirmed.
+//! their sessions, like any other change), frees expired slot holds,
+//! retries refunds the gateway has not confirmed, and publishes the reviews
+//! whose window closed.
 
 use actix_web::web;
 use onsite_actors::booking::{BookingEvent, BookingState, Refusal};
@@ -106,7 +107,27 @@ pub async fn sweep(state: &AppState) -> ApiResult<()> {
             tracing::warn!(refund = %refund.id, error = %e, "refund still not sent");
         }
     }
-    send_reminders(state).await
+    send_reminders(state).await?;
+    publish_reviews(state).await
+}
+
+/// Publishes the hidden reviews of bookings whose review window closed (the
+/// other party never reviewed), each booking in a transaction of its own.
+async fn publish_reviews(state: &AppState) -> ApiResult<()> {
+    let now = db::now();
+    let closed_before = now - state.config.reviews.window;
+    let due = state
+        .with_db(async |c| Ok(db::reviews::due(c, closed_before, 200).await?))
+        .await?;
+    for booking_id in due {
+        let published = state
+            .in_transaction(async |c| crate::reviews::publish(c, &booking_id, now).await)
+            .await?;
+        if published > 0 {
+            tracing::debug!(booking = %booking_id, published, "review window closed; reviews published");
+        }
+    }
+    Ok(())
 }
 
 /// Sends the reminders that are due. Each is marked sent in the transaction

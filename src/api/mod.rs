@@ -6,6 +6,7 @@ pub mod bookings;
 pub mod chat;
 pub mod cursor;
 pub mod docs;
+pub mod favorites;
 pub mod health;
 pub mod me;
 pub mod notifications;
@@ -35,6 +36,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(admin::routes)
         .configure(chat::routes)
         .configure(notifications::routes)
+        .configure(favorites::routes)
         .configure(privacy::routes)
         .configure(crate::ws::routes);
 }

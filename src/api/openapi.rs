@@ -3,8 +3,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    admin, auth, bookings, chat, docs, health, me, notifications, payments, privacy, providers,
-    services, slots, wallet,
+    admin, auth, bookings, chat, docs, favorites, health, me, notifications, payments, privacy,
+    providers, services, slots, wallet,
 };
 
 #[derive(OpenApi)]
@@ -23,7 +23,8 @@ use super::{
         bookings::create::create, bookings::read::list, bookings::read::get,
         bookings::transitions::accept, bookings::transitions::decline, bookings::transitions::start,
         bookings::transitions::complete, bookings::transitions::cancel, bookings::transitions::reschedule,
-        bookings::events::list,
+        bookings::events::list, bookings::rate::rate, bookings::rate::rate_customer, bookings::rate::reply,
+        favorites::add::add, favorites::list::list, favorites::remove::remove,
         payments::intents::create, payments::confirm::confirm, payments::webhook::receive, payments::list::list,
         wallet::wallet,
         bookings::location::post, chat::messages::history, chat::messages::send,
@@ -49,7 +50,7 @@ use super::{
     ),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "account"), (name = "providers"), (name = "services"),
-        (name = "availability"), (name = "bookings"), (name = "realtime"), (name = "payments"), (name = "notifications"), (name = "admin"),
+        (name = "availability"), (name = "bookings"), (name = "realtime"), (name = "payments"), (name = "notifications"), (name = "reviews"), (name = "favorites"), (name = "admin"),
         (name = "operations"))
 )]
 pub struct ApiDoc;

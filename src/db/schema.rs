@@ -21,6 +21,8 @@ diesel::table! {
         settings -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        customer_rating_sum -> BigInt,
+        customer_rating_count -> BigInt,
     }
 }
 
@@ -96,6 +98,7 @@ diesel::table! {
         rating_count -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        rating_sum -> BigInt,
     }
 }
 
@@ -389,7 +392,32 @@ diesel::joinable!(provider_profiles -> users (user_id));
 diesel::joinable!(booking_events -> bookings (booking_id));
 diesel::joinable!(ledger_entries -> ledger_transactions (transaction_id));
 
+diesel::table! {
+    reviews (booking_id, author_role) {
+        booking_id -> Text,
+        author_role -> Text,
+        author_id -> Text,
+        subject_id -> Text,
+        rating -> Integer,
+        comment -> Nullable<Text>,
+        created_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+        reply -> Nullable<Text>,
+        replied_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    favorites (user_id, provider_id) {
+        user_id -> Text,
+        provider_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    reviews,
+    favorites,
     booking_reminders,
     notifications,
     outbox,

@@ -105,6 +105,22 @@ pub async fn can_see_service(
     }
 }
 
+/// A provider customers may see and book, with their profile; 404
+/// `not_found` for anyone else, whatever the reason.
+pub async fn bookable_provider(
+    conn: &mut DbConn,
+    provider_id: &str,
+) -> ApiResult<(User, ProviderProfile)> {
+    let user = db::users::find(conn, provider_id)
+        .await?
+        .ok_or(ApiError::NotFound("provider"))?;
+    let profile = db::providers::find(conn, provider_id)
+        .await?
+        .filter(|p| is_bookable(&user, p))
+        .ok_or(ApiError::NotFound("provider"))?;
+    Ok((user, profile))
+}
+
 /// A provider account by id (404 if there is none, or it was deleted), with
 /// its profile (an empty one, not stored, if it has none yet).
 pub async fn provider_account(

@@ -33,6 +33,7 @@ mod push;
 mod realtime;
 mod refunds;
 mod register;
+mod reviews;
 mod scheduling;
 mod services;
 mod sessions;

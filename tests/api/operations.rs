@@ -96,6 +96,12 @@ async fn openapi_lists_every_route() {
         ("/v1/admin/ledger/summary", "get"),
         ("/v1/admin/ledger/transactions", "get"),
         ("/v1/bookings/{id}/location", "post"),
+        ("/v1/bookings/{id}/rate", "post"),
+        ("/v1/bookings/{id}/rate-customer", "post"),
+        ("/v1/bookings/{id}/review/reply", "post"),
+        ("/v1/favorites", "post"),
+        ("/v1/favorites", "get"),
+        ("/v1/favorites/{provider_id}", "delete"),
         ("/v1/bookings/{id}/chat", "get"),
         ("/v1/bookings/{id}/chat", "post"),
         ("/v1/bookings/{id}/contact", "get"),
@@ -137,7 +143,8 @@ async fn openapi_lists_every_route() {
         // Every documented route is really served (not a 404 from the router).
         let url = path
             .replace("{id}", "00000000-0000-0000-0000-000000000000")
-            .replace("{date}", "2030-01-01");
+            .replace("{date}", "2030-01-01")
+            .replace("{provider_id}", "00000000-0000-0000-0000-000000000000");
         let res = app
             .send(method.to_uppercase().parse().unwrap(), &url, None, None)
             .await;

@@ -4,6 +4,7 @@
 pub mod create;
 pub mod events;
 pub mod location;
+pub mod rate;
 pub mod read;
 pub mod transitions;
 pub mod view;
@@ -34,7 +35,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(transitions::reschedule)),
     )
     .service(web::resource("/v1/bookings/{id}/events").route(web::get().to(events::list)))
-    .service(web::resource("/v1/bookings/{id}/location").route(web::post().to(location::post)));
+    .service(web::resource("/v1/bookings/{id}/location").route(web::post().to(location::post)))
+    .service(web::resource("/v1/bookings/{id}/rate").route(web::post().to(rate::rate)))
+    .service(
+        web::resource("/v1/bookings/{id}/rate-customer").route(web::post().to(rate::rate_customer)),
+    )
+    .service(web::resource("/v1/bookings/{id}/review/reply").route(web::post().to(rate::reply)));
 }
 
 /// The booking if `me` may see it (a party or an admin); 404 otherwise, so

@@ -1,7 +1,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::views::ProviderView;
-use crate::db::{self, discovery::ProviderName};
+use crate::db::discovery::ProviderName;
 use crate::domain::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::MaybeUser;
@@ -36,19 +36,16 @@ pub async fn get(
                 let (user, profile) = marketplace::provider_account(conn, &id).await?;
                 return Ok(HttpResponse::Ok().json(ProviderView::own(&user, &profile)));
             }
-            let user = db::users::find(conn, &id)
-                .await?
-                .ok_or(ApiError::NotFound("provider"))?;
-            let profile = db::providers::find(conn, &id)
-                .await?
-                .filter(|p| marketplace::is_bookable(&user, p))
-                .ok_or(ApiError::NotFound("provider"))?;
+            let (user, profile) = marketplace::bookable_provider(conn, &id).await?;
             let name = ProviderName {
                 first_name: user.first_name,
                 last_name: user.last_name,
                 avatar: user.avatar,
             };
-            Ok(HttpResponse::Ok().json(ProviderView::public(&name, &profile, None)))
+            let mut view = [ProviderView::public(&name, &profile, None)];
+            super::views::mark_favorites(conn, viewer.user(), &mut view).await?;
+            let [view] = view;
+            Ok(HttpResponse::Ok().json(view))
         })
         .await
 }

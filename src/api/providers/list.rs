@@ -2,11 +2,12 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::views::ProviderView;
+use super::views::{mark_favorites, ProviderView};
 use crate::api::views::Page;
 use crate::db::discovery::ProviderQuery;
 use crate::domain::Skill;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::MaybeUser;
 use crate::marketplace::discovery::{self, Sort};
 use crate::state::AppState;
 
@@ -51,6 +52,7 @@ pub struct ProviderSearch {
         (status = 400, description = "a bad parameter, named in `field`", body = crate::error::ErrorBody)))]
 pub async fn list(
     state: web::Data<AppState>,
+    viewer: MaybeUser,
     query: web::Query<ProviderSearch>,
 ) -> ApiResult<HttpResponse> {
     let p = query.into_inner();
@@ -81,12 +83,14 @@ pub async fn list(
     state
         .with_db(async |conn| {
             let found = discovery::providers(conn, filter, &paging).await?;
+            let mut items: Vec<ProviderView> = found
+                .items
+                .iter()
+                .map(|h| ProviderView::public(&h.row.1, &h.row.0, h.distance_km))
+                .collect();
+            mark_favorites(conn, viewer.user(), &mut items).await?;
             Ok(HttpResponse::Ok().json(Page {
-                items: found
-                    .items
-                    .iter()
-                    .map(|h| ProviderView::public(&h.row.1, &h.row.0, h.distance_km))
-                    .collect::<Vec<_>>(),
+                items,
                 next_cursor: found.next_cursor,
             }))
         })

@@ -37,6 +37,10 @@ pub struct ProviderView {
     /// Distance from `near`, when the listing was asked with one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_km: Option<f64>,
+    /// Whether the signed-in customer keeps this provider among their
+    /// favorites (absent for anonymous callers and other roles).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_favorite: Option<bool>,
     /// Only for the provider themselves and admins.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<ProviderAccountView>,
@@ -96,6 +100,7 @@ impl ProviderView {
             rating: p.rating,
             rating_count: p.rating_count,
             distance_km: distance_km.map(round_km),
+            is_favorite: None,
             account: None,
         }
     }
@@ -127,4 +132,21 @@ impl ProviderView {
         });
         view
     }
+}
+
+/// Marks each view `is_favorite` for a signed-in customer (one query for the page).
+pub async fn mark_favorites(
+    conn: &mut db::DbConn,
+    viewer: Option<&User>,
+    views: &mut [ProviderView],
+) -> crate::error::ApiResult<()> {
+    let Some(viewer) = viewer.filter(|u| u.role == crate::domain::Role::Customer) else {
+        return Ok(());
+    };
+    let ids: Vec<&str> = views.iter().map(|v| v.id.as_str()).collect();
+    let favorites = db::favorites::among(conn, &viewer.id, &ids).await?;
+    for view in views.iter_mut() {
+        view.is_favorite = Some(favorites.contains(&view.id));
+    }
+    Ok(())
 }

@@ -29,7 +29,7 @@ use super::{
         wallet::wallet,
         bookings::location::post, chat::messages::history, chat::messages::send,
         chat::contact::get, chat::conversations::list, chat::direct::history, chat::direct::send, admin::sessions::list,
-        admin::block::block, admin::block::unblock, privacy::delete_account,
+        admin::block::block, admin::block::unblock, admin::audit::list, privacy::delete_account,
         crate::ws::handler::upgrade,
         admin::bookings::list, admin::bookings::force, admin::ledger::summary, admin::ledger::transactions,
         providers::profile::put, providers::online::put, providers::list::list,

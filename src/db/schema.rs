@@ -415,7 +415,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    admin_audit (id) {
+        id -> Text,
+        admin_id -> Text,
+        action -> Text,
+        target_type -> Text,
+        target_id -> Text,
+        before -> Nullable<Text>,
+        after -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    admin_audit,
     reviews,
     favorites,
     booking_reminders,

@@ -11,6 +11,7 @@ mod market;
 mod account;
 mod admin_login;
 mod availability;
+mod back_office;
 mod bookings;
 mod cli;
 mod discovery;

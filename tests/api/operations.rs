@@ -111,6 +111,7 @@ async fn openapi_lists_every_route() {
         ("/v1/admin/sessions", "get"),
         ("/v1/admin/users/{id}/block", "post"),
         ("/v1/admin/users/{id}/unblock", "post"),
+        ("/v1/admin/audit-log", "get"),
         ("/ws", "get"),
         ("/v1/privacy/account", "delete"),
         ("/v1/services", "get"),

@@ -4,7 +4,7 @@ use utoipa::ToSchema;
 
 use crate::api::services::views::ServiceView;
 use crate::db::{self, services::ServiceChanges};
-use crate::domain::{NotificationKind, Reason, ServiceStatus};
+use crate::domain::{ClientInfo, NotificationKind, Reason, ServiceStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
 use crate::notify::center::Notice;
@@ -29,6 +29,7 @@ pub struct ApproveRequest {
 pub async fn approve_service(
     state: web::Data<AppState>,
     me: AuthUser,
+    client: ClientInfo,
     path: web::Path<String>,
     ValidJson(req): ValidJson<ApproveRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -42,11 +43,26 @@ pub async fn approve_service(
     let id = path.into_inner();
     let (view, notified) = state
         .in_transaction(async |conn| {
-            db::services::find(conn, &id)
+            let was = db::services::find(conn, &id)
                 .await?
-                .ok_or(ApiError::NotFound("service"))?;
+                .ok_or(ApiError::NotFound("service"))?
+                .status;
             let now = db::now();
             let note = req.reason.map(Reason::into_inner);
+            super::audit::record(
+                conn,
+                &me,
+                &client,
+                super::audit::Entry {
+                    action: "service.approve",
+                    target_type: "service",
+                    target_id: &id,
+                    before: Some(serde_json::json!({"status": was})),
+                    after: Some(serde_json::json!({"approved": req.approved})),
+                    reason: note.as_deref(),
+                },
+            )
+            .await?;
             let changes = ServiceChanges {
                 status: Some(if req.approved {
                     ServiceStatus::Approved

@@ -4,6 +4,7 @@ use utoipa::ToSchema;
 
 use crate::api::services::views::ServiceView;
 use crate::db;
+use crate::domain::ClientInfo;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
 use crate::marketplace;
@@ -25,18 +26,34 @@ pub struct AssignRequest {
 pub async fn assign_service(
     state: web::Data<AppState>,
     me: AuthUser,
+    client: ClientInfo,
     path: web::Path<String>,
     ValidJson(req): ValidJson<AssignRequest>,
 ) -> ApiResult<HttpResponse> {
     me.require_admin()?;
     let id = path.into_inner();
     state
-        .with_db(async |conn| {
-            db::services::find(conn, &id)
+        .in_transaction(async |conn| {
+            let was = db::services::find(conn, &id)
                 .await?
-                .ok_or(ApiError::NotFound("service"))?;
+                .ok_or(ApiError::NotFound("service"))?
+                .provider_id;
             let (provider, _) = marketplace::provider_account(conn, &req.provider_id).await?;
             db::services::set_provider(conn, &id, Some(&provider.id)).await?;
+            super::audit::record(
+                conn,
+                &me,
+                &client,
+                super::audit::Entry {
+                    action: "service.assign",
+                    target_type: "service",
+                    target_id: &id,
+                    before: Some(serde_json::json!({"provider_id": was})),
+                    after: Some(serde_json::json!({"provider_id": provider.id})),
+                    reason: None,
+                },
+            )
+            .await?;
             let service = db::services::find(conn, &id)
                 .await?
                 .ok_or(ApiError::NotFound("service"))?;

@@ -2,7 +2,7 @@ use actix_web::{web, HttpResponse};
 
 use crate::api::views::UserView;
 use crate::db;
-use crate::domain::UserStatus;
+use crate::domain::{ClientInfo, UserStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::AuthUser;
 use crate::state::AppState;
@@ -10,6 +10,7 @@ use crate::state::AppState;
 async fn set_status(
     state: &AppState,
     me: &AuthUser,
+    client: &ClientInfo,
     id: &str,
     status: UserStatus,
 ) -> ApiResult<HttpResponse> {
@@ -21,12 +22,31 @@ async fn set_status(
         ));
     }
     state
-        .with_db(async |conn| {
+        .in_transaction(async |conn| {
             let user = db::users::find(conn, id)
                 .await?
                 .filter(|u| u.status != UserStatus::Deleted)
                 .ok_or(ApiError::NotFound("user"))?;
             db::users::set_status(conn, &user.id, status).await?;
+            let action = if status == UserStatus::Blocked {
+                "user.block"
+            } else {
+                "user.unblock"
+            };
+            super::audit::record(
+                conn,
+                me,
+                client,
+                super::audit::Entry {
+                    action,
+                    target_type: "user",
+                    target_id: &user.id,
+                    before: Some(serde_json::json!({"status": user.status})),
+                    after: Some(serde_json::json!({"status": status})),
+                    reason: None,
+                },
+            )
+            .await?;
             if status == UserStatus::Blocked {
                 db::sessions::revoke_all(conn, &user.id, None, "blocked").await?;
                 crate::ws::close_user(state, &user.id);
@@ -48,9 +68,10 @@ async fn set_status(
 pub async fn block(
     state: web::Data<AppState>,
     me: AuthUser,
+    client: ClientInfo,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    set_status(&state, &me, &id, UserStatus::Blocked).await
+    set_status(&state, &me, &client, &id, UserStatus::Blocked).await
 }
 
 /// Unblock a user (they log in again).
@@ -61,7 +82,8 @@ pub async fn block(
 pub async fn unblock(
     state: web::Data<AppState>,
     me: AuthUser,
+    client: ClientInfo,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    set_status(&state, &me, &id, UserStatus::Active).await
+    set_status(&state, &me, &client, &id, UserStatus::Active).await
 }

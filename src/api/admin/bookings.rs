@@ -45,6 +45,7 @@ pub struct ForceRequest {
 pub async fn force(
     state: web::Data<AppState>,
     me: AuthUser,
+    client: crate::domain::ClientInfo,
     id: web::Path<String>,
     ValidJson(req): ValidJson<ForceRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -66,14 +67,30 @@ pub async fn force(
         Force {
             to: req.to,
             by: me.id().to_owned(),
-            reason,
+            reason: reason.clone(),
         },
     )
     .await?;
+    // After the session's commit (the journal has it too, with who and why).
     state.with_db(async |conn| {
+        let before = booking.status;
         let booking = db::bookings::find(conn, &booking.id)
             .await?
             .ok_or(ApiError::NotFound("booking"))?;
+        super::audit::record(
+            conn,
+            &me,
+            &client,
+            super::audit::Entry {
+                action: "booking.force",
+                target_type: "booking",
+                target_id: &booking.id,
+                before: Some(serde_json::json!({"status": before})),
+                after: Some(serde_json::json!({"status": booking.status})),
+                reason: Some(&reason),
+            },
+        )
+        .await?;
         tracing::warn!(booking = %booking.id, admin = %me.id(), to = %booking.status, "booking forced");
         Ok(HttpResponse::Ok().json(BookingView::new(&booking, me.id())))
     })

@@ -1,8 +1,10 @@
 //! `/v1/admin/*`: invitations, provider verification, service moderation,
-//! bookings (list, force) and the ledger. Admins only.
+//! bookings (list, force), the ledger and the audit log of admin actions.
+//! Admins only.
 
 pub mod approve_service;
 pub mod assign_service;
+pub mod audit;
 pub mod block;
 pub mod bookings;
 pub mod create_service;
@@ -50,6 +52,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/users/{id}/block").route(web::post().to(block::block)))
             .service(web::resource("/users/{id}/unblock").route(web::post().to(block::unblock)))
             .service(web::resource("/sessions").route(web::get().to(sessions::list)))
+            .service(web::resource("/audit-log").route(web::get().to(audit::list)))
             .service(web::resource("/ledger/summary").route(web::get().to(ledger::summary)))
             .service(
                 web::resource("/ledger/transactions").route(web::get().to(ledger::transactions)),

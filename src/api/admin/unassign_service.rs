@@ -2,6 +2,7 @@ use actix_web::{web, HttpResponse};
 
 use crate::api::services::views::ServiceView;
 use crate::db;
+use crate::domain::ClientInfo;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::AuthUser;
 use crate::state::AppState;
@@ -16,16 +17,32 @@ use crate::state::AppState;
 pub async fn unassign_service(
     state: web::Data<AppState>,
     me: AuthUser,
+    client: ClientInfo,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     me.require_admin()?;
     let id = path.into_inner();
     state
-        .with_db(async |conn| {
-            db::services::find(conn, &id)
+        .in_transaction(async |conn| {
+            let was = db::services::find(conn, &id)
                 .await?
-                .ok_or(ApiError::NotFound("service"))?;
+                .ok_or(ApiError::NotFound("service"))?
+                .provider_id;
             db::services::set_provider(conn, &id, None).await?;
+            super::audit::record(
+                conn,
+                &me,
+                &client,
+                super::audit::Entry {
+                    action: "service.unassign",
+                    target_type: "service",
+                    target_id: &id,
+                    before: Some(serde_json::json!({"provider_id": was})),
+                    after: Some(serde_json::json!({"provider_id": null})),
+                    reason: None,
+                },
+            )
+            .await?;
             let service = db::services::find(conn, &id)
                 .await?
                 .ok_or(ApiError::NotFound("service"))?;

@@ -4,8 +4,8 @@ use utoipa::ToSchema;
 
 use crate::api::providers::views::ProviderView;
 use crate::db;
-use crate::domain::NotificationKind;
 use crate::domain::Reason;
+use crate::domain::{ClientInfo, NotificationKind};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
 use crate::marketplace;
@@ -33,6 +33,7 @@ pub struct VerifyRequest {
 pub async fn verify_provider(
     state: web::Data<AppState>,
     me: AuthUser,
+    client: ClientInfo,
     path: web::Path<String>,
     ValidJson(req): ValidJson<VerifyRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -47,8 +48,22 @@ pub async fn verify_provider(
     let (view, notified) = state
         .in_transaction(async |conn| {
             let (user, _) = marketplace::provider_account(conn, &id).await?;
-            db::providers::find_or_create(conn, &id).await?;
+            let was = db::providers::find_or_create(conn, &id).await?.is_verified();
             let reason = req.reason.as_ref().map(Reason::as_str);
+            super::audit::record(
+                conn,
+                &me,
+                &client,
+                super::audit::Entry {
+                    action: "provider.verify",
+                    target_type: "provider",
+                    target_id: &id,
+                    before: Some(serde_json::json!({"verified": was})),
+                    after: Some(serde_json::json!({"verified": req.verified})),
+                    reason,
+                },
+            )
+            .await?;
             db::providers::set_verification(conn, &id, req.verified, me.id(), reason).await?;
             let profile = db::providers::find_or_create(conn, &id).await?;
             tracing::info!(provider = %id, admin = %me.id(), verified = req.verified, "provider verification");

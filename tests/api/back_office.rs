@@ -1,0 +1,123 @@
+//! The back office: the audit log of admin actions.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_with, TestApp};
+use crate::market::market;
+
+async fn log(app: &TestApp, admin: &str, query: &str) -> Value {
+    let res = app
+        .get_auth(&format!("/v1/admin/audit-log{query}"), admin)
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    res.json()
+}
+
+fn actions(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[actix_web::test]
+async fn every_admin_action_is_in_the_audit_log() {
+    let app = spawn_with(&[]).await;
+    let m = market(&app).await;
+    // The market's own setup verified a provider and approved a service.
+    let before = actions(&log(&app, &m.admin, "").await);
+    assert_eq!(before, ["service.approve", "provider.verify"]);
+
+    let b = m.book(&app, "small").await;
+    let id = b["id"].as_str().unwrap().to_owned();
+    m.pay(&app, &id, 0).await;
+    let res = m.act(&app, &m.provider, &id, "accept", json!({})).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let res = app
+        .post_auth(
+            &format!("/v1/admin/bookings/{id}/force"),
+            &m.admin,
+            json!({"to": "arrived", "reason": "the customer phoned: provider at the door"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = app
+        .post_auth(
+            &format!("/v1/admin/users/{}/block", m.customer_id),
+            &m.admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    // A refused action is not an action: nothing is logged for it.
+    let res = app
+        .post_auth("/v1/admin/users/nobody/block", &m.admin, json!({}))
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+
+    let page = log(&app, &m.admin, "").await;
+    assert_eq!(
+        actions(&page),
+        [
+            "user.block",
+            "booking.force",
+            "service.approve",
+            "provider.verify"
+        ]
+    );
+    let block = &page["items"][0];
+    assert_eq!(block["target_type"], "user");
+    assert_eq!(block["target_id"], m.customer_id.as_str());
+    assert_eq!(block["before"]["status"], "active");
+    assert_eq!(block["after"]["status"], "blocked");
+    assert_eq!(block["ip"], "127.0.0.1");
+    let force = &page["items"][1];
+    assert_eq!(force["target_id"], id.as_str());
+    assert_eq!(
+        (
+            force["before"]["status"].as_str(),
+            force["after"]["status"].as_str()
+        ),
+        (Some("confirmed"), Some("arrived"))
+    );
+    assert_eq!(force["reason"], "the customer phoned: provider at the door");
+    let admin_id = block["admin_id"].as_str().unwrap().to_owned();
+    assert!(page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["admin_id"] == admin_id.as_str()));
+
+    // Filters and paging.
+    assert_eq!(
+        actions(&log(&app, &m.admin, "?action=booking.force").await),
+        ["booking.force"]
+    );
+    assert_eq!(
+        actions(&log(&app, &m.admin, &format!("?target_id={}", m.customer_id)).await),
+        ["user.block"]
+    );
+    let first = log(&app, &m.admin, "?limit=3").await;
+    assert_eq!(actions(&first).len(), 3);
+    let cursor = first["next_cursor"].as_str().unwrap().to_owned();
+    let rest = log(&app, &m.admin, &format!("?limit=3&cursor={cursor}")).await;
+    assert_eq!(actions(&rest), ["provider.verify"]);
+    assert!(rest["next_cursor"].is_null());
+
+    // Admins only; bad filters are refused.
+    let res = app.get_auth("/v1/admin/audit-log", &m.provider).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = app.get("/v1/admin/audit-log").await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    let res = app
+        .get_auth("/v1/admin/audit-log?action=DROP%20TABLE", &m.admin)
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    let res = app
+        .get_auth("/v1/admin/audit-log?cursor=zzz", &m.admin)
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+}

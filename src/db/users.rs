@@ -270,3 +270,75 @@ pub async fn erase(conn: &mut DbConn, id: &str, placeholder: &str) -> QueryResul
         .await)?;
     Ok(())
 }
+
+/// What an admin looks for in the users list (all optional).
+#[derive(Default)]
+pub struct UserFilter {
+    pub role: Option<Role>,
+    pub status: Option<UserStatus>,
+    /// Providers whose verification is (or is not) on file.
+    pub verified: Option<bool>,
+    /// A `LIKE` pattern (lower case, escaped with `\`) for email, phone or name.
+    pub text: Option<String>,
+}
+
+/// Users matching `filter`, newest first, after the keyset `(created_at, id)`.
+pub async fn admin_page(
+    conn: &mut DbConn,
+    filter: &UserFilter,
+    before: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> QueryResult<Vec<User>> {
+    use super::discovery::lower;
+    use super::schema::provider_profiles;
+    db_run!(conn, |c| {
+        let mut q = users::table.select(User::as_select()).into_boxed();
+        if let Some(role) = filter.role {
+            q = q.filter(users::role.eq(role));
+        }
+        if let Some(status) = filter.status {
+            q = q.filter(users::status.eq(status));
+        }
+        if let Some(verified) = filter.verified {
+            let on_file = provider_profiles::table
+                .filter(provider_profiles::verified_at.is_not_null())
+                .select(provider_profiles::user_id);
+            q = if verified {
+                q.filter(users::id.eq_any(on_file))
+            } else {
+                q.filter(users::role.eq(Role::Provider))
+                    .filter(diesel::dsl::not(users::id.eq_any(on_file)))
+            };
+        }
+        if let Some(pattern) = &filter.text {
+            q = q.filter(
+                lower(users::email)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(lower(users::first_name).like(pattern.clone()).escape('\\'))
+                    .or(lower(users::last_name).like(pattern.clone()).escape('\\'))
+                    .or(users::phone.like(pattern.clone()).escape('\\')),
+            );
+        }
+        if let Some((at, id)) = &before {
+            q = q.filter(
+                users::created_at
+                    .lt(*at)
+                    .or(users::created_at.eq(*at).and(users::id.lt(id.clone()))),
+            );
+        }
+        q.order((users::created_at.desc(), users::id.desc()))
+            .limit(limit)
+            .load(c)
+            .await
+    })
+}
+
+/// The sum and count of the published ratings providers gave this customer.
+pub async fn customer_rating(conn: &mut DbConn, id: &str) -> QueryResult<(i64, i64)> {
+    db_run!(conn, |c| users::table
+        .find(id)
+        .select((users::customer_rating_sum, users::customer_rating_count))
+        .first(c)
+        .await)
+}

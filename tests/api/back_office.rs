@@ -121,3 +121,112 @@ async fn every_admin_action_is_in_the_audit_log() {
         .await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
 }
+
+async fn user_ids(app: &TestApp, admin: &str, query: &str) -> Vec<String> {
+    let res = app
+        .get_auth(&format!("/v1/admin/users{query}"), admin)
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{query}: {}", res.text);
+    res.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[actix_web::test]
+async fn admins_find_users_by_role_status_verification_and_text() {
+    let app = spawn_with(&[]).await;
+    let m = market(&app).await;
+    let pending = app.user("newpro@example.com", "provider").await;
+    let pending_id = pending["user"]["id"].as_str().unwrap().to_owned();
+
+    assert_eq!(
+        user_ids(&app, &m.admin, "?role=provider").await,
+        [pending_id.as_str(), m.provider_id.as_str()]
+    );
+    assert_eq!(
+        user_ids(&app, &m.admin, "?role=provider&verified=true").await,
+        [m.provider_id.as_str()]
+    );
+    assert_eq!(
+        user_ids(&app, &m.admin, "?verified=false").await,
+        [pending_id.as_str()]
+    );
+    assert_eq!(
+        user_ids(&app, &m.admin, "?q=CUS@EXAMPLE").await,
+        [m.customer_id.as_str()]
+    );
+    // LIKE's wildcards are plain characters in `q`.
+    assert!(user_ids(&app, &m.admin, "?q=%25").await.is_empty());
+    assert!(user_ids(&app, &m.admin, "?status=blocked").await.is_empty());
+    let res = app
+        .post_auth(
+            &format!("/v1/admin/users/{}/block", m.customer_id),
+            &m.admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(
+        user_ids(&app, &m.admin, "?status=blocked").await,
+        [m.customer_id.as_str()]
+    );
+    // Paging covers everyone once.
+    let all = user_ids(&app, &m.admin, "?limit=100").await;
+    assert_eq!(all.len(), 4, "admin, provider, customer, new provider");
+    let first = app
+        .get_auth("/v1/admin/users?limit=3", &m.admin)
+        .await
+        .json();
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let rest = user_ids(&app, &m.admin, &format!("?limit=3&cursor={cursor}")).await;
+    assert_eq!(rest, all[3..]);
+    for bad in ["?role=wizard", "?status=gone", "?limit=0", "?cursor=nope"] {
+        let res = app
+            .get_auth(&format!("/v1/admin/users{bad}"), &m.admin)
+            .await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    let res = app.get_auth("/v1/admin/users", &m.provider).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+
+    // One user in full, any role.
+    let res = app
+        .get_auth(&format!("/v1/admin/users/{}", m.provider_id), &m.admin)
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let pro = res.json();
+    assert_eq!(pro["user"]["email"], "pro@example.com");
+    assert_eq!(pro["provider"]["account"]["bookable"], true);
+    let cus = app
+        .get_auth(&format!("/v1/admin/users/{}", m.customer_id), &m.admin)
+        .await
+        .json();
+    assert!(cus["provider"].is_null());
+    assert_eq!(cus["user"]["status"], "blocked");
+    assert_eq!(cus["customer_rating"]["count"], 0);
+    let res = app.get_auth("/v1/admin/users/nobody", &m.admin).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+
+    // The login history, newest first.
+    let res = app.login("newpro@example.com", "wrong-password-1").await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    let logins = app
+        .get_auth(&format!("/v1/admin/users/{pending_id}/logins"), &m.admin)
+        .await
+        .json();
+    let outcomes: Vec<&str> = logins["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes.first(), Some(&"bad_password"), "{outcomes:?}");
+    assert_eq!(logins["items"][0]["ip"], "127.0.0.1");
+    let res = app
+        .get_auth(&format!("/v1/admin/users/{pending_id}/logins"), &m.customer)
+        .await;
+    assert_ne!(res.status, StatusCode::OK);
+}

@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod list_services;
 pub mod sessions;
 pub mod unassign_service;
+pub mod users;
 pub mod verify_provider;
 
 use actix_web::web;
@@ -49,6 +50,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .service(web::resource("/bookings").route(web::get().to(bookings::list)))
             .service(web::resource("/bookings/{id}/force").route(web::post().to(bookings::force)))
+            .service(web::resource("/users").route(web::get().to(users::list)))
+            .service(web::resource("/users/{id}").route(web::get().to(users::get)))
+            .service(web::resource("/users/{id}/logins").route(web::get().to(users::logins)))
             .service(web::resource("/users/{id}/block").route(web::post().to(block::block)))
             .service(web::resource("/users/{id}/unblock").route(web::post().to(block::unblock)))
             .service(web::resource("/sessions").route(web::get().to(sessions::list)))

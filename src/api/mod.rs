@@ -16,6 +16,7 @@ pub mod privacy;
 pub mod providers;
 pub mod services;
 pub mod slots;
+pub mod stats;
 pub mod views;
 pub mod wallet;
 
@@ -37,6 +38,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(chat::routes)
         .configure(notifications::routes)
         .configure(favorites::routes)
+        .configure(stats::routes)
         .configure(privacy::routes)
         .configure(crate::ws::routes);
 }

@@ -4,7 +4,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     admin, auth, bookings, chat, docs, favorites, health, me, notifications, payments, privacy,
-    providers, services, slots, wallet,
+    providers, services, slots, stats, wallet,
 };
 
 #[derive(OpenApi)]
@@ -30,7 +30,8 @@ use super::{
         bookings::location::post, chat::messages::history, chat::messages::send,
         chat::contact::get, chat::conversations::list, chat::direct::history, chat::direct::send, admin::sessions::list,
         admin::block::block, admin::block::unblock, admin::audit::list,
-        admin::users::list, admin::users::get, admin::users::logins, privacy::delete_account,
+        admin::users::list, admin::users::get, admin::users::logins, admin::revenue::revenue,
+        stats::platform::get, stats::trends::get, stats::top::get, stats::locations::get, privacy::delete_account,
         crate::ws::handler::upgrade,
         admin::bookings::list, admin::bookings::force, admin::ledger::summary, admin::ledger::transactions,
         providers::profile::put, providers::online::put, providers::list::list,
@@ -51,7 +52,7 @@ use super::{
     ),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "account"), (name = "providers"), (name = "services"),
-        (name = "availability"), (name = "bookings"), (name = "realtime"), (name = "payments"), (name = "notifications"), (name = "reviews"), (name = "favorites"), (name = "admin"),
+        (name = "availability"), (name = "bookings"), (name = "realtime"), (name = "payments"), (name = "notifications"), (name = "reviews"), (name = "favorites"), (name = "stats"), (name = "admin"),
         (name = "operations"))
 )]
 pub struct ApiDoc;

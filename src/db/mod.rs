@@ -31,6 +31,7 @@ pub mod schema;
 pub mod services;
 pub mod sessions;
 pub mod slots;
+pub mod stats;
 pub mod trail;
 pub mod users;
 

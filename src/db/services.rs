@@ -183,3 +183,15 @@ pub async fn of_provider(
         q.load(c).await
     })
 }
+
+/// `(id, title)` of several services (in no particular order).
+pub async fn titles(conn: &mut DbConn, ids: &[&str]) -> QueryResult<Vec<(String, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    db_run!(conn, |c| services::table
+        .filter(services::id.eq_any(ids))
+        .select((services::id, services::title))
+        .load(c)
+        .await)
+}

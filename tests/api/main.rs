@@ -39,6 +39,7 @@ mod scheduling;
 mod services;
 mod sessions;
 mod smtp;
+mod stats;
 mod tokens;
 mod verification;
 mod webhooks;

@@ -9,7 +9,7 @@ use crate::market::{job_location, market, Market, BASE};
 
 /// A booking of `service_id` by the market's customer, paid, accepted,
 /// moved to `arrived` by an admin, started and completed.
-async fn completed_of(app: &TestApp, m: &Market, service_id: &str, provider: &str) -> String {
+pub async fn completed_of(app: &TestApp, m: &Market, service_id: &str, provider: &str) -> String {
     let res = app
         .post_auth(
             "/v1/bookings",
@@ -41,7 +41,7 @@ async fn completed_of(app: &TestApp, m: &Market, service_id: &str, provider: &st
     id
 }
 
-async fn completed(app: &TestApp, m: &Market) -> String {
+pub async fn completed(app: &TestApp, m: &Market) -> String {
     completed_of(app, m, &m.service_id, &m.provider).await
 }
 

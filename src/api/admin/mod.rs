@@ -13,6 +13,7 @@ pub mod invite_admin;
 pub mod invite_provider;
 pub mod ledger;
 pub mod list_services;
+pub mod revenue;
 pub mod sessions;
 pub mod unassign_service;
 pub mod users;
@@ -57,6 +58,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/users/{id}/unblock").route(web::post().to(block::unblock)))
             .service(web::resource("/sessions").route(web::get().to(sessions::list)))
             .service(web::resource("/audit-log").route(web::get().to(audit::list)))
+            .service(web::resource("/stats/revenue").route(web::get().to(revenue::revenue)))
             .service(web::resource("/ledger/summary").route(web::get().to(ledger::summary)))
             .service(
                 web::resource("/ledger/transactions").route(web::get().to(ledger::transactions)),

@@ -1,0 +1,3 @@
+DROP INDEX ledger_entries_created;
+DROP INDEX bookings_completed;
+DROP INDEX bookings_created;

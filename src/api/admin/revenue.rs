@@ -1,0 +1,125 @@
+use std::collections::HashMap;
+
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::api::stats::trends::TrendsQuery;
+use crate::db::{self, ledger};
+use crate::domain::LedgerKind;
+use crate::error::ApiResult;
+use crate::extract::AuthUser;
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema, Default)]
+pub struct Money4 {
+    /// Paid in by customers (captured into escrow), minor units.
+    pub paid_in: i64,
+    /// The platform's commission (completions and cancellation fees).
+    pub commission: i64,
+    /// Paid out to providers' wallets (completions and cancellation fees).
+    pub provider_earnings: i64,
+    /// Refunded to customers.
+    pub refunds: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RevenueDay {
+    #[schema(value_type = String, example = "2026-12-01")]
+    pub date: NaiveDate,
+    #[serde(flatten)]
+    pub money: Money4,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ServiceRevenue {
+    pub service_id: String,
+    pub title: String,
+    /// Bookings of it completed in the range.
+    pub completed: i64,
+    /// Their prices, minor units.
+    pub revenue: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RevenueView {
+    /// The whole range.
+    pub total: Money4,
+    /// Oldest first, one per UTC day.
+    pub days: Vec<RevenueDay>,
+    /// Most revenue first.
+    pub by_service: Vec<ServiceRevenue>,
+}
+
+async fn money(
+    c: &mut db::DbConn,
+    from: chrono::NaiveDateTime,
+    to: chrono::NaiveDateTime,
+) -> ApiResult<Money4> {
+    let sum = async |c: &mut db::DbConn, prefix: &str, kind: LedgerKind| {
+        db::stats::ledger_between(c, prefix, kind, from, to).await
+    };
+    Ok(Money4 {
+        paid_in: -sum(c, "customer:", LedgerKind::Funding).await?,
+        commission: sum(c, ledger::COMMISSION, LedgerKind::Release).await?
+            + sum(c, ledger::COMMISSION, LedgerKind::CancellationFee).await?,
+        provider_earnings: sum(c, "provider:", LedgerKind::Release).await?
+            + sum(c, "provider:", LedgerKind::CancellationFee).await?,
+        refunds: sum(c, "customer:", LedgerKind::Refund).await?,
+    })
+}
+
+/// Money by day and by service over the last `days` (admins only), from the
+/// ledger.
+#[utoipa::path(get, path = "/v1/admin/stats/revenue", tag = "admin", security(("bearer" = [])),
+    params(TrendsQuery),
+    responses((status = 200, body = RevenueView), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody)))]
+pub async fn revenue(
+    state: web::Data<AppState>,
+    me: AuthUser,
+    query: web::Query<TrendsQuery>,
+) -> ApiResult<HttpResponse> {
+    me.require_admin()?;
+    let days = crate::api::stats::days(query.days, db::now().date())?;
+    state
+        .with_db(async |c| {
+            let (Some(first), Some(last)) = (days.first(), days.last()) else {
+                return Ok(HttpResponse::BadRequest().finish());
+            };
+            let (from, to) = (first.1, last.2);
+            let mut out = Vec::with_capacity(days.len());
+            for (date, day_from, day_to) in &days {
+                out.push(RevenueDay {
+                    date: *date,
+                    money: money(c, *day_from, *day_to).await?,
+                });
+            }
+            let total = money(c, from, to).await?;
+            let rows = db::stats::completed_by_service(c, from, to).await?;
+            let ids: Vec<&str> = rows.iter().map(|(id, ..)| id.as_str()).collect();
+            let titles: HashMap<String, String> =
+                db::services::titles(c, &ids).await?.into_iter().collect();
+            let mut by_service: Vec<ServiceRevenue> = rows
+                .iter()
+                .map(|(id, completed, revenue)| ServiceRevenue {
+                    service_id: id.clone(),
+                    title: titles.get(id).cloned().unwrap_or_default(),
+                    completed: *completed,
+                    revenue: *revenue,
+                })
+                .collect();
+            by_service.sort_by(|a, b| {
+                b.revenue
+                    .cmp(&a.revenue)
+                    .then(a.service_id.cmp(&b.service_id))
+            });
+            Ok(HttpResponse::Ok().json(RevenueView {
+                total,
+                days: out,
+                by_service,
+            }))
+        })
+        .await
+}

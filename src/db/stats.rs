@@ -7,16 +7,13 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use diesel_async::RunQueryDsl;
 
-use super::schema::{
-    bookings, ledger_entries, ledger_transactions, provider_profiles, services, users,
-};
+use super::schema::{bookings, provider_profiles, services, users};
 use super::DbConn;
 use crate::db_run;
-use crate::domain::{LedgerKind, Role, ServiceStatus, UserStatus};
+use crate::domain::{Role, ServiceStatus, UserStatus};
 use onsite_actors::booking::BookingState;
 
 const SUM_PRICE: &str = "CAST(COALESCE(SUM(bookings.total_amount), 0) AS BIGINT)";
-const SUM_AMOUNT: &str = "CAST(COALESCE(SUM(ledger_entries.amount), 0) AS BIGINT)";
 
 /// Accounts of `role` that are not deleted.
 pub async fn users_with_role(conn: &mut DbConn, role: Role) -> QueryResult<i64> {
@@ -71,7 +68,10 @@ pub async fn bookings_total(conn: &mut DbConn) -> QueryResult<(i64, i64)> {
 }
 
 /// One day (or any range): bookings created in it, bookings completed in
-/// it, and the prices of those completed.
+/// it, and the prices of those completed. `completed_at` is set by the
+/// completion alone (a terminal state), so its range is the whole filter: a
+/// status filter beside it made SQLite scan the status index instead
+/// (230 ms a day at 1M bookings).
 pub async fn bookings_between(
     conn: &mut DbConn,
     from: NaiveDateTime,
@@ -86,7 +86,6 @@ pub async fn bookings_between(
     let (completed, value): (i64, i64) = db_run!(conn, |c| bookings::table
         .filter(bookings::completed_at.ge(from))
         .filter(bookings::completed_at.lt(to))
-        .filter(bookings::status.eq(BookingState::Completed))
         .select((
             diesel::dsl::count_star(),
             diesel::dsl::sql::<BigInt>(SUM_PRICE)
@@ -94,27 +93,6 @@ pub async fn bookings_between(
         .first(c)
         .await)?;
     Ok((created, completed, value))
-}
-
-/// The sum of entries on accounts starting with `prefix` in transactions of
-/// `kind` written in the range.
-pub async fn ledger_between(
-    conn: &mut DbConn,
-    prefix: &str,
-    kind: LedgerKind,
-    from: NaiveDateTime,
-    to: NaiveDateTime,
-) -> QueryResult<i64> {
-    let pattern = format!("{prefix}%");
-    db_run!(conn, |c| ledger_entries::table
-        .inner_join(ledger_transactions::table)
-        .filter(ledger_entries::created_at.ge(from))
-        .filter(ledger_entries::created_at.lt(to))
-        .filter(ledger_transactions::kind.eq(kind))
-        .filter(ledger_entries::account.like(&pattern))
-        .select(diesel::dsl::sql::<BigInt>(SUM_AMOUNT))
-        .first(c)
-        .await)
 }
 
 /// Bookings completed in the range by service: `(service_id, count, prices)`.
@@ -126,7 +104,6 @@ pub async fn completed_by_service(
     db_run!(conn, |c| bookings::table
         .filter(bookings::completed_at.ge(from))
         .filter(bookings::completed_at.lt(to))
-        .filter(bookings::status.eq(BookingState::Completed))
         .group_by(bookings::service_id)
         .select((
             bookings::service_id,
@@ -176,4 +153,53 @@ pub async fn best_rated(
         ))
         .load(c)
         .await)
+}
+
+/// Ledger sums of one UTC day, one transaction kind and one class of
+/// account (`customer`, `provider`, `commission`, `other`).
+#[derive(Debug, QueryableByName)]
+pub struct LedgerDay {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub day: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub kind: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub class: String,
+    #[diesel(sql_type = BigInt)]
+    pub total: i64,
+}
+
+/// Every ledger entry written in the range, summed by day, kind and class
+/// of account in one pass over `ledger_entries_created` (the same SQL on
+/// both backends but for the placeholders).
+pub async fn ledger_by_day(
+    conn: &mut DbConn,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<LedgerDay>> {
+    use diesel::sql_types::Timestamp;
+    const SQL: &str = "SELECT CAST(date(e.created_at) AS TEXT) AS day, t.kind AS kind, \
+         CASE WHEN e.account LIKE 'customer:%' THEN 'customer' \
+              WHEN e.account LIKE 'provider:%' THEN 'provider' \
+              WHEN e.account = 'platform:commission' THEN 'commission' \
+              ELSE 'other' END AS class, \
+         CAST(COALESCE(SUM(e.amount), 0) AS BIGINT) AS total \
+         FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id \
+         WHERE e.created_at >= {1} AND e.created_at < {2} GROUP BY 1, 2, 3";
+    match conn {
+        DbConn::Pg(c) => {
+            diesel::sql_query(SQL.replace("{1}", "$1").replace("{2}", "$2"))
+                .bind::<Timestamp, _>(from)
+                .bind::<Timestamp, _>(to)
+                .load(&mut **c)
+                .await
+        }
+        DbConn::Sqlite(c) => {
+            diesel::sql_query(SQL.replace("{1}", "?").replace("{2}", "?"))
+                .bind::<Timestamp, _>(from)
+                .bind::<Timestamp, _>(to)
+                .load(&mut **c)
+                .await
+        }
+    }
 }

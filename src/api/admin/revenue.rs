@@ -6,8 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::stats::trends::TrendsQuery;
-use crate::db::{self, ledger};
-use crate::domain::LedgerKind;
+use crate::db;
 use crate::error::ApiResult;
 use crate::extract::AuthUser;
 use crate::state::AppState;
@@ -52,22 +51,17 @@ pub struct RevenueView {
     pub by_service: Vec<ServiceRevenue>,
 }
 
-async fn money(
-    c: &mut db::DbConn,
-    from: chrono::NaiveDateTime,
-    to: chrono::NaiveDateTime,
-) -> ApiResult<Money4> {
-    let sum = async |c: &mut db::DbConn, prefix: &str, kind: LedgerKind| {
-        db::stats::ledger_between(c, prefix, kind, from, to).await
-    };
-    Ok(Money4 {
-        paid_in: -sum(c, "customer:", LedgerKind::Funding).await?,
-        commission: sum(c, ledger::COMMISSION, LedgerKind::Release).await?
-            + sum(c, ledger::COMMISSION, LedgerKind::CancellationFee).await?,
-        provider_earnings: sum(c, "provider:", LedgerKind::Release).await?
-            + sum(c, "provider:", LedgerKind::CancellationFee).await?,
-        refunds: sum(c, "customer:", LedgerKind::Refund).await?,
-    })
+impl Money4 {
+    fn add(&mut self, row: &db::stats::LedgerDay) {
+        let kind = row.kind.as_str();
+        match (kind, row.class.as_str()) {
+            ("funding", "customer") => self.paid_in -= row.total,
+            ("release" | "cancellation_fee", "commission") => self.commission += row.total,
+            ("release" | "cancellation_fee", "provider") => self.provider_earnings += row.total,
+            ("refund", "customer") => self.refunds += row.total,
+            _ => {}
+        }
+    }
 }
 
 /// Money by day and by service over the last `days` (admins only), from the
@@ -89,14 +83,22 @@ pub async fn revenue(
                 return Ok(HttpResponse::BadRequest().finish());
             };
             let (from, to) = (first.1, last.2);
-            let mut out = Vec::with_capacity(days.len());
-            for (date, day_from, day_to) in &days {
-                out.push(RevenueDay {
-                    date: *date,
-                    money: money(c, *day_from, *day_to).await?,
-                });
+            // One pass over the range's ledger entries, summed by day.
+            let mut by_day: HashMap<String, Money4> = HashMap::new();
+            let mut total = Money4::default();
+            for row in db::stats::ledger_by_day(c, from, to).await? {
+                total.add(&row);
+                by_day.entry(row.day.clone()).or_default().add(&row);
             }
-            let total = money(c, from, to).await?;
+            let out: Vec<RevenueDay> = days
+                .iter()
+                .map(|(date, ..)| RevenueDay {
+                    date: *date,
+                    money: by_day
+                        .remove(&date.format("%Y-%m-%d").to_string())
+                        .unwrap_or_default(),
+                })
+                .collect();
             let rows = db::stats::completed_by_service(c, from, to).await?;
             let ids: Vec<&str> = rows.iter().map(|(id, ..)| id.as_str()).collect();
             let titles: HashMap<String, String> =

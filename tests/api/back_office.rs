@@ -107,6 +107,32 @@ async fn every_admin_action_is_in_the_audit_log() {
     assert_eq!(actions(&rest), ["provider.verify"]);
     assert!(rest["next_cursor"].is_null());
 
+    // Invitations and services an admin creates are actions too.
+    let res = app
+        .post_auth(
+            "/v1/admin/providers",
+            &m.admin,
+            json!({"email": "invited@example.com", "first_name": "Ina", "last_name": "Vite"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let invited = res.json()["user"]["id"].as_str().unwrap().to_owned();
+    let res = app
+        .post_auth(
+            "/v1/admin/services",
+            &m.admin,
+            json!({"title": "Gutter cleaning", "price": {"amount": 25000, "currency": "ZAR"}}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let service = res.json()["id"].as_str().unwrap().to_owned();
+    let latest = log(&app, &m.admin, "?limit=2").await;
+    assert_eq!(actions(&latest), ["service.create", "user.invite"]);
+    assert_eq!(latest["items"][0]["target_id"], service.as_str());
+    assert_eq!(latest["items"][0]["after"]["price_amount"], 25000);
+    assert_eq!(latest["items"][1]["target_id"], invited.as_str());
+    assert_eq!(latest["items"][1]["after"]["role"], "provider");
+
     // Admins only; bad filters are refused.
     let res = app.get_auth("/v1/admin/audit-log", &m.provider).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);

@@ -35,12 +35,13 @@ pub struct AdminServiceRequest {
 pub async fn create_service(
     state: web::Data<AppState>,
     me: AuthUser,
+    client: crate::domain::ClientInfo,
     ValidJson(req): ValidJson<AdminServiceRequest>,
 ) -> ApiResult<HttpResponse> {
     me.require_admin()?;
     let duration = check_duration(req.duration_minutes.unwrap_or(60))?;
     state
-        .with_db(async |conn| {
+        .in_transaction(async |conn| {
             let provider_id = match req.provider_id.as_deref().filter(|s| !s.is_empty()) {
                 Some(id) => Some(marketplace::provider_account(conn, id).await?.0.id),
                 None => None,
@@ -68,6 +69,25 @@ pub async fn create_service(
                 deleted_at: None,
             };
             db::services::insert(conn, &service).await?;
+            super::audit::record(
+                conn,
+                &me,
+                &client,
+                super::audit::Entry {
+                    action: "service.create",
+                    target_type: "service",
+                    target_id: &service.id,
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "title": service.title,
+                        "price_amount": service.price_amount,
+                        "currency": service.currency,
+                        "provider_id": service.provider_id,
+                    })),
+                    reason: None,
+                },
+            )
+            .await?;
             Ok(HttpResponse::Created().json(ServiceView::full(&service)))
         })
         .await

@@ -9,8 +9,9 @@ use crate::api::auth::register::ensure_free;
 use crate::api::views::UserView;
 use crate::auth::challenge::{self, Purpose};
 use crate::db::{self, users::User};
-use crate::domain::{Channel, Email, PersonName, Phone, Role};
+use crate::domain::{Channel, ClientInfo, Email, PersonName, Phone, Role};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::AuthUser;
 use crate::notify::{center, templates};
 use crate::state::AppState;
 
@@ -43,7 +44,13 @@ pub struct InvitationView {
 
 /// Creates the account (no password; the email counts as verified once the
 /// invitation is accepted) and mails the completion link.
-pub async fn invite(state: &AppState, req: InviteRequest, role: Role) -> ApiResult<InviteResponse> {
+pub async fn invite(
+    state: &AppState,
+    me: &AuthUser,
+    client: &ClientInfo,
+    req: InviteRequest,
+    role: Role,
+) -> ApiResult<InviteResponse> {
     state
         .with_db(async |conn| {
             ensure_free(conn, &req.email, req.phone.as_ref()).await?;
@@ -86,6 +93,20 @@ pub async fn invite(state: &AppState, req: InviteRequest, role: Role) -> ApiResu
                 // The account and its invitation mail commit together.
                 let mail = templates::invitation(&user.email, role.as_str(), token, &link);
                 center::queue_mail(c, &mail).await?;
+                super::audit::record(
+                    c,
+                    me,
+                    client,
+                    super::audit::Entry {
+                        action: "user.invite",
+                        target_type: "user",
+                        target_id: &user.id,
+                        before: None,
+                        after: Some(serde_json::json!({"role": role, "email": user.email})),
+                        reason: None,
+                    },
+                )
+                .await?;
                 Ok::<_, ApiError>(issued)
             })
             .await?;

@@ -1,7 +1,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::invite::{invite, InviteRequest, InviteResponse};
-use crate::domain::Role;
+use crate::domain::{ClientInfo, Role};
 use crate::error::ApiResult;
 use crate::extract::{AuthUser, ValidJson};
 use crate::state::AppState;
@@ -18,9 +18,10 @@ use crate::state::AppState;
 pub async fn invite_provider(
     state: web::Data<AppState>,
     me: AuthUser,
+    client: ClientInfo,
     ValidJson(req): ValidJson<InviteRequest>,
 ) -> ApiResult<HttpResponse> {
     me.require_admin()?;
-    let res = invite(&state, req, Role::Provider).await?;
+    let res = invite(&state, &me, &client, req, Role::Provider).await?;
     Ok(HttpResponse::Created().json(res))
 }

@@ -15,25 +15,10 @@ use crate::db::{self, bookings::Booking, reviews::ReviewRow, DbConn};
 use crate::domain::Role;
 use crate::error::{ApiError, ApiResult};
 
-/// Longest review comment or reply, in characters.
-pub const MAX_TEXT: usize = 2000;
-
-/// A review as its author sends it.
+/// A review as its author sends it (the comment already trimmed and bounded).
 pub struct Draft {
     pub rating: i64,
     pub comment: Option<String>,
-}
-
-/// `text` trimmed, `None` when empty; refused past [`MAX_TEXT`].
-pub fn text(field: &str, text: Option<String>) -> ApiResult<Option<String>> {
-    let text = text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
-    if text.as_ref().is_some_and(|t| t.chars().count() > MAX_TEXT) {
-        return Err(ApiError::validation(
-            field,
-            format!("must be at most {MAX_TEXT} characters"),
-        ));
-    }
-    Ok(text)
 }
 
 /// Stores `author`'s review of the other party of `booking`; publishes both
@@ -54,7 +39,7 @@ pub async fn submit(
             "must be a whole number from 1 to 5",
         ));
     }
-    let comment = text("comment", draft.comment)?;
+    let comment = draft.comment.filter(|c| !c.is_empty());
     let (own_id, subject_id) = match author {
         Role::Customer => (&booking.customer_id, &booking.provider_id),
         _ => (&booking.provider_id, &booking.customer_id),
@@ -89,8 +74,8 @@ pub async fn submit(
             ),
         ));
     }
-    db::reviews::lock_booking(conn, &booking.id).await?;
-    let row = ReviewRow {
+    db::bookings::lock(conn, &booking.id).await?;
+    let mut row = ReviewRow {
         booking_id: booking.id.clone(),
         author_role: author,
         author_id: author_id.to_owned(),
@@ -108,15 +93,12 @@ pub async fn submit(
             "you have already reviewed this booking".into(),
         ));
     }
-    let both = db::reviews::of_booking(conn, &booking.id).await?.len() == 2;
-    if both {
+    // The other side reviewed already: both are published now.
+    if db::reviews::of_booking(conn, &booking.id).await?.len() == 2 {
         publish(conn, &booking.id, now).await?;
+        row.published_at = Some(now);
     }
-    Ok(db::reviews::of_booking(conn, &booking.id)
-        .await?
-        .into_iter()
-        .find(|r| r.author_role == author)
-        .unwrap_or(row))
+    Ok(row)
 }
 
 /// Publishes the booking's hidden reviews and counts each in its subject's

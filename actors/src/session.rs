@@ -300,8 +300,11 @@ impl BookingSession {
                 if let Err(err) = &outcome {
                     tracing::debug!(code = %err.code(), "journal work not applied");
                 }
+                let before = act.record.as_ref().map(|r| r.state);
                 act.record = latest;
-                if let Some(record) = &act.record {
+                // Only a change of state can change the index (appends,
+                // e.g. chat, leave it alone: no lock taken per message).
+                if let Some(record) = act.record.as_ref().filter(|r| Some(r.state) != before) {
                     act.links.live.note(record);
                 }
                 act.running = false;

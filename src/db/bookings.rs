@@ -306,3 +306,21 @@ pub async fn references(conn: &mut DbConn) -> QueryResult<Vec<String>> {
         .load(c)
         .await)
 }
+
+/// Holds the booking's row until the transaction ends (PostgreSQL; SQLite's
+/// one connection runs transactions one at a time already): e.g. the two
+/// parties' reviews, written at the same moment, see each other.
+pub async fn lock(conn: &mut DbConn, booking_id: &str) -> QueryResult<()> {
+    match conn {
+        DbConn::Pg(c) => {
+            let _: Vec<String> = bookings::table
+                .find(booking_id)
+                .select(bookings::id)
+                .for_update()
+                .load(&mut **c)
+                .await?;
+        }
+        DbConn::Sqlite(_) => {}
+    }
+    Ok(())
+}

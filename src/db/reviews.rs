@@ -219,22 +219,3 @@ pub async fn reply(
     .await)?;
     Ok(n == 1)
 }
-
-/// Holds the booking's row until the transaction ends, so the two parties'
-/// reviews, written at the same moment, see each other (PostgreSQL; SQLite's
-/// one connection runs transactions one at a time already).
-pub async fn lock_booking(conn: &mut DbConn, booking_id: &str) -> QueryResult<()> {
-    use super::schema::bookings;
-    match conn {
-        DbConn::Pg(c) => {
-            let _: Vec<String> = bookings::table
-                .find(booking_id)
-                .select(bookings::id)
-                .for_update()
-                .load(&mut **c)
-                .await?;
-        }
-        DbConn::Sqlite(_) => {}
-    }
-    Ok(())
-}

@@ -114,9 +114,9 @@ pub async fn completed_by_service(
         .await)
 }
 
-/// The base locations of active, verified providers (bucketed by the caller,
-/// never shown).
-pub async fn provider_bases(conn: &mut DbConn) -> QueryResult<Vec<(f64, f64)>> {
+/// The base location of every active, verified provider, `None` for those
+/// without one (bucketed by the caller, never shown).
+pub async fn provider_bases(conn: &mut DbConn) -> QueryResult<Vec<Option<(f64, f64)>>> {
     let rows: Vec<(Option<f64>, Option<f64>)> = db_run!(conn, |c| provider_profiles::table
         .inner_join(users::table.on(users::id.eq(provider_profiles::user_id)))
         .filter(users::status.eq(UserStatus::Active))
@@ -124,10 +124,7 @@ pub async fn provider_bases(conn: &mut DbConn) -> QueryResult<Vec<(f64, f64)>> {
         .select((provider_profiles::base_lat, provider_profiles::base_lng))
         .load(c)
         .await)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(lat, lng)| lat.zip(lng))
-        .collect())
+    Ok(rows.into_iter().map(|(lat, lng)| lat.zip(lng)).collect())
 }
 
 /// Rated providers, best first (rating, then how many rated), with their

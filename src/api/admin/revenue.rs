@@ -7,12 +7,12 @@ use utoipa::ToSchema;
 
 use crate::api::stats::trends::TrendsQuery;
 use crate::db;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::AuthUser;
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema, Default)]
-pub struct Money4 {
+pub struct MoneyFlows {
     /// Paid in by customers (captured into escrow), minor units.
     pub paid_in: i64,
     /// The platform's commission (completions and cancellation fees).
@@ -28,7 +28,7 @@ pub struct RevenueDay {
     #[schema(value_type = String, example = "2026-12-01")]
     pub date: NaiveDate,
     #[serde(flatten)]
-    pub money: Money4,
+    pub money: MoneyFlows,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -44,14 +44,14 @@ pub struct ServiceRevenue {
 #[derive(Serialize, ToSchema)]
 pub struct RevenueView {
     /// The whole range.
-    pub total: Money4,
+    pub total: MoneyFlows,
     /// Oldest first, one per UTC day.
     pub days: Vec<RevenueDay>,
     /// Most revenue first.
     pub by_service: Vec<ServiceRevenue>,
 }
 
-impl Money4 {
+impl MoneyFlows {
     fn add(&mut self, row: &db::stats::LedgerDay) {
         let kind = row.kind.as_str();
         match (kind, row.class.as_str()) {
@@ -80,12 +80,12 @@ pub async fn revenue(
     state
         .with_db(async |c| {
             let (Some(first), Some(last)) = (days.first(), days.last()) else {
-                return Ok(HttpResponse::BadRequest().finish());
+                return Err(ApiError::validation("days", "must be between 1 and 365"));
             };
             let (from, to) = (first.1, last.2);
             // One pass over the range's ledger entries, summed by day.
-            let mut by_day: HashMap<String, Money4> = HashMap::new();
-            let mut total = Money4::default();
+            let mut by_day: HashMap<String, MoneyFlows> = HashMap::new();
+            let mut total = MoneyFlows::default();
             for row in db::stats::ledger_by_day(c, from, to).await? {
                 total.add(&row);
                 by_day.entry(row.day.clone()).or_default().add(&row);

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::{self, reviews::ReviewRow};
-use crate::domain::Role;
+use crate::domain::{BoundedText, LongText, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
 use crate::reviews::{self, Draft};
@@ -19,7 +19,8 @@ pub struct RateRequest {
     /// 1 to 5.
     pub rating: i64,
     /// Optional, up to 2000 characters.
-    pub comment: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub comment: Option<LongText>,
 }
 
 /// A review as its author sees it.
@@ -61,7 +62,7 @@ async fn submit(
             let booking = super::visible(c, me, id).await?;
             let draft = Draft {
                 rating: body.rating,
-                comment: body.comment,
+                comment: body.comment.map(LongText::into_inner),
             };
             reviews::submit(c, &booking, author, me.id(), draft, window, db::now()).await
         })
@@ -104,8 +105,9 @@ pub async fn rate_customer(
 
 #[derive(Deserialize, ToSchema)]
 pub struct ReplyRequest {
-    /// Up to 2000 characters.
-    pub text: String,
+    /// 1 to 2000 characters.
+    #[schema(value_type = String)]
+    pub text: BoundedText<1, 2000>,
 }
 
 /// The provider answers the customer's published review of this booking,
@@ -121,8 +123,7 @@ pub async fn reply(
     id: web::Path<String>,
     body: ValidJson<ReplyRequest>,
 ) -> ApiResult<HttpResponse> {
-    let text = reviews::text("text", Some(body.0.text))?
-        .ok_or_else(|| ApiError::validation("text", "is required"))?;
+    let text = body.0.text.into_inner();
     state
         .in_transaction(async |c| {
             let booking = super::visible(c, &me, &id).await?;

@@ -37,16 +37,12 @@ pub struct ProviderLocations {
 #[utoipa::path(get, path = "/v1/stats/providers/locations", tag = "stats",
     responses((status = 200, body = ProviderLocations)))]
 pub async fn get(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let (bases, active) = state
-        .with_db(async |c| {
-            Ok((
-                db::stats::provider_bases(c).await?,
-                db::stats::active_providers(c).await?.0,
-            ))
-        })
+    let providers = state
+        .with_db(async |c| Ok(db::stats::provider_bases(c).await?))
         .await?;
+    let active = providers.len() as i64;
     let mut cells: BTreeMap<(i64, i64), i64> = BTreeMap::new();
-    for (lat, lng) in &bases {
+    for (lat, lng) in providers.iter().flatten() {
         let key = (
             (lat / CELL_DEG).floor() as i64,
             (lng / CELL_DEG).floor() as i64,

@@ -82,6 +82,12 @@ pub struct MoneyConfig {
     pub request_timeout: chrono::Duration,
     /// Secret of the simulated gateway's signed webhooks (derived from the JWT secret if unset).
     pub webhook_secret: Option<String>,
+    /// The job's SLA: how far past its estimated duration a job may run
+    /// before it counts as breached (`ONSITE_SLA_GRACE_MINUTES`, 15).
+    pub sla_grace: chrono::Duration,
+    /// What a breach costs the provider, in basis points of the price,
+    /// refunded to the customer (`ONSITE_SLA_PENALTY_BPS`, 0: none).
+    pub sla_penalty_bps: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -283,6 +289,14 @@ impl Config {
                 payment_window: minutes(&get, "ONSITE_PAYMENT_WINDOW_MINUTES", 15)?,
                 request_timeout: minutes(&get, "ONSITE_REQUEST_TIMEOUT_MINUTES", 30)?,
                 webhook_secret: get("ONSITE_PAYMENT_WEBHOOK_SECRET"),
+                sla_grace: minutes(&get, "ONSITE_SLA_GRACE_MINUTES", 15)?,
+                sla_penalty_bps: {
+                    let bps: u32 = parse(&get, "ONSITE_SLA_PENALTY_BPS", Some(0))?;
+                    if bps > 10_000 {
+                        return Err(bad("ONSITE_SLA_PENALTY_BPS", "must be between 0 and 10000"));
+                    }
+                    bps
+                },
             },
             sessions: SessionsConfig {
                 idle: Duration::from_secs(parse(&get, "ONSITE_SESSION_IDLE_S", Some(300))?),

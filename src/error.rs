@@ -180,6 +180,12 @@ impl From<crate::db::ledger::LedgerError> for ApiError {
     }
 }
 
+impl From<crate::payments::escrow::EscrowError> for ApiError {
+    fn from(err: crate::payments::escrow::EscrowError) -> Self {
+        Self::internal(err)
+    }
+}
+
 impl From<diesel::result::Error> for ApiError {
     fn from(err: diesel::result::Error) -> Self {
         Self::Internal(err.into())

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod bookings;
 pub mod chat;
+pub mod complaints;
 pub mod cursor;
 pub mod docs;
 pub mod favorites;
@@ -37,6 +38,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(admin::routes)
         .configure(chat::routes)
         .configure(notifications::routes)
+        .configure(complaints::routes)
         .configure(favorites::routes)
         .configure(stats::routes)
         .configure(privacy::routes)

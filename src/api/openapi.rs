@@ -3,8 +3,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    admin, auth, bookings, chat, docs, favorites, health, me, notifications, payments, privacy,
-    providers, services, slots, stats, wallet,
+    admin, auth, bookings, chat, complaints, docs, favorites, health, me, notifications, payments,
+    privacy, providers, services, slots, stats, wallet,
 };
 
 #[derive(OpenApi)]
@@ -25,6 +25,8 @@ use super::{
         bookings::transitions::complete, bookings::transitions::cancel, bookings::transitions::reschedule,
         bookings::events::list, bookings::rate::rate, bookings::rate::rate_customer, bookings::rate::reply,
         favorites::add::add, favorites::list::list, favorites::remove::remove,
+        complaints::file::file, complaints::mine::mine, complaints::get::get, complaints::message::message,
+        admin::complaints::list, admin::complaints::assign, admin::complaints::resolve,
         payments::intents::create, payments::confirm::confirm, payments::webhook::receive, payments::list::list,
         wallet::wallet,
         bookings::location::post, chat::messages::history, chat::messages::send,
@@ -52,7 +54,7 @@ use super::{
     ),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "account"), (name = "providers"), (name = "services"),
-        (name = "availability"), (name = "bookings"), (name = "realtime"), (name = "payments"), (name = "notifications"), (name = "reviews"), (name = "favorites"), (name = "stats"), (name = "admin"),
+        (name = "availability"), (name = "bookings"), (name = "realtime"), (name = "payments"), (name = "notifications"), (name = "reviews"), (name = "favorites"), (name = "complaints"), (name = "stats"), (name = "admin"),
         (name = "operations"))
 )]
 pub struct ApiDoc;

@@ -62,6 +62,7 @@ pub async fn delete_account(
                 db::outbox::forget(c, &id, &me.user.email, me.user.phone.as_deref()).await?;
                 db::devices::remove_all(c, &id).await?;
                 db::devices::forget_alerts(c, &id).await?;
+                db::complaints::erase_author(c, &id).await?;
                 db::sessions::revoke_all(c, &id, None, "account_deleted").await?;
                 Ok::<(), ApiError>(())
             })

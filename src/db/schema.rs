@@ -430,7 +430,54 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    complaints (id) {
+        id -> Text,
+        booking_id -> Text,
+        reporter_id -> Text,
+        respondent_id -> Text,
+        kind -> Text,
+        severity -> Text,
+        description -> Text,
+        status -> Text,
+        assigned_to -> Nullable<Text>,
+        holds_escrow -> Bool,
+        resolution -> Nullable<Text>,
+        refund_amount -> Nullable<BigInt>,
+        resolved_by -> Nullable<Text>,
+        resolved_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    complaint_messages (id) {
+        id -> Text,
+        complaint_id -> Text,
+        side -> Text,
+        author_id -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    booking_sla (booking_id) {
+        booking_id -> Text,
+        started_at -> Timestamp,
+        estimated_minutes -> Integer,
+        actual_minutes -> Nullable<Integer>,
+        breached -> Nullable<Bool>,
+        penalty -> BigInt,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    booking_sla,
+    complaints,
+    complaint_messages,
     admin_audit,
     reviews,
     favorites,

@@ -24,8 +24,8 @@ pub use onsite_actors::booking::Role;
 pub use password::Password;
 pub use phone::Phone;
 pub use status::{
-    Channel, LedgerKind, LoginOutcome, NotificationKind, Platform, Purpose, ServiceStatus,
-    UserStatus,
+    Channel, ComplaintKind, ComplaintSide, ComplaintStatus, LedgerKind, LoginOutcome,
+    NotificationKind, Platform, Purpose, ServiceStatus, Severity, UserStatus,
 };
-pub use text::{BoundedText, LongText, Reason, Skill, Title};
+pub use text::{BoundedText, LongText, MessageText, Reason, Skill, Title};
 pub use timezone::{clock, ClockTime, TimeZone};

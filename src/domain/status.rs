@@ -129,6 +129,63 @@ named_enum! {
         ChatMessage = "chat_message",
         /// To the provider: an admin wrote in their direct conversation.
         AdminMessage = "admin_message",
+        /// To a party of a complaint: an admin wrote on their side of it.
+        ComplaintMessage = "complaint_message",
+        /// To both parties: an admin resolved or rejected a complaint.
+        ComplaintClosed = "complaint_closed",
+    }
+}
+
+named_enum! {
+    /// What a complaint is about.
+    #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow, utoipa::ToSchema)]
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub enum ComplaintKind ("complaint type") {
+        ServiceQuality = "service_quality",
+        /// Holds the escrow release when filed before it (see `holds_escrow`).
+        PaymentIssue = "payment_issue",
+        ProviderBehavior = "provider_behavior",
+        CustomerBehavior = "customer_behavior",
+        Other = "other",
+    }
+}
+
+named_enum! {
+    /// How bad the reporter says it is.
+    #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow, utoipa::ToSchema)]
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub enum Severity ("severity") {
+        Low = "low",
+        Medium = "medium",
+        High = "high",
+    }
+}
+
+named_enum! {
+    /// Where a complaint is in its handling.
+    #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow, utoipa::ToSchema)]
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub enum ComplaintStatus ("complaint status") {
+        /// Filed; no admin has taken it yet.
+        Open = "open",
+        /// An admin took it (`assigned_to`).
+        InReview = "in_review",
+        /// Closed in the reporter's favour, with the resolution text.
+        Resolved = "resolved",
+        /// Closed as unfounded, with the reason.
+        Rejected = "rejected",
+    }
+}
+
+named_enum! {
+    /// Whose conversation with the admins a complaint message belongs to.
+    #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow, utoipa::ToSchema)]
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub enum ComplaintSide ("complaint side") {
+        /// The party who filed it.
+        Reporter = "reporter",
+        /// The other party of the booking.
+        Respondent = "respondent",
     }
 }
 
@@ -163,5 +220,9 @@ text_column!(
     LedgerKind,
     Purpose,
     LoginOutcome,
-    NotificationKind
+    NotificationKind,
+    ComplaintKind,
+    Severity,
+    ComplaintStatus,
+    ComplaintSide
 );

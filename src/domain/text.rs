@@ -12,6 +12,8 @@ pub type Title = BoundedText<1, 120>;
 pub type LongText = BoundedText<0, 2000>;
 /// A reason given by an admin: 1 to 500 characters.
 pub type Reason = BoundedText<1, 500>;
+/// A complaint's description or a message in its thread: 1 to 4000 characters.
+pub type MessageText = BoundedText<1, 4000>;
 
 impl<const MIN: usize, const MAX: usize> BoundedText<MIN, MAX> {
     pub fn as_str(&self) -> &str {

@@ -50,6 +50,17 @@ impl From<LedgerError> for CommitError {
     }
 }
 
+impl From<crate::payments::escrow::EscrowError> for CommitError {
+    fn from(err: crate::payments::escrow::EscrowError) -> Self {
+        use crate::payments::escrow::EscrowError as E;
+        match err {
+            E::Ledger(e) => Self::Ledger(e),
+            E::Db(e) => Self::Journal(storage(e)),
+            E::NoPayment(_) => Self::Journal(JournalError::Storage(err.to_string())),
+        }
+    }
+}
+
 impl From<JournalError> for CommitError {
     fn from(err: JournalError) -> Self {
         Self::Journal(err)
@@ -102,8 +113,16 @@ pub(super) async fn apply(
     if t.to == BookingState::Cancelled {
         b.cancel_reason = change.reason.clone();
     }
+    if t.to == BookingState::InProgress {
+        db::sla::start(c, &b.id, at, b.duration_minutes).await?;
+    }
     if t.to == BookingState::Completed {
         b.completed_at = Some(at);
+    }
+    // Measured before the release below, which takes a breach's penalty.
+    let mut sla = None;
+    if t.effects.contains(&Effect::MeasureSla) {
+        sla = effects::measure_sla(j, c, &b, at).await?;
     }
     let mut refunds = Vec::new();
     let mut policy_rule = None;
@@ -132,12 +151,14 @@ pub(super) async fn apply(
                 refunds.extend(effects::settle(j, c, &b, bps, rule).await?);
                 policy_rule = Some(rule);
             }
-            Effect::ReleaseEscrow => effects::release(j, c, &b).await?,
+            Effect::ReleaseEscrow => {
+                refunds.extend(effects::release(j, c, &b, sla.as_mut()).await?)
+            }
             Effect::ReleaseSlot => {
                 db::slots::release_booking(c, &b.id).await?;
             }
             Effect::MoveSlot => effects::move_slot(c, &mut b, &change.detail).await?,
-            // The provider's notice is made with every other one below; SLA is `completed_at`.
+            // The provider's notice is made with every other one below; the SLA above.
             Effect::NotifyProvider | Effect::MeasureSla => {}
         }
     }

@@ -1,14 +1,15 @@
 //! The money and slot side effects of a commit.
 
-use onsite_actors::journal::{Detail, JournalError};
-use onsite_actors::payment::{PaymentEvent, PaymentStatus, RefundStatus};
+use onsite_actors::journal::Detail;
+use onsite_actors::payment::{PaymentEvent, PaymentStatus};
 use onsite_actors::protocol::ErrorCode;
 
 use super::commit::{rejected, CommitError};
 use super::DbJournal;
-use crate::db::{self, bookings::Booking, ledger, payments::Refund, DbConn};
+use crate::db::{self, bookings::Booking, ledger, payments::Refund, sla::SlaRow, DbConn};
 use crate::domain::{LedgerKind, NotificationKind};
 use crate::notify;
+use crate::payments::escrow;
 use crate::payments::policy::{self, RefundRule};
 
 /// A captured payment enters escrow: the customer's money moves to `escrow`.
@@ -72,31 +73,70 @@ pub(super) async fn capture(
     Ok(())
 }
 
-/// Completion: escrow goes to the provider's wallet and the platform commission.
-pub(super) async fn release(j: &DbJournal, c: &mut DbConn, b: &Booking) -> Result<(), CommitError> {
+/// Completion: the job's SLA is measured from its start: its length, and
+/// whether it ran over the estimate plus the grace. None for a job that was
+/// never started (an admin forced it to completed).
+pub(super) async fn measure_sla(
+    j: &DbJournal,
+    c: &mut DbConn,
+    b: &Booking,
+    at: chrono::NaiveDateTime,
+) -> Result<Option<SlaRow>, CommitError> {
+    let Some(mut sla) = db::sla::find(c, &b.id).await? else {
+        return Ok(None);
+    };
+    let ran = (at - sla.started_at).max(chrono::Duration::zero());
+    let allowed = chrono::Duration::minutes(i64::from(sla.estimated_minutes)) + j.money.sla_grace;
+    sla.actual_minutes =
+        Some(i32::try_from((ran.num_milliseconds() + 59_999) / 60_000).unwrap_or(i32::MAX));
+    sla.breached = Some(ran > allowed);
+    sla.completed_at = Some(at);
+    db::sla::finish(c, &sla).await?;
+    Ok(Some(sla))
+}
+
+/// Completion: escrow goes to the provider's wallet and the platform
+/// commission, less the SLA penalty (refunded to the customer) when the job
+/// ran over. Held instead while a payment complaint filed before it is open:
+/// the admin's resolution releases it. Returns the refunds to send.
+pub(super) async fn release(
+    j: &DbJournal,
+    c: &mut DbConn,
+    b: &Booking,
+    sla: Option<&mut SlaRow>,
+) -> Result<Vec<Refund>, CommitError> {
+    // Taken before the complaints are read, so a complaint filed at the same
+    // moment either sees the release or is seen by it.
+    db::bookings::lock(c, &b.id).await?;
+    if db::complaints::holds_escrow(c, &b.id).await? {
+        return Ok(Vec::new());
+    }
     let held = ledger::escrow_for_booking(c, &b.id).await?;
-    let split = policy::release(
+    let mut split = policy::release(
         held,
         b.total_amount,
         u32::try_from(b.commission_bps).unwrap_or(j.money.commission_bps),
     );
-    ledger::post(
+    let mut refunds = Vec::new();
+    if let Some(sla) = sla.filter(|s| s.breached == Some(true)) {
+        let penalty =
+            policy::sla_penalty(split.to_provider, b.total_amount, j.money.sla_penalty_bps);
+        if let Some(refund) = escrow::refund(c, b, penalty, RefundRule::SlaPenalty).await? {
+            split.to_provider -= penalty;
+            sla.penalty = penalty;
+            db::sla::finish(c, sla).await?;
+            refunds.push(refund);
+        }
+    }
+    escrow::pay_out(
         c,
-        ledger::Posting {
-            kind: LedgerKind::Release,
-            booking_id: Some(&b.id),
-            payment_id: None,
-            memo: format!("completed {}", b.reference),
-            currency: &b.currency,
-            legs: vec![
-                (ledger::ESCROW.to_owned(), -held),
-                (ledger::provider(&b.provider_id), split.to_provider),
-                (ledger::COMMISSION.to_owned(), split.commission),
-            ],
-        },
+        b,
+        split,
+        LedgerKind::Release,
+        format!("completed {}", b.reference),
     )
     .await?;
-    Ok(())
+    Ok(refunds)
 }
 
 /// Ends escrow for a booking that did not complete: `refund_bps` of the price
@@ -121,59 +161,16 @@ pub(super) async fn settle(
         refund_bps,
         commission_bps,
     );
-    let payment = db::payments::captured_for(c, &b.id).await?;
-    let mut refunds = Vec::new();
-    if split.to_customer > 0 {
-        let payment = payment.ok_or_else(|| {
-            CommitError::Journal(JournalError::Storage(format!(
-                "escrow held for {} without a captured payment",
-                b.id
-            )))
-        })?;
-        ledger::post(
-            c,
-            ledger::Posting {
-                kind: LedgerKind::Refund,
-                booking_id: Some(&b.id),
-                payment_id: Some(&payment.id),
-                memo: format!("refund ({rule}) for {}", b.reference),
-                currency: &b.currency,
-                legs: vec![
-                    (ledger::ESCROW.to_owned(), -split.to_customer),
-                    (ledger::customer(&b.customer_id), split.to_customer),
-                ],
-            },
-        )
-        .await?;
-        let refund = Refund {
-            id: db::new_id(),
-            payment_id: payment.id.clone(),
-            booking_id: b.id.clone(),
-            amount: split.to_customer,
-            rule,
-            status: RefundStatus::Pending,
-            created_at: db::now(),
-        };
-        db::payments::insert_refund(c, &refund).await?;
-        refunds.push(refund);
-    }
-    ledger::post(
+    let refunds: Vec<Refund> = escrow::refund(c, b, split.to_customer, rule)
+        .await?
+        .into_iter()
+        .collect();
+    escrow::pay_out(
         c,
-        ledger::Posting {
-            kind: LedgerKind::CancellationFee,
-            booking_id: Some(&b.id),
-            payment_id: None,
-            memo: format!("kept ({rule}) for {}", b.reference),
-            currency: &b.currency,
-            legs: vec![
-                (
-                    ledger::ESCROW.to_owned(),
-                    -(split.to_provider + split.commission),
-                ),
-                (ledger::provider(&b.provider_id), split.to_provider),
-                (ledger::COMMISSION.to_owned(), split.commission),
-            ],
-        },
+        b,
+        split,
+        LedgerKind::CancellationFee,
+        format!("kept ({rule}) for {}", b.reference),
     )
     .await?;
     Ok(refunds)

@@ -328,7 +328,9 @@ impl Details {
             | K::ServiceApproved
             | K::ServiceRejected
             | K::ChatMessage
-            | K::AdminMessage => (
+            | K::AdminMessage
+            | K::ComplaintMessage
+            | K::ComplaintClosed => (
                 format!("Booking {}", b.reference),
                 format!("It is now {}.", t.to),
             ),

@@ -92,7 +92,7 @@ pub const fn mailed_by_default(kind: NotificationKind, has_devices: bool) -> boo
     use NotificationKind as K;
     match kind {
         K::ProviderEnRoute | K::ProviderArrived | K::JobStarted => false,
-        K::ChatMessage | K::AdminMessage => !has_devices,
+        K::ChatMessage | K::AdminMessage | K::ComplaintMessage => !has_devices,
         _ => true,
     }
 }

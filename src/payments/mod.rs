@@ -1,7 +1,8 @@
-//! Money movement: the payment gateway port, the simulated gateway (the
+//! Money movement: the payment gateway port, escrow's exits, the simulated gateway (the
 //! embedded default), webhook signatures, and the cancellation policy.
 
 pub mod capture;
+pub mod escrow;
 pub mod gateway;
 pub mod policy;
 pub mod simulated;

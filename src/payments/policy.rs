@@ -29,6 +29,10 @@ named_enum! {
         BeforeCutoff = "before_cutoff",
         /// The customer cancelled after the cut-off: the late share back.
         LateCancellation = "late_cancellation",
+        /// The job ran over its SLA: the configured penalty back.
+        SlaPenalty = "sla_penalty",
+        /// An admin resolved a payment complaint with a refund.
+        Dispute = "dispute",
     }
 }
 
@@ -179,6 +183,26 @@ pub fn split(held: i64, total: i64, tip: i64, refund_bps: u32, commission_bps: u
     }
 }
 
+/// What an SLA breach takes from the provider's share `to_provider`:
+/// `penalty_bps` of the price, never more than the share.
+pub fn sla_penalty(to_provider: i64, total: i64, penalty_bps: u32) -> i64 {
+    bps_of(total, penalty_bps).clamp(0, to_provider.max(0))
+}
+
+/// A held payment settled by an admin's resolution of a dispute: `refund`
+/// (at most what is held) back to the customer; commission on the part of
+/// the price not refunded; the rest to the provider.
+pub fn dispute(held: i64, total: i64, refund: i64, commission_bps: u32) -> Split {
+    let to_customer = refund.clamp(0, held);
+    let kept = held - to_customer;
+    let commission = bps_of((total - to_customer).max(0), commission_bps).min(kept);
+    Split {
+        to_customer,
+        to_provider: kept - commission,
+        commission,
+    }
+}
+
 /// Completion: commission on the price, the rest (price minus commission, plus
 /// the whole tip) to the provider.
 pub fn release(held: i64, total: i64, commission_bps: u32) -> Split {
@@ -296,5 +320,29 @@ mod tests {
             cancellation_rule(&p, S::Confirmed, Actor::Admin, near, now).0,
             RefundRule::AdminCancelled
         );
+    }
+
+    #[test]
+    fn a_dispute_refund_takes_commission_only_on_what_the_provider_keeps() {
+        // 100.00 price + 10.00 tip held; 30.00 refunded: commission 15% of 70.00.
+        let s = dispute(11_000, 10_000, 3_000, 1500);
+        assert_eq!(
+            (s.to_customer, s.commission, s.to_provider),
+            (3_000, 1_050, 6_950)
+        );
+        assert_eq!(s.to_customer + s.commission + s.to_provider, 11_000);
+        // A refund of everything leaves nothing to split; more than held is capped.
+        let all = dispute(11_000, 10_000, 50_000, 1500);
+        assert_eq!(
+            (all.to_customer, all.commission, all.to_provider),
+            (11_000, 0, 0)
+        );
+    }
+
+    #[test]
+    fn an_sla_penalty_never_exceeds_the_providers_share() {
+        assert_eq!(sla_penalty(8_500, 10_000, 1000), 1_000);
+        assert_eq!(sla_penalty(500, 10_000, 1000), 500);
+        assert_eq!(sla_penalty(8_500, 10_000, 0), 0);
     }
 }

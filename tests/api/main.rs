@@ -14,6 +14,7 @@ mod availability;
 mod back_office;
 mod bookings;
 mod cli;
+mod complaints;
 mod discovery;
 mod durability;
 mod errors;

@@ -1,5 +1,5 @@
 //! `/v1/admin/*`: invitations, provider verification, service moderation,
-//! bookings (list, force), the ledger and the audit log of admin actions.
+//! bookings (list, force), complaints, the ledger and the audit log of admin actions.
 //! Admins only.
 
 pub mod approve_service;
@@ -7,6 +7,7 @@ pub mod assign_service;
 pub mod audit;
 pub mod block;
 pub mod bookings;
+pub mod complaints;
 pub mod create_service;
 pub mod invite;
 pub mod invite_admin;
@@ -56,6 +57,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/users/{id}/logins").route(web::get().to(users::logins)))
             .service(web::resource("/users/{id}/block").route(web::post().to(block::block)))
             .service(web::resource("/users/{id}/unblock").route(web::post().to(block::unblock)))
+            .service(web::resource("/complaints").route(web::get().to(complaints::list)))
+            .service(
+                web::resource("/complaints/{id}/assign").route(web::post().to(complaints::assign)),
+            )
+            .service(
+                web::resource("/complaints/{id}/resolve")
+                    .route(web::post().to(complaints::resolve)),
+            )
             .service(web::resource("/sessions").route(web::get().to(sessions::list)))
             .service(web::resource("/audit-log").route(web::get().to(audit::list)))
             .service(web::resource("/stats/revenue").route(web::get().to(revenue::revenue)))

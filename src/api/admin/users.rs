@@ -40,7 +40,10 @@ pub struct UserPage {
     pub next_cursor: Option<String>,
 }
 
-fn named<T: std::str::FromStr>(field: &str, raw: Option<String>) -> ApiResult<Option<T>> {
+pub(super) fn named<T: std::str::FromStr>(
+    field: &str,
+    raw: Option<String>,
+) -> ApiResult<Option<T>> {
     match raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => s

@@ -96,7 +96,9 @@ pub async fn get(
     state
         .with_db(async |conn| {
             let booking = super::visible(conn, &me, &id).await?;
-            Ok(HttpResponse::Ok().json(BookingView::new(&booking, me.id())))
+            let sla = db::sla::find(conn, &booking.id).await?;
+            Ok(HttpResponse::Ok()
+                .json(BookingView::new(&booking, me.id()).with_sla(sla, &booking.currency)))
         })
         .await
 }

@@ -53,7 +53,9 @@ async fn run(
             let booking = db::bookings::find(conn, &booking.id)
                 .await?
                 .ok_or(ApiError::NotFound("booking"))?;
-            Ok(HttpResponse::Ok().json(BookingView::new(&booking, me.id())))
+            let sla = db::sla::find(conn, &booking.id).await?;
+            Ok(HttpResponse::Ok()
+                .json(BookingView::new(&booking, me.id()).with_sla(sla, &booking.currency)))
         })
         .await
 }

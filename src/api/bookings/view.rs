@@ -51,9 +51,37 @@ pub struct BookingView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// The job's SLA once it started (in the booking's own view, not in lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla: Option<SlaView>,
+}
+
+/// How the job kept to its estimated duration.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaView {
+    pub started_at: DateTime<Utc>,
+    pub estimated_minutes: i32,
+    /// From start to completion, whole minutes rounded up (`null` until completed).
+    pub actual_minutes: Option<i32>,
+    /// Ran over the estimate plus the grace (`null` until completed).
+    pub breached: Option<bool>,
+    /// Taken from the provider's payout and refunded to the customer.
+    pub penalty: Money,
 }
 
 impl BookingView {
+    /// With the job's SLA, when it started.
+    pub fn with_sla(mut self, sla: Option<crate::db::sla::SlaRow>, currency: &str) -> Self {
+        self.sla = sla.map(|s| SlaView {
+            started_at: db::utc(s.started_at),
+            estimated_minutes: s.estimated_minutes,
+            actual_minutes: s.actual_minutes,
+            breached: s.breached,
+            penalty: Money::new(s.penalty, currency),
+        });
+        self
+    }
+
     /// The view for `viewer` (their own chat token only; admins see none).
     pub fn new(b: &Booking, viewer: &str) -> Self {
         let chat_token = if viewer == b.customer_id {
@@ -97,6 +125,7 @@ impl BookingView {
             created_at: db::utc(b.created_at),
             updated_at: db::utc(b.updated_at),
             completed_at: b.completed_at.map(db::utc),
+            sla: None,
         }
     }
 }

@@ -1,0 +1,2 @@
+DROP TABLE complaint_messages;
+DROP TABLE complaints;

@@ -27,6 +27,7 @@ use super::{
         favorites::add::add, favorites::list::list, favorites::remove::remove,
         complaints::file::file, complaints::mine::mine, complaints::get::get, complaints::message::message,
         admin::complaints::list, admin::complaints::assign, admin::complaints::resolve,
+        admin::export::bookings, admin::export::users, admin::export::payments, admin::export::ledger,
         payments::intents::create, payments::confirm::confirm, payments::webhook::receive, payments::list::list,
         wallet::wallet,
         bookings::location::post, chat::messages::history, chat::messages::send,

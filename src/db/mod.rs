@@ -18,6 +18,7 @@ pub mod devices;
 pub mod direct;
 pub mod discovery;
 pub mod events;
+pub mod export;
 pub mod favorites;
 pub mod holds;
 pub mod ledger;

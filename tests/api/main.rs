@@ -18,6 +18,7 @@ mod complaints;
 mod discovery;
 mod durability;
 mod errors;
+mod export;
 mod fcm_standin;
 mod group_commit;
 mod holds;

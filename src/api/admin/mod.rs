@@ -9,6 +9,7 @@ pub mod block;
 pub mod bookings;
 pub mod complaints;
 pub mod create_service;
+pub mod export;
 pub mod invite;
 pub mod invite_admin;
 pub mod invite_provider;
@@ -65,6 +66,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::resource("/complaints/{id}/resolve")
                     .route(web::post().to(complaints::resolve)),
             )
+            .service(web::resource("/export/bookings.csv").route(web::get().to(export::bookings)))
+            .service(web::resource("/export/users.csv").route(web::get().to(export::users)))
+            .service(web::resource("/export/payments.csv").route(web::get().to(export::payments)))
+            .service(web::resource("/export/ledger.csv").route(web::get().to(export::ledger)))
             .service(web::resource("/sessions").route(web::get().to(sessions::list)))
             .service(web::resource("/audit-log").route(web::get().to(audit::list)))
             .service(web::resource("/stats/revenue").route(web::get().to(revenue::revenue)))

@@ -235,6 +235,7 @@ impl PairRows {
             verified_at: Some(now),
             verified_by: Some("seed-load".into()),
             verification_note: Some("seeded for a load test".into()),
+            approval: crate::domain::ProviderApproval::Approved,
             ..ProviderProfile::blank(&provider.id)
         };
         let service = Service {

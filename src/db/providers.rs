@@ -7,6 +7,7 @@ use diesel_async::RunQueryDsl;
 use super::schema::provider_profiles;
 use super::DbConn;
 use crate::db_run;
+use crate::domain::ProviderApproval;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = provider_profiles)]
@@ -33,6 +34,8 @@ pub struct ProviderProfile {
     pub rating_count: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The admins' review; `verified_at` is set exactly while `approved`.
+    pub approval: ProviderApproval,
 }
 
 impl ProviderProfile {
@@ -94,6 +97,7 @@ impl ProviderProfile {
             rating_count: 0,
             created_at: now,
             updated_at: now,
+            approval: ProviderApproval::Draft,
         }
     }
 
@@ -169,42 +173,43 @@ pub async fn set_online(conn: &mut DbConn, user_id: &str, online: bool) -> Query
     Ok(())
 }
 
-/// Records an admin's verification decision; revoking it also takes the
-/// provider offline.
-pub async fn set_verification(
+/// Moves the provider's review to `approval`, by `admin_id` (or the
+/// provider submitting, `None`) with the note shown to them. Anything but
+/// `approved` clears the verification and takes the provider offline.
+pub async fn set_approval(
     conn: &mut DbConn,
     user_id: &str,
-    verified: bool,
-    admin_id: &str,
+    approval: ProviderApproval,
+    admin_id: Option<&str>,
     note: Option<&str>,
 ) -> QueryResult<()> {
     let now = super::now();
-    if verified {
-        db_run!(conn, |c| diesel::update(
-            provider_profiles::table.find(user_id)
-        )
-        .set((
-            provider_profiles::verified_at.eq(Some(now)),
-            provider_profiles::verified_by.eq(Some(admin_id)),
-            provider_profiles::verification_note.eq(note),
-            provider_profiles::updated_at.eq(now),
-        ))
-        .execute(c)
-        .await)?;
-    } else {
-        db_run!(conn, |c| diesel::update(
-            provider_profiles::table.find(user_id)
-        )
-        .set((
-            provider_profiles::verified_at.eq(None::<NaiveDateTime>),
-            provider_profiles::verified_by.eq(Some(admin_id)),
-            provider_profiles::verification_note.eq(note),
-            provider_profiles::online.eq(false),
-            provider_profiles::updated_at.eq(now),
-        ))
-        .execute(c)
-        .await)?;
-    }
+    let approved = approval == ProviderApproval::Approved;
+    db_run!(conn, |c| {
+        let q = diesel::update(provider_profiles::table.find(user_id));
+        if approved {
+            q.set((
+                provider_profiles::approval.eq(approval),
+                provider_profiles::verified_at.eq(Some(now)),
+                provider_profiles::verified_by.eq(admin_id),
+                provider_profiles::verification_note.eq(note),
+                provider_profiles::updated_at.eq(now),
+            ))
+            .execute(c)
+            .await
+        } else {
+            q.set((
+                provider_profiles::approval.eq(approval),
+                provider_profiles::verified_at.eq(None::<NaiveDateTime>),
+                provider_profiles::verified_by.eq(admin_id),
+                provider_profiles::verification_note.eq(note),
+                provider_profiles::online.eq(false),
+                provider_profiles::updated_at.eq(now),
+            ))
+            .execute(c)
+            .await
+        }
+    })?;
     Ok(())
 }
 

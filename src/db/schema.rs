@@ -99,6 +99,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         rating_sum -> BigInt,
+        approval -> Text,
     }
 }
 

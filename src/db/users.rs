@@ -278,6 +278,8 @@ pub struct UserFilter {
     pub status: Option<UserStatus>,
     /// Providers whose verification is (or is not) on file.
     pub verified: Option<bool>,
+    /// Providers at this step of the approval workflow.
+    pub approval: Option<crate::domain::ProviderApproval>,
     /// A `LIKE` pattern (lower case, escaped with `\`) for email, phone or name.
     pub text: Option<String>,
 }
@@ -309,6 +311,12 @@ pub async fn admin_page(
                 q.filter(users::role.eq(Role::Provider))
                     .filter(diesel::dsl::not(users::id.eq_any(on_file)))
             };
+        }
+        if let Some(approval) = filter.approval {
+            let at_step = provider_profiles::table
+                .filter(provider_profiles::approval.eq(approval))
+                .select(provider_profiles::user_id);
+            q = q.filter(users::id.eq_any(at_step));
         }
         if let Some(pattern) = &filter.text {
             q = q.filter(

@@ -25,7 +25,7 @@ pub use password::Password;
 pub use phone::Phone;
 pub use status::{
     Channel, ComplaintKind, ComplaintSide, ComplaintStatus, LedgerKind, LoginOutcome,
-    NotificationKind, Platform, Purpose, ServiceStatus, Severity, UserStatus,
+    NotificationKind, Platform, ProviderApproval, Purpose, ServiceStatus, Severity, UserStatus,
 };
 pub use text::{BoundedText, LongText, MessageText, Reason, Skill, Title};
 pub use timezone::{clock, ClockTime, TimeZone};

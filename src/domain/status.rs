@@ -137,6 +137,24 @@ named_enum! {
 }
 
 named_enum! {
+    /// Where a provider account is in its review by the admins.
+    #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow, utoipa::ToSchema)]
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub enum ProviderApproval ("provider approval") {
+        /// Being filled in; not yet submitted.
+        Draft = "draft",
+        /// Submitted by the provider; waiting for an admin.
+        PendingReview = "pending_review",
+        /// Approved: bookable once the profile is complete.
+        Approved = "approved",
+        /// Declined with the admin's note; the provider may resubmit.
+        Rejected = "rejected",
+        /// Was approved; taken off the marketplace by an admin, with a note.
+        Suspended = "suspended",
+    }
+}
+
+named_enum! {
     /// What a complaint is about.
     #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow, utoipa::ToSchema)]
     #[diesel(sql_type = diesel::sql_types::Text)]
@@ -224,5 +242,6 @@ text_column!(
     ComplaintKind,
     Severity,
     ComplaintStatus,
-    ComplaintSide
+    ComplaintSide,
+    ProviderApproval
 );

@@ -1,6 +1,7 @@
 //! Marketplace rules shared by the HTTP handlers and the bookings code: who
 //! may be booked, which services customers may see, discovery paging.
 
+pub mod approval;
 pub mod cursor;
 pub mod discovery;
 pub mod geo;

@@ -2,6 +2,7 @@
 //! readable (7bit) in the outbox.
 
 use super::Mail;
+use crate::domain::ProviderApproval;
 
 pub fn admin_login_code(to: &str, code: &str) -> Mail {
     Mail {
@@ -81,27 +82,34 @@ pub fn invitation(to: &str, role: &str, token: &str, link: &str) -> Mail {
     }
 }
 
-pub fn provider_verification(to: &str, verified: bool, reason: Option<&str>) -> Mail {
+pub fn provider_approval(to: &str, approval: ProviderApproval, reason: Option<&str>) -> Mail {
     let reason = reason
         .map(|r| format!("\nNote from the admin: {r}\n"))
         .unwrap_or_default();
+    let (subject, body) = match approval {
+        ProviderApproval::Approved => (
+            "Your onsite provider account is approved",
+            "An admin approved your provider account. Once your profile is complete \
+             you can publish services and receive bookings.",
+        ),
+        ProviderApproval::Rejected => (
+            "Your onsite provider account was not approved",
+            "An admin declined your provider account for now. Change what the note \
+             asks for and submit it again.",
+        ),
+        ProviderApproval::Suspended => (
+            "Your onsite provider account is suspended",
+            "An admin suspended your provider account. Customers cannot book you \
+             until it is approved again.",
+        ),
+        ProviderApproval::Draft | ProviderApproval::PendingReview => (
+            "Your onsite provider account is waiting for review",
+            "Your provider account is with the admins for review.",
+        ),
+    };
     Mail {
         to: to.to_owned(),
-        subject: if verified {
-            "Your onsite provider account is verified".into()
-        } else {
-            "Your onsite provider account is not verified".into()
-        },
-        body: if verified {
-            format!(
-                "An admin verified your provider account. Once your profile is complete \
-                 you can publish services and receive bookings.\n{reason}"
-            )
-        } else {
-            format!(
-                "An admin withdrew or declined the verification of your provider account. \
-                 Customers cannot book you until it is verified.\n{reason}"
-            )
-        },
+        subject: subject.into(),
+        body: format!("{body}\n{reason}"),
     }
 }

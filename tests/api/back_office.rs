@@ -256,3 +256,151 @@ async fn admins_find_users_by_role_status_verification_and_text() {
         .await;
     assert_ne!(res.status, StatusCode::OK);
 }
+
+#[actix_web::test]
+async fn providers_go_through_review_and_admins_approve_reject_and_suspend_them() {
+    use crate::fixtures::{provider_with_profile, CAPE_TOWN};
+    let app = spawn_with(&[]).await;
+    let admin = app.admin_token().await;
+    // An incomplete account cannot be submitted.
+    let bare = app.user("bare@example.com", "provider").await;
+    let res = app
+        .post_auth(
+            "/v1/providers/me/submit",
+            &crate::helpers::token(&bare),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(res.error_code(), "profile_incomplete");
+
+    let p = provider_with_profile(&app, "bob@example.com", CAPE_TOWN).await;
+    let me = app
+        .get_auth(&format!("/v1/providers/{}", p.id), &p.token)
+        .await;
+    assert_eq!(me.json()["account"]["approval"], "draft", "{}", me.text);
+    let res = app
+        .post_auth("/v1/providers/me/submit", &p.token, json!({}))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.json()["account"]["approval"], "pending_review");
+    let res = app
+        .post_auth("/v1/providers/me/submit", &p.token, json!({}))
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert_eq!(res.error_code(), "already_submitted");
+
+    // The review queue.
+    let queue = app
+        .get_auth(
+            "/v1/admin/users?role=provider&approval=pending_review",
+            &admin,
+        )
+        .await;
+    assert_eq!(queue.status, StatusCode::OK, "{}", queue.text);
+    let queue = queue.json();
+    let ids: Vec<&str> = queue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [p.id.as_str()]);
+
+    let url = format!("/v1/admin/providers/{}/approval", p.id);
+    let res = app
+        .post_auth(&url, &admin, json!({"status": "rejected"}))
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert_eq!(res.json()["error"]["field"], "reason");
+    let res = app
+        .post_auth(&url, &admin, json!({"status": "suspended", "reason": "x"}))
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::CONFLICT,
+        "only an approved provider is suspended"
+    );
+    let res = app
+        .post_auth(
+            &url,
+            &admin,
+            json!({"status": "rejected", "reason": "Upload your licence."}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.json()["account"]["approval"], "rejected");
+    assert_eq!(
+        res.json()["account"]["verification_note"],
+        "Upload your licence."
+    );
+    let mails = app.wait_for_messages("bob@example.com", 2).await;
+    assert!(
+        mails.last().unwrap().contains("was not approved"),
+        "{mails:?}"
+    );
+    assert!(mails.last().unwrap().contains("Upload your licence."));
+
+    // Resubmitted, approved: bookable and online.
+    let res = app
+        .post_auth("/v1/providers/me/submit", &p.token, json!({}))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = app
+        .post_auth(&url, &admin, json!({"status": "approved"}))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.json()["account"]["bookable"], true);
+    let res = app
+        .post_auth(&url, &admin, json!({"status": "approved"}))
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    let res = app
+        .put_auth("/v1/providers/me/online", &p.token, json!({"online": true}))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(
+        app.get(&format!("/v1/providers/{}", p.id)).await.status,
+        StatusCode::OK
+    );
+
+    // Suspended: offline and off the marketplace until approved again.
+    let res = app
+        .post_auth(
+            &url,
+            &admin,
+            json!({"status": "suspended", "reason": "Complaints under review."}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let view = res.json();
+    assert_eq!(view["account"]["approval"], "suspended");
+    assert_eq!(view["online"], false);
+    assert_eq!(view["account"]["bookable"], false);
+    assert_eq!(
+        app.get(&format!("/v1/providers/{}", p.id)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let res = app
+        .post_auth("/v1/providers/me/submit", &p.token, json!({}))
+        .await;
+    assert_eq!(res.error_code(), "suspended");
+    let mails = app.wait_for_messages("bob@example.com", 4).await;
+    assert!(mails.last().unwrap().contains("is suspended"), "{mails:?}");
+    let res = app
+        .post_auth(&url, &admin, json!({"status": "pending_review"}))
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+
+    let trail = log(&app, &admin, &format!("?target_id={}", p.id)).await;
+    assert_eq!(
+        actions(&trail),
+        [
+            "provider.approval",
+            "provider.approval",
+            "provider.approval"
+        ]
+    );
+    assert_eq!(trail["items"][0]["before"]["approval"], "approved");
+    assert_eq!(trail["items"][0]["after"]["approval"], "suspended");
+}

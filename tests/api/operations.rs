@@ -140,6 +140,8 @@ async fn openapi_lists_every_route() {
         ("/v1/services/{id}", "delete"),
         ("/v1/admin/providers", "post"),
         ("/v1/admin/providers/{id}/verify", "post"),
+        ("/v1/admin/providers/{id}/approval", "post"),
+        ("/v1/providers/me/submit", "post"),
         ("/v1/admin/admins", "post"),
         ("/v1/admin/services", "get"),
         ("/v1/admin/services", "post"),

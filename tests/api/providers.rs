@@ -152,7 +152,7 @@ async fn admins_verify_providers_and_withdrawing_needs_a_reason() {
     assert_eq!(res.json()["verified"], true);
     assert_eq!(res.json()["account"]["bookable"], true);
     let mails = app.wait_for_messages("bob@example.com", 2).await;
-    assert!(mails.last().unwrap().contains("is verified"));
+    assert!(mails.last().unwrap().contains("is approved"));
     let res = app
         .put_auth("/v1/providers/me/online", &p.token, json!({"online": true}))
         .await;

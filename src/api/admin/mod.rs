@@ -30,6 +30,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::resource("/providers").route(web::post().to(invite_provider::invite_provider)),
             )
             .service(
+                web::resource("/providers/{id}/approval")
+                    .route(web::post().to(verify_provider::approval)),
+            )
+            .service(
                 web::resource("/providers/{id}/verify")
                     .route(web::post().to(verify_provider::verify_provider)),
             )

@@ -25,6 +25,9 @@ pub struct UserSearch {
     pub status: Option<String>,
     /// Providers with (`true`) or without (`false`) a verification on file.
     pub verified: Option<bool>,
+    /// Providers at this step of the approval workflow: `draft`,
+    /// `pending_review` (the review queue), `approved`, `rejected`, `suspended`.
+    pub approval: Option<String>,
     /// Part of the email, phone, first or last name (case-insensitive).
     pub q: Option<String>,
     /// Items per page, 1 to 100 (default 20).
@@ -75,6 +78,7 @@ pub async fn list(
         role: named::<Role>("role", q.role)?,
         status: named::<UserStatus>("status", q.status)?,
         verified: q.verified,
+        approval: named("approval", q.approval)?,
         text: parse_text("q", &q.q)?,
     };
     state

@@ -11,6 +11,7 @@ pub mod profile;
 pub mod reviews;
 pub mod schedule;
 pub mod slots;
+pub mod submit;
 pub mod views;
 
 use actix_web::web;
@@ -21,6 +22,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::scope("/v1/providers")
             .service(web::resource("/me/profile").route(web::put().to(profile::put)))
             .service(web::resource("/me/online").route(web::put().to(online::put)))
+            .service(web::resource("/me/submit").route(web::post().to(submit::submit)))
             .service(
                 web::resource("/me/availability")
                     .route(web::get().to(availability_get::get))

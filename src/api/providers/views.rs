@@ -58,6 +58,9 @@ pub struct ProviderAccountView {
     /// The exact base location with its address.
     pub base_location: Option<LocationView>,
     pub verified_at: Option<DateTime<Utc>>,
+    /// Where the account is in the admins' review: `draft`,
+    /// `pending_review`, `approved`, `rejected` or `suspended`.
+    pub approval: crate::domain::ProviderApproval,
     /// The admin's note on the last verification decision.
     pub verification_note: Option<String>,
     /// True when customers can find and book this provider.
@@ -127,6 +130,7 @@ impl ProviderView {
                 _ => None,
             },
             verified_at: p.verified_at.map(db::utc),
+            approval: p.approval,
             verification_note: p.verification_note.clone(),
             bookable: crate::marketplace::is_bookable(user, p),
         });

@@ -1,0 +1,2 @@
+DROP INDEX provider_profiles_approval;
+ALTER TABLE provider_profiles DROP COLUMN approval;

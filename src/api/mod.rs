@@ -6,6 +6,7 @@ pub mod bookings;
 pub mod chat;
 pub mod complaints;
 pub mod cursor;
+pub mod dates;
 pub mod docs;
 pub mod favorites;
 pub mod health;

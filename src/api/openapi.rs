@@ -46,6 +46,7 @@ use super::{
         services::update::update, services::delete::delete,
         admin::invite_provider::invite_provider, admin::invite_admin::invite_admin,
         admin::verify_provider::verify_provider, admin::verify_provider::approval,
+        admin::performance::performance, admin::chats::list,
         admin::list_services::list_services, admin::create_service::create_service,
         admin::approve_service::approve_service, admin::assign_service::assign_service,
         admin::unassign_service::unassign_service,

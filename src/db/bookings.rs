@@ -154,11 +154,23 @@ pub enum Viewer<'a> {
     Admin,
 }
 
+/// What to look for in a list of bookings (all optional).
+#[derive(Debug, Default)]
+pub struct BookingFilter {
+    pub status: Option<BookingState>,
+    pub provider_id: Option<String>,
+    pub customer_id: Option<String>,
+    /// Created at or after.
+    pub from: Option<NaiveDateTime>,
+    /// Created before.
+    pub to: Option<NaiveDateTime>,
+}
+
 /// A page of bookings, newest first, after the `(created_at, id)` cursor.
 pub async fn list(
     conn: &mut DbConn,
     viewer: Viewer<'_>,
-    status: Option<&str>,
+    filter: &BookingFilter,
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> QueryResult<Vec<Booking>> {
@@ -172,8 +184,20 @@ pub async fn list(
                     .or(bookings::provider_id.eq(user.to_string())),
             );
         }
-        if let Some(status) = status {
-            query = query.filter(bookings::status.eq(status.to_owned()));
+        if let Some(status) = filter.status {
+            query = query.filter(bookings::status.eq(status));
+        }
+        if let Some(provider) = &filter.provider_id {
+            query = query.filter(bookings::provider_id.eq(provider.clone()));
+        }
+        if let Some(customer) = &filter.customer_id {
+            query = query.filter(bookings::customer_id.eq(customer.clone()));
+        }
+        if let Some(from) = filter.from {
+            query = query.filter(bookings::created_at.ge(from));
+        }
+        if let Some(to) = filter.to {
+            query = query.filter(bookings::created_at.lt(to));
         }
         if let Some((at, id)) = &after {
             query = query.filter(

@@ -177,3 +177,34 @@ pub(super) fn stored_message(
         seq: None,
     }
 }
+
+/// Booking chat newest first, of one booking or all, after the keyset
+/// `(created_at, id)` (the admins' read-only oversight).
+pub async fn page(
+    conn: &mut DbConn,
+    booking_id: Option<&str>,
+    before: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> QueryResult<Vec<ChatRow>> {
+    db_run!(conn, |c| {
+        let mut q = chat_messages::table
+            .select(ChatRow::as_select())
+            .into_boxed();
+        if let Some(booking) = booking_id {
+            q = q.filter(chat_messages::booking_id.eq(booking.to_owned()));
+        }
+        if let Some((at, id)) = &before {
+            q = q.filter(
+                chat_messages::created_at
+                    .lt(*at)
+                    .or(chat_messages::created_at
+                        .eq(*at)
+                        .and(chat_messages::id.lt(id.clone()))),
+            );
+        }
+        q.order((chat_messages::created_at.desc(), chat_messages::id.desc()))
+            .limit(limit)
+            .load(c)
+            .await
+    })
+}

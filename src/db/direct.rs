@@ -79,3 +79,37 @@ pub async fn exists(conn: &mut DbConn, provider_id: &str) -> QueryResult<bool> {
         .await)?;
     Ok(n > 0)
 }
+
+/// Direct messages newest first, of one provider's conversation or all,
+/// after the keyset `(created_at, id)` (the admins' read-only oversight).
+pub async fn page(
+    conn: &mut DbConn,
+    provider_id: Option<&str>,
+    before: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> QueryResult<Vec<DirectMessage>> {
+    db_run!(conn, |c| {
+        let mut q = direct_messages::table
+            .select(DirectMessage::as_select())
+            .into_boxed();
+        if let Some(provider) = provider_id {
+            q = q.filter(direct_messages::provider_id.eq(provider.to_owned()));
+        }
+        if let Some((at, id)) = &before {
+            q = q.filter(
+                direct_messages::created_at
+                    .lt(*at)
+                    .or(direct_messages::created_at
+                        .eq(*at)
+                        .and(direct_messages::id.lt(id.clone()))),
+            );
+        }
+        q.order((
+            direct_messages::created_at.desc(),
+            direct_messages::id.desc(),
+        ))
+        .limit(limit)
+        .load(c)
+        .await
+    })
+}

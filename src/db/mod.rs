@@ -26,6 +26,7 @@ pub mod migrate;
 pub mod notifications;
 pub mod outbox;
 pub mod payments;
+pub mod performance;
 pub mod providers;
 pub mod reminders;
 pub mod reviews;

@@ -404,3 +404,192 @@ async fn providers_go_through_review_and_admins_approve_reject_and_suspend_them(
     assert_eq!(trail["items"][0]["before"]["approval"], "approved");
     assert_eq!(trail["items"][0]["after"]["approval"], "suspended");
 }
+
+#[actix_web::test]
+async fn admins_filter_bookings_read_chats_and_see_a_providers_performance() {
+    let app = spawn_with(&[]).await;
+    let m = market(&app).await;
+    let completed = crate::reviews::completed(&app, &m).await;
+    let declined = m.book(&app, "small").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    m.pay(&app, &declined, 0).await;
+    let res = app
+        .post_auth(
+            &format!("/v1/bookings/{declined}/decline"),
+            &m.provider,
+            json!({"reason": "busy"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let live = m.book(&app, "small").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    m.pay(&app, &live, 0).await;
+    let res = app
+        .post_auth(
+            &format!("/v1/bookings/{live}/accept"),
+            &m.provider,
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let unpaid = m.book(&app, "small").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Bookings by provider, status, customer and day.
+    let ids = |path: String| {
+        let app = &app;
+        let admin = m.admin.clone();
+        async move {
+            let res = app.get_auth(&path, &admin).await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+            crate::fixtures::ids(&res.json())
+        }
+    };
+    let all = ids(format!("/v1/admin/bookings?provider_id={}", m.provider_id)).await;
+    assert_eq!(
+        all,
+        [
+            unpaid.clone(),
+            live.clone(),
+            declined.clone(),
+            completed.clone()
+        ]
+    );
+    assert_eq!(
+        ids("/v1/admin/bookings?status=declined".into()).await,
+        [declined.as_str()]
+    );
+    let stranger = app.user("eve@example.com", "customer").await["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(ids(format!("/v1/admin/bookings?customer_id={stranger}"))
+        .await
+        .is_empty());
+    assert_eq!(
+        ids(format!(
+            "/v1/admin/bookings?customer_id={}&status=confirmed",
+            m.customer_id
+        ))
+        .await,
+        [live.as_str()]
+    );
+    let today = chrono::Utc::now().date_naive();
+    let tomorrow = today.succ_opt().unwrap();
+    assert_eq!(
+        ids(format!("/v1/admin/bookings?from={today}&to={today}"))
+            .await
+            .len(),
+        4
+    );
+    assert!(ids(format!("/v1/admin/bookings?from={tomorrow}"))
+        .await
+        .is_empty());
+    let res = app
+        .get_auth("/v1/admin/bookings?status=lost", &m.admin)
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    let res = app
+        .get_auth("/v1/admin/bookings?from=01-12-2026", &m.admin)
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+
+    // A provider's performance over the last 30 days.
+    let perf = app
+        .get_auth(
+            &format!("/v1/admin/providers/{}/performance", m.provider_id),
+            &m.admin,
+        )
+        .await;
+    assert_eq!(perf.status, StatusCode::OK, "{}", perf.text);
+    let perf = perf.json();
+    assert_eq!(perf["bookings"], 4, "{perf}");
+    assert_eq!(perf["accepted"], 2, "{perf}");
+    assert_eq!(perf["declined"], 1);
+    assert_eq!(perf["unanswered"], 0);
+    assert_eq!(perf["acceptance_rate"], 0.667);
+    assert_eq!(perf["completed"], 1);
+    assert_eq!(perf["completion_rate"], 0.5);
+    assert_eq!(perf["revenue"], 10_000);
+    assert_eq!(perf["earnings"], 8_500);
+    assert_eq!(perf["sla_measured"], 1);
+    assert_eq!(perf["sla_breaches"], 0);
+    assert_eq!(perf["by_status"]["pending_payment"], 1);
+    let res = app
+        .get_auth(
+            &format!("/v1/admin/providers/{}/performance?days=0", m.provider_id),
+            &m.admin,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    let res = app
+        .get_auth(
+            &format!("/v1/admin/providers/{stranger}/performance"),
+            &m.admin,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = app
+        .get_auth(
+            &format!("/v1/admin/providers/{}/performance", m.provider_id),
+            &m.provider,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+
+    // Chat oversight: read-only, and every read is audited.
+    let token = app
+        .get_auth(&format!("/v1/bookings/{live}"), &m.customer)
+        .await
+        .json()["chat_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = app
+        .post_auth(
+            &format!("/v1/bookings/{live}/chat?chat_token={token}"),
+            &m.customer,
+            json!({"text": "Gate code is 4711", "client_msg_id": "c1"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let chats = app
+        .get_auth(&format!("/v1/admin/chats?booking_id={live}"), &m.admin)
+        .await;
+    assert_eq!(chats.status, StatusCode::OK, "{}", chats.text);
+    let chats = chats.json();
+    assert_eq!(chats["items"].as_array().unwrap().len(), 1, "{chats}");
+    assert_eq!(chats["items"][0]["message"]["text"], "Gate code is 4711");
+    assert_eq!(chats["items"][0]["booking_id"], live.as_str());
+    let every = app.get_auth("/v1/admin/chats", &m.admin).await.json();
+    assert_eq!(every["items"].as_array().unwrap().len(), 1);
+    let direct = app.get_auth("/v1/admin/chats?type=direct", &m.admin).await;
+    assert_eq!(direct.status, StatusCode::OK);
+    assert_eq!(direct.json()["items"].as_array().unwrap().len(), 0);
+    for bad in ["?type=sms", "?type=direct&booking_id=x"] {
+        let res = app
+            .get_auth(&format!("/v1/admin/chats{bad}"), &m.admin)
+            .await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    let res = app
+        .get_auth("/v1/admin/chats?booking_id=nope", &m.admin)
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = app.get_auth("/v1/admin/chats", &m.customer).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let reads = log(&app, &m.admin, "?action=chat.read").await;
+    let targets: Vec<&str> = reads["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["target_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(targets, ["*", "*", live.as_str()]);
+}

@@ -2,28 +2,59 @@ use actix_web::{web, HttpResponse};
 use onsite_actors::booking::BookingState;
 use onsite_actors::messages::Force;
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
-use crate::api::bookings::read::{self, ListQuery};
+use crate::api::bookings::read;
 use crate::api::bookings::view::BookingView;
+use crate::api::cursor::PageQuery;
 use crate::api::views::Page;
 use crate::booking_sessions;
-use crate::db::{self, bookings::Viewer};
+use crate::db::{self, bookings::BookingFilter, bookings::Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
 use crate::state::AppState;
 
-/// Every booking, newest first, optionally by status.
+#[derive(Deserialize, IntoParams)]
+pub struct AdminBookingQuery {
+    /// Only bookings in this status.
+    pub status: Option<String>,
+    pub provider_id: Option<String>,
+    pub customer_id: Option<String>,
+    /// Created on or after this day, `YYYY-MM-DD` (UTC).
+    pub from: Option<String>,
+    /// Created on or before this day, `YYYY-MM-DD` (UTC).
+    pub to: Option<String>,
+    /// Items per page, 1 to 100 (default 20).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Every booking, newest first, by status, provider, customer and creation day.
 #[utoipa::path(get, path = "/v1/admin/bookings", tag = "admin", security(("bearer" = [])),
-    params(ListQuery),
-    responses((status = 200, body = Page<BookingView>), (status = 403, body = crate::error::ErrorBody)))]
+    params(AdminBookingQuery),
+    responses((status = 200, body = Page<BookingView>), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody)))]
 pub async fn list(
     state: web::Data<AppState>,
     me: AuthUser,
-    query: web::Query<ListQuery>,
+    query: web::Query<AdminBookingQuery>,
 ) -> ApiResult<HttpResponse> {
     me.require_admin()?;
-    read::page(&state, &me, Viewer::Admin, query.into_inner()).await
+    let q = query.into_inner();
+    let (from, to) = crate::api::dates::day_range(q.from.as_deref(), q.to.as_deref())?;
+    let filter = BookingFilter {
+        status: read::status(q.status.as_deref())?,
+        provider_id: q.provider_id,
+        customer_id: q.customer_id,
+        from,
+        to,
+    };
+    let paging = PageQuery {
+        limit: q.limit,
+        cursor: q.cursor,
+    };
+    read::filtered(&state, &me, Viewer::Admin, &filter, paging).await
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -5,14 +5,14 @@
 //! would run as a formula is neutralised. Every export is audited.
 
 use actix_web::{http::header, web, HttpResponse};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use futures_util::stream;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::db::{self, export::Key, export::Range};
 use crate::domain::ClientInfo;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::AuthUser;
 use crate::state::AppState;
 
@@ -240,32 +240,6 @@ pub fn neutralise(cell: String) -> String {
     }
 }
 
-fn day(field: &str, raw: Option<&str>) -> ApiResult<Option<NaiveDate>> {
-    raw.map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| ApiError::validation(field, "must be a date, YYYY-MM-DD"))
-        })
-        .transpose()
-}
-
-fn range_of(q: &ExportRange) -> ApiResult<Range> {
-    let from = day("from", q.from.as_deref())?;
-    let to = day("to", q.to.as_deref())?;
-    if let (Some(f), Some(t)) = (from, to) {
-        if f > t {
-            return Err(ApiError::validation("to", "must not be before `from`"));
-        }
-    }
-    Ok(Range {
-        from: from.and_then(|d| d.and_hms_opt(0, 0, 0)),
-        to: to
-            .and_then(|d| d.succ_opt())
-            .and_then(|d| d.and_hms_opt(0, 0, 0)),
-    })
-}
-
 fn encode(rows: &[Vec<String>]) -> Result<Vec<u8>, csv::Error> {
     let mut out = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
@@ -294,7 +268,8 @@ async fn export(
     export: Export,
 ) -> ApiResult<HttpResponse> {
     me.require_admin()?;
-    let range = range_of(&query)?;
+    let (from, to) = crate::api::dates::day_range(query.from.as_deref(), query.to.as_deref())?;
+    let range = Range { from, to };
     let file = format!("{}.csv", export.name());
     state
         .in_transaction(async |c| {

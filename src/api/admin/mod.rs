@@ -7,6 +7,7 @@ pub mod assign_service;
 pub mod audit;
 pub mod block;
 pub mod bookings;
+pub mod chats;
 pub mod complaints;
 pub mod create_service;
 pub mod export;
@@ -15,6 +16,7 @@ pub mod invite_admin;
 pub mod invite_provider;
 pub mod ledger;
 pub mod list_services;
+pub mod performance;
 pub mod revenue;
 pub mod sessions;
 pub mod unassign_service;
@@ -32,6 +34,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(
                 web::resource("/providers/{id}/approval")
                     .route(web::post().to(verify_provider::approval)),
+            )
+            .service(
+                web::resource("/providers/{id}/performance")
+                    .route(web::get().to(performance::performance)),
             )
             .service(
                 web::resource("/providers/{id}/verify")
@@ -62,6 +68,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/users/{id}/logins").route(web::get().to(users::logins)))
             .service(web::resource("/users/{id}/block").route(web::post().to(block::block)))
             .service(web::resource("/users/{id}/unblock").route(web::post().to(block::unblock)))
+            .service(web::resource("/chats").route(web::get().to(chats::list)))
             .service(web::resource("/complaints").route(web::get().to(complaints::list)))
             .service(
                 web::resource("/complaints/{id}/assign").route(web::post().to(complaints::assign)),

@@ -4,11 +4,12 @@ use serde::Deserialize;
 use super::view::BookingView;
 use crate::api::cursor::{self, PageQuery};
 use crate::api::views::Page;
-use crate::db::{self, bookings::Viewer};
+use crate::db::{self, bookings::BookingFilter, bookings::Viewer};
 use crate::domain::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::AuthUser;
 use crate::state::AppState;
+use onsite_actors::booking::BookingState;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct ListQuery {
@@ -48,35 +49,45 @@ pub async fn list(
     page(&state, &me, viewer, query.into_inner()).await
 }
 
+/// The `status` filter of a list.
+pub fn status(raw: Option<&str>) -> ApiResult<Option<BookingState>> {
+    raw.map(|s| {
+        s.parse().map_err(|_| {
+            ApiError::validation("status", format!("must be one of {}", STATUSES.join(", ")))
+        })
+    })
+    .transpose()
+}
+
 pub async fn page(
     state: &AppState,
     me: &AuthUser,
     viewer: Viewer<'_>,
     query: ListQuery,
 ) -> ApiResult<HttpResponse> {
-    if let Some(status) = &query.status {
-        if !STATUSES.contains(&status.as_str()) {
-            return Err(ApiError::validation(
-                "status",
-                format!("must be one of {}", STATUSES.join(", ")),
-            ));
-        }
-    }
+    let filter = BookingFilter {
+        status: status(query.status.as_deref())?,
+        ..Default::default()
+    };
     let paging = PageQuery {
         limit: query.limit,
         cursor: query.cursor,
     };
+    filtered(state, me, viewer, &filter, paging).await
+}
+
+/// A page of `viewer`'s bookings matching `filter`.
+pub async fn filtered(
+    state: &AppState,
+    me: &AuthUser,
+    viewer: Viewer<'_>,
+    filter: &BookingFilter,
+    paging: PageQuery,
+) -> ApiResult<HttpResponse> {
     let limit = paging.limit()?;
     state
         .with_db(async |conn| {
-            let rows = db::bookings::list(
-                conn,
-                viewer,
-                query.status.as_deref(),
-                paging.after()?,
-                limit,
-            )
-            .await?;
+            let rows = db::bookings::list(conn, viewer, filter, paging.after()?, limit).await?;
             let next_cursor = cursor::next(&rows, limit, |b| (b.created_at, b.id.clone()));
             let items = rows.iter().map(|b| BookingView::new(b, me.id())).collect();
             Ok(HttpResponse::Ok().json(Page { items, next_cursor }))

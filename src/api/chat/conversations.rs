@@ -34,7 +34,8 @@ pub async fn list(state: web::Data<AppState>, me: AuthUser) -> ApiResult<HttpRes
     state
         .with_db(async |conn| {
             let bookings =
-                db::bookings::list(conn, Viewer::Party(me.id()), None, None, 100).await?;
+                db::bookings::list(conn, Viewer::Party(me.id()), &Default::default(), None, 100)
+                    .await?;
             let mut items = Vec::new();
             for b in bookings {
                 let mine = if me.id() == b.customer_id {

@@ -34,7 +34,7 @@ use super::{
         chat::contact::get, chat::conversations::list, chat::direct::history, chat::direct::send, admin::sessions::list,
         admin::block::block, admin::block::unblock, admin::audit::list,
         admin::users::list, admin::users::get, admin::users::logins, admin::revenue::revenue,
-        stats::platform::get, stats::trends::get, stats::top::get, stats::locations::get, privacy::delete_account,
+        stats::platform::get, stats::trends::get, stats::top::get, stats::locations::get, privacy::delete::delete_account, privacy::consent::put, privacy::consent::status, privacy::export::export,
         crate::ws::handler::upgrade,
         admin::bookings::list, admin::bookings::force, admin::ledger::summary, admin::ledger::transactions,
         providers::profile::put, providers::online::put, providers::submit::submit, providers::list::list,

@@ -9,7 +9,7 @@ use super::{new_id, now, DbConn};
 use crate::db_run;
 use crate::domain::LoginOutcome;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = login_audit)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct LoginAudit {

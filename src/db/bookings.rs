@@ -11,7 +11,7 @@ use crate::db_run;
 use crate::payments::policy::{JobSize, Price};
 use onsite_actors::booking::BookingState;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = bookings)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct Booking {
@@ -38,7 +38,9 @@ pub struct Booking {
     pub token_date: String,
     pub token_number: i32,
     pub duration_minutes: i32,
+    #[serde(skip)]
     pub customer_chat_token: Option<String>,
+    #[serde(skip)]
     pub provider_chat_token: Option<String>,
     pub payment_due_at: Option<NaiveDateTime>,
     pub respond_by: Option<NaiveDateTime>,

@@ -10,7 +10,7 @@ use super::DbConn;
 use crate::db_run;
 use crate::domain::{ComplaintKind, ComplaintSide, ComplaintStatus, Severity};
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = complaints)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct ComplaintRow {
@@ -43,7 +43,7 @@ impl ComplaintRow {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = complaint_messages)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct MessageRow {

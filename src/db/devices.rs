@@ -9,7 +9,7 @@ use super::{new_id, now, DbConn};
 use crate::db_run;
 use crate::domain::Platform;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = devices)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct Device {
@@ -17,6 +17,7 @@ pub struct Device {
     pub user_id: String,
     pub platform: Platform,
     /// The push service's registration token (FCM).
+    #[serde(skip)]
     pub token: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,

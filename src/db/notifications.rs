@@ -9,7 +9,7 @@ use super::{now, DbConn};
 use crate::db_run;
 use crate::domain::NotificationKind;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = notifications)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct NotificationRow {

@@ -11,7 +11,7 @@ use crate::db_run;
 use crate::payments::policy::RefundRule;
 use onsite_actors::payment::{self, PaymentEvent, PaymentStatus, RefundEvent, RefundStatus};
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = payments)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct Payment {
@@ -43,7 +43,7 @@ pub struct IdempotentResponse {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = refunds)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct Refund {

@@ -9,7 +9,7 @@ use super::DbConn;
 use crate::db_run;
 use crate::domain::ProviderApproval;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = provider_profiles)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct ProviderProfile {

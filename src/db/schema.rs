@@ -475,7 +475,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    consents (id) {
+        id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        version -> Text,
+        granted -> Bool,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    consents,
     booking_sla,
     complaints,
     complaint_messages,

@@ -9,7 +9,7 @@ use super::schema::{auth_sessions, refresh_tokens};
 use super::{now, DbConn};
 use crate::db_run;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = auth_sessions)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct Session {

@@ -9,7 +9,7 @@ use super::schema::booking_sla;
 use super::DbConn;
 use crate::db_run;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = booking_sla)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct SlaRow {

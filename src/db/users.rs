@@ -9,13 +9,14 @@ use super::{now, DbConn};
 use crate::db_run;
 use crate::domain::{Role, UserStatus};
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = users)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct User {
     pub id: String,
     pub email: String,
     pub phone: Option<String>,
+    #[serde(skip)]
     pub password_hash: Option<String>,
     pub first_name: String,
     pub last_name: String,

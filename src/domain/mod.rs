@@ -24,7 +24,7 @@ pub use onsite_actors::booking::Role;
 pub use password::Password;
 pub use phone::Phone;
 pub use status::{
-    Channel, ComplaintKind, ComplaintSide, ComplaintStatus, LedgerKind, LoginOutcome,
+    Channel, ComplaintKind, ComplaintSide, ComplaintStatus, ConsentKind, LedgerKind, LoginOutcome,
     NotificationKind, Platform, ProviderApproval, Purpose, ServiceStatus, Severity, UserStatus,
 };
 pub use text::{BoundedText, LongText, MessageText, Reason, Skill, Title};

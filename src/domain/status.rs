@@ -155,6 +155,24 @@ named_enum! {
 }
 
 named_enum! {
+    /// What a user consents to (`PUT /v1/privacy/consent`).
+    #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow, utoipa::ToSchema)]
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub enum ConsentKind ("consent kind") {
+        /// The terms of service.
+        Terms = "terms",
+        /// The privacy policy.
+        PrivacyPolicy = "privacy_policy",
+        /// News and offers by email.
+        MarketingEmail = "marketing_email",
+        /// News and offers by SMS.
+        MarketingSms = "marketing_sms",
+        /// Usage analytics in the apps.
+        Analytics = "analytics",
+    }
+}
+
+named_enum! {
     /// What a complaint is about.
     #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow, utoipa::ToSchema)]
     #[diesel(sql_type = diesel::sql_types::Text)]
@@ -243,5 +261,6 @@ text_column!(
     Severity,
     ComplaintStatus,
     ComplaintSide,
-    ProviderApproval
+    ProviderApproval,
+    ConsentKind
 );

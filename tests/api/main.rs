@@ -31,6 +31,7 @@ mod nodes;
 mod notifications;
 mod operations;
 mod passwords;
+mod privacy;
 mod providers;
 mod push;
 mod realtime;

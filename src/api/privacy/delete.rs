@@ -1,5 +1,3 @@
-//! `DELETE /v1/privacy/account`: erase my personal data.
-
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -10,10 +8,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/v1/privacy/account").route(web::delete().to(delete_account)));
-}
-
 #[derive(Deserialize, ToSchema)]
 pub struct DeleteAccount {
     /// The account's password, re-entered.
@@ -21,7 +15,9 @@ pub struct DeleteAccount {
 }
 
 /// Delete my account: name, email, phone, avatar, location and settings are
-/// erased; bookings, payments and ledger lines stay, tied to an anonymous id.
+/// erased, and so is what I wrote (chat, reviews' words, complaints, job
+/// notes and addresses) and my name where others read it; bookings,
+/// payments and ledger lines stay, tied to an anonymous id.
 /// Every session ends and open sockets close with 4401.
 #[utoipa::path(delete, path = "/v1/privacy/account", tag = "account", security(("bearer" = [])),
     request_body = DeleteAccount,
@@ -62,7 +58,19 @@ pub async fn delete_account(
                 db::outbox::forget(c, &id, &me.user.email, me.user.phone.as_deref()).await?;
                 db::devices::remove_all(c, &id).await?;
                 db::devices::forget_alerts(c, &id).await?;
-                db::complaints::erase_author(c, &id).await?;
+                db::consents::forget(c, &id).await?;
+                db::erasure::erase(
+                    c,
+                    &db::erasure::Person {
+                        id: &id,
+                        email: &me.user.email,
+                        phone: me.user.phone.as_deref(),
+                        first_name: &me.user.first_name,
+                        last_name: &me.user.last_name,
+                        placeholder: &placeholder,
+                    },
+                )
+                .await?;
                 db::sessions::revoke_all(c, &id, None, "account_deleted").await?;
                 Ok::<(), ApiError>(())
             })

@@ -1,0 +1,2 @@
+DROP INDEX chat_messages_newest;
+DROP TABLE consents;

@@ -55,6 +55,28 @@ impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
     }
 }
 
+/// A JSON body read now but judged later: the handler calls
+/// [`LateJson::parse`] once it has checked who is asking and that they may
+/// see the resource, so a stranger gets 404 rather than a hint about the
+/// input. Errors are those of [`ValidJson`].
+pub struct LateJson<T>(Result<T, ApiError>);
+
+impl<T> LateJson<T> {
+    pub fn parse(self) -> Result<T, ApiError> {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for LateJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = ValidJson::<T>::from_request(req, payload);
+        Box::pin(async move { Ok(LateJson(body.await.map(|ValidJson(t)| t))) })
+    }
+}
+
 /// Parses JSON bytes, naming the field at fault.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);

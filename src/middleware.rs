@@ -115,3 +115,71 @@ pub fn json_errors<B: MessageBody + 'static>(
     let res: ServiceResponse<EitherBody<B>> = ServiceResponse::new(req, new).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(res))
 }
+
+/// Who a role gate lets through.
+#[derive(Debug, Clone, Copy)]
+pub enum Only {
+    Admins,
+    Providers,
+    Customers,
+    /// Customers and providers: the parties of bookings (not admins).
+    Parties,
+}
+
+impl Only {
+    fn admits(self, role: crate::domain::Role) -> bool {
+        use crate::domain::Role;
+        matches!(
+            (self, role),
+            (Self::Admins, Role::Admin)
+                | (Self::Providers, Role::Provider)
+                | (Self::Customers, Role::Customer)
+                | (Self::Parties, Role::Customer | Role::Provider)
+        )
+    }
+
+    fn refusal(self) -> crate::error::ApiError {
+        let (code, message) = match self {
+            Self::Admins => ("admin_only", "only admins may do this"),
+            Self::Providers => ("provider_only", "only provider accounts may do this"),
+            Self::Customers => ("customers_only", "only customers may do this"),
+            Self::Parties => ("parties_only", "only customers and providers may do this"),
+        };
+        crate::error::ApiError::Forbidden(code, message.into())
+    }
+}
+
+/// A role gate in front of a scope, resource or route: a valid access token
+/// of another role is refused with 403 before the request body is read, so
+/// a caller who may not use a route learns nothing about its input. A
+/// missing or invalid token passes to the handler, whose `AuthUser`
+/// answers 401 (and checks the session is still live).
+pub async fn only(
+    who: Only,
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let role = crate::extract::bearer(req.request()).and_then(|token| {
+        req.app_data::<actix_web::web::Data<crate::state::AppState>>()
+            .and_then(|state| state.jwt.verify(&token))
+            .map(|claims| claims.role)
+    });
+    if let Some(role) = role {
+        if !who.admits(role) {
+            let (req, _) = req.into_parts();
+            let res = actix_web::ResponseError::error_response(&who.refusal());
+            return Ok(ServiceResponse::new(req, res).map_into_right_body());
+        }
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// The gate for [`Only`] `who`, ready for `.wrap(...)`.
+#[macro_export]
+macro_rules! only {
+    ($who:ident) => {
+        actix_web::middleware::from_fn(|req, next| {
+            $crate::middleware::only($crate::middleware::Only::$who, req, next)
+        })
+    };
+}

@@ -103,7 +103,7 @@ async fn holds_are_validated() {
     };
     let res = hold(p.token.clone(), s.clone(), format!("{day}T09:00:00Z")).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
-    assert_eq!(res.error_code(), "customer_only");
+    assert_eq!(res.error_code(), "customers_only");
     for (start, status, field) in [
         (
             format!("{day}T09:30:00Z"),

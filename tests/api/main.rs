@@ -8,6 +8,7 @@ mod fixtures;
 mod helpers;
 mod market;
 
+mod access;
 mod account;
 mod admin_login;
 mod availability;

@@ -81,12 +81,12 @@ async fn reviews_stay_hidden_until_both_sides_have_reviewed() {
         .await;
     assert_eq!(
         (res.status, res.error_code()),
-        (StatusCode::FORBIDDEN, "not_the_customer".into())
+        (StatusCode::FORBIDDEN, "customers_only".into())
     );
     let res = app
         .post_auth(&rate_customer, &m.customer, json!({"rating": 5}))
         .await;
-    assert_eq!(res.error_code(), "not_the_provider");
+    assert_eq!(res.error_code(), "provider_only");
     for bad in [
         json!({"rating": 0}),
         json!({"rating": 6}),

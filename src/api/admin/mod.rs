@@ -28,6 +28,7 @@ use actix_web::web;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/v1/admin")
+            .wrap(crate::only!(Admins))
             .service(
                 web::resource("/providers").route(web::post().to(invite_provider::invite_provider)),
             )

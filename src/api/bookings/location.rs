@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::api::views::StatusView;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{AuthUser, ValidJson};
+use crate::extract::{AuthUser, LateJson};
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -29,16 +29,8 @@ pub async fn post(
     state: web::Data<AppState>,
     me: AuthUser,
     id: web::Path<String>,
-    ValidJson(req): ValidJson<LocationRequest>,
+    body: LateJson<LocationRequest>,
 ) -> ApiResult<HttpResponse> {
-    let fix = FixIn::parse(RawFix {
-        lat: Some(req.lat),
-        lng: Some(req.lng),
-        accuracy_m: req.accuracy_m,
-        heading: req.heading,
-        speed_mps: req.speed_mps,
-        at: Some(&req.at),
-    })?;
     let booking = state
         .with_db(async |conn| super::visible(conn, &me, &id).await)
         .await?;
@@ -48,6 +40,15 @@ pub async fn post(
             "only the booking's parties send fixes".into(),
         ));
     }
+    let req = body.parse()?;
+    let fix = FixIn::parse(RawFix {
+        lat: Some(req.lat),
+        lng: Some(req.lng),
+        accuracy_m: req.accuracy_m,
+        heading: req.heading,
+        speed_mps: req.speed_mps,
+        at: Some(&req.at),
+    })?;
     crate::booking_sessions::request(
         &state,
         &booking.id,

@@ -19,28 +19,57 @@ use crate::extract::AuthUser;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/v1/bookings")
-            .route(web::post().to(create::create))
+            .route(web::post().to(create::create).wrap(crate::only!(Customers)))
             .route(web::get().to(read::list)),
     )
     .service(web::resource("/v1/bookings/{id}").route(web::get().to(read::get)))
-    .service(web::resource("/v1/bookings/{id}/accept").route(web::post().to(transitions::accept)))
-    .service(web::resource("/v1/bookings/{id}/decline").route(web::post().to(transitions::decline)))
-    .service(web::resource("/v1/bookings/{id}/start").route(web::post().to(transitions::start)))
     .service(
-        web::resource("/v1/bookings/{id}/complete").route(web::post().to(transitions::complete)),
+        web::resource("/v1/bookings/{id}/accept")
+            .wrap(crate::only!(Providers))
+            .route(web::post().to(transitions::accept)),
+    )
+    .service(
+        web::resource("/v1/bookings/{id}/decline")
+            .wrap(crate::only!(Providers))
+            .route(web::post().to(transitions::decline)),
+    )
+    .service(
+        web::resource("/v1/bookings/{id}/start")
+            .wrap(crate::only!(Providers))
+            .route(web::post().to(transitions::start)),
+    )
+    .service(
+        web::resource("/v1/bookings/{id}/complete")
+            .wrap(crate::only!(Providers))
+            .route(web::post().to(transitions::complete)),
     )
     .service(web::resource("/v1/bookings/{id}/cancel").route(web::post().to(transitions::cancel)))
     .service(
         web::resource("/v1/bookings/{id}/reschedule")
+            .wrap(crate::only!(Customers))
             .route(web::post().to(transitions::reschedule)),
     )
     .service(web::resource("/v1/bookings/{id}/events").route(web::get().to(events::list)))
-    .service(web::resource("/v1/bookings/{id}/location").route(web::post().to(location::post)))
-    .service(web::resource("/v1/bookings/{id}/rate").route(web::post().to(rate::rate)))
     .service(
-        web::resource("/v1/bookings/{id}/rate-customer").route(web::post().to(rate::rate_customer)),
+        web::resource("/v1/bookings/{id}/location")
+            .wrap(crate::only!(Parties))
+            .route(web::post().to(location::post)),
     )
-    .service(web::resource("/v1/bookings/{id}/review/reply").route(web::post().to(rate::reply)));
+    .service(
+        web::resource("/v1/bookings/{id}/rate")
+            .wrap(crate::only!(Customers))
+            .route(web::post().to(rate::rate)),
+    )
+    .service(
+        web::resource("/v1/bookings/{id}/rate-customer")
+            .wrap(crate::only!(Providers))
+            .route(web::post().to(rate::rate_customer)),
+    )
+    .service(
+        web::resource("/v1/bookings/{id}/review/reply")
+            .wrap(crate::only!(Providers))
+            .route(web::post().to(rate::reply)),
+    );
 }
 
 /// The booking if `me` may see it (a party or an admin); 404 otherwise, so

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use crate::db::{self, reviews::ReviewRow};
 use crate::domain::{BoundedText, LongText, Role};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{AuthUser, ValidJson};
+use crate::extract::{AuthUser, LateJson};
 use crate::reviews::{self, Draft};
 use crate::state::AppState;
 
@@ -54,12 +54,13 @@ async fn submit(
     me: &AuthUser,
     id: &str,
     author: Role,
-    body: RateRequest,
+    body: LateJson<RateRequest>,
 ) -> ApiResult<HttpResponse> {
     let window = state.config.reviews.window;
     let review = state
         .in_transaction(async |c| {
             let booking = super::visible(c, me, id).await?;
+            let body = body.parse()?;
             let draft = Draft {
                 rating: body.rating,
                 comment: body.comment.map(LongText::into_inner),
@@ -82,9 +83,9 @@ pub async fn rate(
     state: web::Data<AppState>,
     me: AuthUser,
     id: web::Path<String>,
-    body: ValidJson<RateRequest>,
+    body: LateJson<RateRequest>,
 ) -> ApiResult<HttpResponse> {
-    submit(&state, &me, &id, Role::Customer, body.0).await
+    submit(&state, &me, &id, Role::Customer, body).await
 }
 
 /// The provider rates the customer of a completed booking (once, within the
@@ -98,9 +99,9 @@ pub async fn rate_customer(
     state: web::Data<AppState>,
     me: AuthUser,
     id: web::Path<String>,
-    body: ValidJson<RateRequest>,
+    body: LateJson<RateRequest>,
 ) -> ApiResult<HttpResponse> {
-    submit(&state, &me, &id, Role::Provider, body.0).await
+    submit(&state, &me, &id, Role::Provider, body).await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -121,9 +122,8 @@ pub async fn reply(
     state: web::Data<AppState>,
     me: AuthUser,
     id: web::Path<String>,
-    body: ValidJson<ReplyRequest>,
+    body: LateJson<ReplyRequest>,
 ) -> ApiResult<HttpResponse> {
-    let text = body.0.text.into_inner();
     state
         .in_transaction(async |c| {
             let booking = super::visible(c, &me, &id).await?;
@@ -133,6 +133,7 @@ pub async fn reply(
                     "only the reviewed provider answers a review".into(),
                 ));
             }
+            let text = body.parse()?.text.into_inner();
             let review = db::reviews::of_booking(c, &booking.id)
                 .await?
                 .into_iter()

@@ -11,7 +11,7 @@ use crate::booking_sessions;
 use crate::db;
 use crate::domain::Role;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{AuthUser, ValidJson};
+use crate::extract::{AuthUser, LateJson, ValidJson};
 use crate::state::AppState;
 
 /// Sends `event` to the booking's session on behalf of `me` and answers with
@@ -152,6 +152,10 @@ pub async fn cancel(
     id: web::Path<String>,
     body: Option<ValidJson<ReasonRequest>>,
 ) -> ApiResult<HttpResponse> {
+    // A stranger gets 404 before any word about the body.
+    state
+        .with_db(async |conn| super::visible(conn, &me, &id).await)
+        .await?;
     let reason = reason(body, true)?;
     run(&state, &me, &id, BookingEvent::Cancel, reason, Detail::None).await
 }
@@ -171,7 +175,7 @@ pub async fn reschedule(
     state: web::Data<AppState>,
     me: AuthUser,
     id: web::Path<String>,
-    ValidJson(req): ValidJson<RescheduleRequest>,
+    body: LateJson<RescheduleRequest>,
 ) -> ApiResult<HttpResponse> {
     let slots = state
         .with_db(async |conn| {
@@ -182,6 +186,7 @@ pub async fn reschedule(
                     "only the customer may reschedule".into(),
                 ));
             }
+            let req = body.parse()?;
             // The cut-off of the cancellation policy applies to moving the job too.
             if let Some(current) = booking.scheduled_at {
                 if db::now() + state.config.money.cancel.cutoff > current {

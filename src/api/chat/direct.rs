@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use crate::db::{self, direct::DirectMessage};
 use crate::domain::Role;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{AuthUser, ValidJson};
+use crate::extract::{AuthUser, LateJson};
 use crate::notify;
 use crate::state::AppState;
 
@@ -86,11 +86,12 @@ pub async fn send(
     state: web::Data<AppState>,
     me: AuthUser,
     user_id: web::Path<String>,
-    ValidJson(body): ValidJson<DirectSend>,
+    body: LateJson<DirectSend>,
 ) -> ApiResult<HttpResponse> {
+    let provider_id = conversation_of(&state, &me, &user_id).await?;
+    let body = body.parse()?;
     let text = parse::chat_text(Some(&body.text))?;
     let client_msg_id = parse::client_msg_id(Some(&body.client_msg_id))?;
-    let provider_id = conversation_of(&state, &me, &user_id).await?;
     let (message, new, notified) = state
         .in_transaction(async |conn| {
             let to_provider = me.role() == Role::Admin;

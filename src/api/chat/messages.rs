@@ -9,7 +9,7 @@ use crate::auth::secrets;
 use crate::db::{self, bookings::Booking};
 use crate::domain::Role;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{AuthUser, ValidJson};
+use crate::extract::{AuthUser, LateJson};
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -122,10 +122,8 @@ pub async fn send(
     req: HttpRequest,
     id: web::Path<String>,
     query: web::Query<ChatQuery>,
-    ValidJson(body): ValidJson<SendRequest>,
+    body: LateJson<SendRequest>,
 ) -> ApiResult<HttpResponse> {
-    let text = parse::chat_text(Some(&body.text))?;
-    let client_msg_id = parse::client_msg_id(Some(&body.client_msg_id))?;
     let booking = state
         .with_db(async |conn| visible(conn, &me, &id).await)
         .await?;
@@ -136,6 +134,9 @@ pub async fn send(
         ));
     }
     check_token(&req, &query, &me, &booking)?;
+    let body = body.parse()?;
+    let text = parse::chat_text(Some(&body.text))?;
+    let client_msg_id = parse::client_msg_id(Some(&body.client_msg_id))?;
     let event = crate::booking_sessions::request(
         &state,
         &booking.id,

@@ -12,7 +12,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/v1/bookings/{id}/chat")
             .route(web::get().to(messages::history))
-            .route(web::post().to(messages::send)),
+            .route(web::post().to(messages::send).wrap(crate::only!(Parties))),
     )
     .service(web::resource("/v1/bookings/{id}/contact").route(web::get().to(contact::get)))
     .service(web::resource("/v1/chats").route(web::get().to(conversations::list)))

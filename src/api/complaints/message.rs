@@ -7,7 +7,7 @@ use super::Reader;
 use crate::db::{self, complaints::MessageRow};
 use crate::domain::{ComplaintSide, MessageText, NotificationKind};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{AuthUser, ValidJson};
+use crate::extract::{AuthUser, LateJson};
 use crate::notify::center::Notice;
 use crate::notify::Mail;
 use crate::state::AppState;
@@ -35,11 +35,12 @@ pub async fn message(
     state: web::Data<AppState>,
     me: AuthUser,
     path: web::Path<String>,
-    ValidJson(req): ValidJson<ComplaintMessage>,
+    body: LateJson<ComplaintMessage>,
 ) -> ApiResult<HttpResponse> {
     let (view, notified) = state
         .in_transaction(async |c| {
             let (complaint, reader) = super::visible(c, &me, &path).await?;
+            let req = body.parse()?;
             let side = match (reader, req.side) {
                 (Reader::Party(own), None) => own,
                 (Reader::Party(own), Some(side)) if side == own => own,

@@ -16,12 +16,14 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::AuthUser;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/v1/complaints").route(web::post().to(file::file)))
-        .service(web::resource("/v1/complaints/mine").route(web::get().to(mine::mine)))
-        .service(web::resource("/v1/complaints/{id}").route(web::get().to(get::get)))
-        .service(
-            web::resource("/v1/complaints/{id}/messages").route(web::post().to(message::message)),
-        );
+    cfg.service(
+        web::resource("/v1/complaints")
+            .wrap(crate::only!(Parties))
+            .route(web::post().to(file::file)),
+    )
+    .service(web::resource("/v1/complaints/mine").route(web::get().to(mine::mine)))
+    .service(web::resource("/v1/complaints/{id}").route(web::get().to(get::get)))
+    .service(web::resource("/v1/complaints/{id}/messages").route(web::post().to(message::message)));
 }
 
 /// Who is reading a complaint: its reporter, the other party (each on their

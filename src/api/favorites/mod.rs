@@ -13,10 +13,15 @@ use crate::extract::AuthUser;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/v1/favorites")
+            .wrap(crate::only!(Customers))
             .route(web::post().to(add::add))
             .route(web::get().to(list::list)),
     )
-    .service(web::resource("/v1/favorites/{provider_id}").route(web::delete().to(remove::remove)));
+    .service(
+        web::resource("/v1/favorites/{provider_id}")
+            .wrap(crate::only!(Customers))
+            .route(web::delete().to(remove::remove)),
+    );
 }
 
 /// Favorites are a customer's list.

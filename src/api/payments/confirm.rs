@@ -6,7 +6,7 @@ use super::view::PaymentView;
 use crate::api::bookings::view::BookingView;
 use crate::db;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{AuthUser, ValidJson};
+use crate::extract::{AuthUser, LateJson};
 use crate::payments::{ChargeOutcome, GatewayError};
 use crate::state::AppState;
 use onsite_actors::payment::{PaymentEvent, PaymentStatus};
@@ -40,8 +40,18 @@ pub async fn confirm(
     state: web::Data<AppState>,
     me: AuthUser,
     id: web::Path<String>,
-    ValidJson(req): ValidJson<ConfirmRequest>,
+    body: LateJson<ConfirmRequest>,
 ) -> ApiResult<HttpResponse> {
+    // A stranger learns nothing about the body: the payment is looked up first.
+    state
+        .with_db(async |c| {
+            db::payments::find(c, &id)
+                .await?
+                .filter(|p| p.customer_id == me.id())
+                .ok_or(ApiError::NotFound("payment"))
+        })
+        .await?;
+    let req = body.parse()?;
     // Only one confirmation runs at a time: `begin` is refused while processing.
     let payment = state
         .with_db(async |c| {

@@ -8,7 +8,9 @@ use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::resource("/v1/privacy/account").route(web::delete().to(delete::delete_account)),
+        web::resource("/v1/privacy/account")
+            .wrap(crate::only!(Parties))
+            .route(web::delete().to(delete::delete_account)),
     )
     .service(web::resource("/v1/privacy/consent").route(web::put().to(consent::put)))
     .service(web::resource("/v1/privacy/status").route(web::get().to(consent::status)))

@@ -20,20 +20,35 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     // The `me` routes first: `/v1/providers/{id}` would match them too.
     cfg.service(
         web::scope("/v1/providers")
-            .service(web::resource("/me/profile").route(web::put().to(profile::put)))
-            .service(web::resource("/me/online").route(web::put().to(online::put)))
-            .service(web::resource("/me/submit").route(web::post().to(submit::submit)))
+            .service(
+                web::resource("/me/profile")
+                    .wrap(crate::only!(Providers))
+                    .route(web::put().to(profile::put)),
+            )
+            .service(
+                web::resource("/me/online")
+                    .wrap(crate::only!(Providers))
+                    .route(web::put().to(online::put)),
+            )
+            .service(
+                web::resource("/me/submit")
+                    .wrap(crate::only!(Providers))
+                    .route(web::post().to(submit::submit)),
+            )
             .service(
                 web::resource("/me/availability")
+                    .wrap(crate::only!(Providers))
                     .route(web::get().to(availability_get::get))
                     .route(web::put().to(availability_put::put)),
             )
             .service(
                 web::resource("/me/availability/exceptions")
+                    .wrap(crate::only!(Providers))
                     .route(web::post().to(exception_post::post)),
             )
             .service(
                 web::resource("/me/availability/exceptions/{date}")
+                    .wrap(crate::only!(Providers))
                     .route(web::delete().to(exception_delete::delete)),
             )
             .service(web::resource("").route(web::get().to(list::list)))

@@ -14,7 +14,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/v1/services")
             .route(web::get().to(list::list))
-            .route(web::post().to(create::create)),
+            .route(web::post().to(create::create).wrap(crate::only!(Providers))),
     )
     .service(
         web::resource("/v1/services/{id}")

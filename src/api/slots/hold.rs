@@ -42,7 +42,7 @@ pub struct HoldView {
 #[utoipa::path(post, path = "/v1/slots/hold", tag = "availability", security(("bearer" = [])),
     request_body = HoldRequest,
     responses((status = 201, body = HoldView), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, description = "`customer_only`, `profile_incomplete` or `provider_not_verified`",
+        (status = 403, description = "`customers_only`, `profile_incomplete` or `provider_not_verified`",
             body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody),
         (status = 409, description = "`slot_unavailable` or `too_many_holds`", body = crate::error::ErrorBody)))]

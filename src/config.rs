@@ -382,8 +382,9 @@ impl Config {
         self.data_dir.join("outbox")
     }
 
-    pub fn avatar_dir(&self) -> PathBuf {
-        self.data_dir.join("avatars")
+    /// Where the embedded blob store keeps uploads.
+    pub fn uploads_dir(&self) -> PathBuf {
+        self.data_dir.join("uploads")
     }
 
     pub fn data_path(&self, name: &str) -> PathBuf {

@@ -27,4 +27,5 @@ pub mod startup;
 pub mod state;
 pub mod sweeper;
 pub mod telemetry;
+pub mod uploads;
 pub mod ws;

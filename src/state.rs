@@ -39,6 +39,8 @@ pub struct AppState {
     pub webhook_secret: Vec<u8>,
     /// Each provider's bookings that take fixes (kept by the sessions).
     pub live: LiveBookings,
+    /// Uploaded files (avatars, service galleries, provider documents).
+    pub blobs: Arc<dyn crate::uploads::BlobStore>,
 }
 
 impl AppState {
@@ -112,6 +114,7 @@ impl AppState {
             },
             dummy_hash,
             live,
+            blobs: crate::uploads::open(&config).await?,
             db,
             config,
         })

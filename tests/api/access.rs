@@ -282,8 +282,7 @@ async fn every_route_admits_exactly_its_callers_and_strangers_get_404() {
         .as_str()
         .unwrap()
         .to_owned();
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    png.extend_from_slice(&[0u8; 64]);
+    let png = crate::fixtures::png(50, 50);
     let res = app
         .client
         .post(app.url("/v1/me/avatar"))

@@ -90,12 +90,6 @@ async fn a_phone_in_use_is_409() {
     assert_eq!(res.error_code(), "phone_taken");
 }
 
-fn png() -> Vec<u8> {
-    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
-    bytes.extend_from_slice(&[0u8; 64]);
-    bytes
-}
-
 async fn upload(
     app: &crate::helpers::TestApp,
     t: &str,
@@ -118,17 +112,65 @@ async fn avatar_is_checked_by_content_and_size() {
     let app = spawn_app().await;
     let pair = app.user("ann@example.com", "customer").await;
     let t = token(&pair);
+    let code = |res: reqwest::Response| async move {
+        let status = res.status();
+        let body: serde_json::Value = res.json().await.unwrap();
+        (
+            status,
+            body["error"]["code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        )
+    };
+    let bad = StatusCode::BAD_REQUEST;
     let res = upload(&app, &t, b"<svg onload=alert(1)>".to_vec(), "cat.png").await;
-    assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(code(res).await, (bad, "undecodable_image".into()));
+    // A PNG header on garbage is not an image.
+    let mut fake = b"\x89PNG\r\n\x1a\n".to_vec();
+    fake.extend_from_slice(&[0u8; 64]);
+    let res = upload(&app, &t, fake, "me.png").await;
+    assert_eq!(code(res).await, (bad, "undecodable_image".into()));
+    // A PNG called a JPEG.
+    let res = upload(&app, &t, crate::fixtures::png(40, 30), "me.jpg").await;
+    assert_eq!(code(res).await, (bad, "mislabelled_file".into()));
     let res = upload(&app, &t, vec![0xFF; 5 * 1024 * 1024 + 1], "big.jpg").await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let me = app.get_auth("/v1/auth/me", &t).await.json();
+    assert!(me["avatar_url"].is_null(), "nothing was stored: {me}");
 
-    let res = upload(&app, &t, png(), "me.jpg").await;
+    // A large JPEG with GPS in its EXIF: kept re-encoded, bounded, without it.
+    let original = crate::fixtures::jpeg_with_exif("GPSLatitude -33.9249");
+    let res = upload(&app, &t, original.clone(), "me.jpg").await;
     assert_eq!(res.status(), StatusCode::OK);
     let me: serde_json::Value = res.json().await.unwrap();
     let url = me["avatar_url"].as_str().unwrap().to_owned();
     let res = app.client.get(app.url(&url)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.headers()["content-type"], "image/png");
-    assert_eq!(res.bytes().await.unwrap().to_vec(), png());
+    assert_eq!(res.headers()["content-type"], "image/jpeg");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    let served = res.bytes().await.unwrap().to_vec();
+    assert_ne!(served, original, "never served back verbatim");
+    assert!(!String::from_utf8_lossy(&served).contains("GPSLatitude"));
+    assert_eq!(image::load_from_memory(&served).unwrap().width(), 64);
+    let big = crate::fixtures::png(3000, 2000);
+    let res = upload(&app, &t, big, "big.png").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    for (size, side) in [("display", 1280), ("thumb", 320)] {
+        let res = app
+            .client
+            .get(app.url(&format!("{url}?size={size}")))
+            .send()
+            .await
+            .unwrap();
+        let img = image::load_from_memory(&res.bytes().await.unwrap()).unwrap();
+        assert_eq!((img.width(), img.height()), (side, side * 2 / 3), "{size}");
+    }
+    let res = app
+        .client
+        .get(app.url(&format!("{url}?size=huge")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }

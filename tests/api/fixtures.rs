@@ -306,3 +306,63 @@ pub async fn all_pages(app: &TestApp, path: &str, limit: usize) -> Vec<Value> {
     }
     panic!("paging did not end");
 }
+
+/// A real `w` x `h` PNG (a gradient).
+pub fn png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+/// A real JPEG whose EXIF segment carries a GPS marker text, to prove the
+/// server drops it.
+pub fn jpeg_with_exif(marker: &str) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 60]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    let jpeg = out.into_inner();
+    // SOI, then an APP1 "Exif" segment, then the rest of the file.
+    let mut payload = b"Exif\0\0".to_vec();
+    payload.extend_from_slice(marker.as_bytes());
+    let len = u16::try_from(payload.len() + 2).unwrap().to_be_bytes();
+    let mut with = jpeg[..2].to_vec();
+    with.extend_from_slice(&[0xFF, 0xE1, len[0], len[1]]);
+    with.extend_from_slice(&payload);
+    with.extend_from_slice(&jpeg[2..]);
+    with
+}
+
+/// Uploads `bytes` named `name` as multipart field `field` to `path`.
+pub async fn upload_file(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    field: &str,
+    bytes: Vec<u8>,
+    name: &str,
+    extra: &[(&str, &str)],
+) -> crate::helpers::Resp {
+    let mut form = reqwest::multipart::Form::new().part(
+        field.to_owned(),
+        reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+    );
+    for (k, v) in extra {
+        form = form.text((*k).to_owned(), (*v).to_owned());
+    }
+    let res = app
+        .client
+        .post(app.url(path))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    crate::helpers::Resp {
+        status: res.status(),
+        headers: res.headers().clone(),
+        text: res.text().await.unwrap(),
+    }
+}

@@ -108,21 +108,17 @@ async fn zelda(app: &TestApp, m: &Market) -> (String, String, String) {
         )
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
-    let png = {
-        let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
-        bytes.extend_from_slice(&[0u8; 64]);
-        bytes
-    };
-    let part = reqwest::multipart::Part::bytes(png).file_name("zelda-quixote.png");
-    let res = app
-        .client
-        .post(app.url("/v1/me/avatar"))
-        .bearer_auth(&t)
-        .multipart(reqwest::multipart::Form::new().part("avatar", part))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    let res = crate::fixtures::upload_file(
+        app,
+        "/v1/me/avatar",
+        &t,
+        "avatar",
+        crate::fixtures::png(50, 50),
+        "zelda-quixote.png",
+        &[],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
     (id, t, booking)
 }
 

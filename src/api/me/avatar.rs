@@ -1,150 +1,142 @@
+//! My avatar: uploaded as JPEG, PNG or WebP, kept as a display size and a
+//! thumbnail re-encoded by the server (see [`crate::uploads::images`]).
+
 use actix_multipart::Multipart;
 use actix_web::{http::header, web, HttpResponse};
-use futures_util::StreamExt;
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::api::views::UserView;
 use crate::db::{self, users::ProfileChanges};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::AuthUser;
 use crate::state::AppState;
+use crate::uploads::{images, multipart};
 
 /// Largest avatar accepted.
 pub const AVATAR_LIMIT: usize = 5 * 1024 * 1024;
 
-/// The image kind, decided by the file's first bytes (never by its name or
-/// the declared content type).
-fn sniff(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("jpg")
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("png")
-    } else if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        Some("webp")
-    } else {
-        None
+/// The blob key of one size of a user's avatar version.
+pub fn key(user_id: &str, version: &str, size: &str) -> String {
+    format!(
+        "avatars/{}/{version}-{size}.jpg",
+        user_id.to_ascii_lowercase()
+    )
+}
+
+/// Removes both sizes of an avatar version (a missing one is fine).
+pub async fn remove(state: &AppState, user_id: &str, version: &str) {
+    for size in ["display", "thumb"] {
+        if let Err(e) = state.blobs.delete(&key(user_id, version, size)).await {
+            tracing::warn!(user = %user_id, error = %e, "old avatar not removed");
+        }
     }
 }
 
-fn content_type(ext: &str) -> &'static str {
-    match ext {
-        "png" => "image/png",
-        "webp" => "image/webp",
-        _ => "image/jpeg",
-    }
-}
-
-/// Upload my avatar: multipart field `avatar` (or `file`), JPEG, PNG or WebP, at most 5 MB.
+/// Upload my avatar: multipart field `avatar` (or `file`), a JPEG, PNG or
+/// WebP image of at most 5 MB. It is decoded and re-encoded (metadata such
+/// as EXIF is dropped) as a display size (1280 px) and a thumbnail (320 px).
 #[utoipa::path(post, path = "/v1/me/avatar", tag = "account", security(("bearer" = [])),
     request_body(content_type = "multipart/form-data", description = "field `avatar`: the image"),
-    responses((status = 200, body = UserView), (status = 400, body = crate::error::ErrorBody),
-        (status = 413, body = crate::error::ErrorBody), (status = 415, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = UserView),
+        (status = 400, description = "`undecodable_image`, `mislabelled_file`", body = crate::error::ErrorBody),
+        (status = 413, body = crate::error::ErrorBody)))]
 pub async fn upload(
     state: web::Data<AppState>,
     me: AuthUser,
-    mut form: Multipart,
+    form: Multipart,
 ) -> ApiResult<HttpResponse> {
-    let mut image: Option<Vec<u8>> = None;
-    while let Some(field) = form.next().await {
-        let mut field = field.map_err(|_| {
-            ApiError::BadRequest(
-                "malformed_body",
-                "the multipart body could not be read".into(),
-            )
-        })?;
-        let wanted = matches!(field.name(), Some("avatar" | "file"));
-        let mut buf = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|_| {
-                ApiError::BadRequest(
-                    "malformed_body",
-                    "the multipart body could not be read".into(),
-                )
-            })?;
-            if wanted {
-                if buf.len() + chunk.len() > AVATAR_LIMIT {
-                    return Err(ApiError::PayloadTooLarge(AVATAR_LIMIT));
-                }
-                buf.extend_from_slice(&chunk);
-            }
-        }
-        if wanted && image.is_none() {
-            image = Some(buf);
-        }
-    }
-    let image = image.ok_or_else(|| {
-        ApiError::validation(
-            "avatar",
-            "send the image in a multipart field named `avatar`",
+    let file = multipart::read(form, &["avatar", "file"], AVATAR_LIMIT).await?;
+    let kind = images::sniff(&file.bytes).ok_or_else(|| {
+        ApiError::BadRequest(
+            "undecodable_image",
+            "the avatar must be a JPEG, PNG or WebP image".into(),
         )
     })?;
-    let ext = sniff(&image).ok_or_else(|| {
-        ApiError::UnsupportedMediaType("the avatar must be a JPEG, PNG or WebP image".into())
-    })?;
-    let dir = state.config.avatar_dir();
-    let path = dir.join(format!("{}.{ext}", me.id()));
-    let tmp = dir.join(format!("{}.{ext}.tmp", me.id()));
-    async {
-        tokio::fs::create_dir_all(&dir).await?;
-        tokio::fs::write(&tmp, &image).await?;
-        tokio::fs::rename(&tmp, &path).await
+    images::check_label(
+        kind,
+        file.filename.as_deref(),
+        file.declared_type.as_deref(),
+        images::IMAGE_EXTENSIONS,
+    )?;
+    let processed = images::process_async(file.bytes).await?;
+    let version = format!("v{}", uuid::Uuid::now_v7().simple());
+    for (size, bytes) in [("display", processed.display), ("thumb", processed.thumb)] {
+        state
+            .blobs
+            .put(&key(me.id(), &version, size), bytes, "image/jpeg")
+            .await
+            .map_err(ApiError::internal)?;
     }
-    .await
-    .map_err(ApiError::internal)?;
-    if let Some(old) = me.user.avatar.as_deref().filter(|old| *old != ext) {
-        let _ = tokio::fs::remove_file(dir.join(format!("{}.{old}", me.id()))).await;
-    }
-    state
+    let user = state
         .with_db(async |conn| {
             let changes = ProfileChanges {
-                avatar: Some(Some(ext.to_owned())),
+                avatar: Some(Some(version.clone())),
                 updated_at: Some(db::now()),
                 ..Default::default()
             };
             db::users::update_profile(conn, me.id(), &changes).await?;
-            let user = db::users::find(conn, me.id())
+            db::users::find(conn, me.id())
                 .await?
-                .ok_or(ApiError::NotFound("user"))?;
-            Ok(HttpResponse::Ok().json(UserView::from(&user)))
+                .ok_or(ApiError::NotFound("user"))
         })
-        .await
+        .await?;
+    if let Some(old) = me.user.avatar.as_deref().filter(|old| *old != version) {
+        remove(&state, me.id(), old).await;
+    }
+    Ok(HttpResponse::Ok().json(UserView::from(&user)))
 }
 
-/// A user's avatar image.
+#[derive(Deserialize, IntoParams)]
+pub struct SizeQuery {
+    /// `display` (default, up to 1280 px) or `thumb` (up to 320 px).
+    pub size: Option<String>,
+}
+
+/// Which stored size a `size` query names.
+pub fn size_of(q: &SizeQuery) -> ApiResult<&'static str> {
+    match q.size.as_deref().unwrap_or("display") {
+        "display" => Ok("display"),
+        "thumb" => Ok("thumb"),
+        _ => Err(ApiError::validation("size", "must be `display` or `thumb`")),
+    }
+}
+
+/// Serves a stored image with headers that keep browsers from guessing.
+pub fn image_response(bytes: Vec<u8>, cache: &'static str) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "image/jpeg"))
+        .insert_header((header::CACHE_CONTROL, cache))
+        .insert_header(("x-content-type-options", "nosniff"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, "default-src 'none'"))
+        .body(bytes)
+}
+
+/// A user's avatar, as the server re-encoded it (JPEG).
 #[utoipa::path(get, path = "/v1/users/{id}/avatar", tag = "account",
-    params(("id" = String, Path, description = "user id")),
-    responses((status = 200, content_type = "image/*", description = "the image"), (status = 404, body = crate::error::ErrorBody)))]
+    params(("id" = String, Path, description = "user id"), SizeQuery),
+    responses((status = 200, content_type = "image/jpeg", description = "the image"),
+        (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn download(
     state: web::Data<AppState>,
     id: web::Path<String>,
+    query: web::Query<SizeQuery>,
 ) -> ApiResult<HttpResponse> {
-    state
+    let size = size_of(&query)?;
+    let version = state
         .with_db(async |conn| {
-            let user = db::users::find(conn, &id)
+            db::users::find(conn, &id)
                 .await?
                 .filter(|u| u.is_active())
-                .ok_or(ApiError::NotFound("avatar"))?;
-            let ext = user.avatar.ok_or(ApiError::NotFound("avatar"))?;
-            let path = state.config.avatar_dir().join(format!("{}.{ext}", user.id));
-            let bytes = tokio::fs::read(&path)
-                .await
-                .map_err(|_| ApiError::NotFound("avatar"))?;
-            Ok(HttpResponse::Ok()
-                .insert_header((header::CONTENT_TYPE, content_type(&ext)))
-                .insert_header((header::CACHE_CONTROL, "private, max-age=300"))
-                .insert_header(("x-content-type-options", "nosniff"))
-                .body(bytes))
+                .and_then(|u| u.avatar)
+                .ok_or(ApiError::NotFound("avatar"))
         })
+        .await?;
+    let blob = state
+        .blobs
+        .get(&key(&id, &version, size))
         .await
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn sniffs_by_content() {
-        assert_eq!(super::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("jpg"));
-        assert_eq!(super::sniff(b"\x89PNG\r\n\x1a\n...."), Some("png"));
-        assert_eq!(super::sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some("webp"));
-        assert_eq!(super::sniff(b"<svg xmlns=...>"), None);
-        assert_eq!(super::sniff(b"GIF89a"), None);
-    }
+        .map_err(ApiError::internal)?
+        .ok_or(ApiError::NotFound("avatar"))?;
+    Ok(image_response(blob.bytes, "private, max-age=300"))
 }

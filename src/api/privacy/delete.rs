@@ -75,10 +75,8 @@ pub async fn delete_account(
                 Ok::<(), ApiError>(())
             })
             .await?;
-            if let Some(ext) = &me.user.avatar {
-                let _ =
-                    tokio::fs::remove_file(state.config.avatar_dir().join(format!("{id}.{ext}")))
-                        .await;
+            if let Some(version) = &me.user.avatar {
+                crate::api::me::avatar::remove(&state, &id, version).await;
             }
             crate::ws::close_user(&state, &id);
             tracing::info!(user = %id, "account deleted");

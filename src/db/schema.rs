@@ -488,7 +488,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    provider_documents (id) {
+        id -> Text,
+        provider_id -> Text,
+        kind -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        status -> Text,
+        reason -> Nullable<Text>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    service_images (id) {
+        id -> Text,
+        service_id -> Text,
+        width -> Integer,
+        height -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    provider_documents,
+    service_images,
     consents,
     booking_sla,
     complaints,

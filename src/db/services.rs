@@ -195,3 +195,21 @@ pub async fn titles(conn: &mut DbConn, ids: &[&str]) -> QueryResult<Vec<(String,
         .load(c)
         .await)
 }
+
+/// Holds the service's row until the transaction ends (PostgreSQL; SQLite
+/// runs transactions one at a time already): two gallery uploads at once
+/// cannot both take the last free place.
+pub async fn lock(conn: &mut DbConn, service_id: &str) -> QueryResult<()> {
+    match conn {
+        DbConn::Pg(c) => {
+            let _: Vec<String> = services::table
+                .find(service_id)
+                .select(services::id)
+                .for_update()
+                .load(&mut **c)
+                .await?;
+        }
+        DbConn::Sqlite(_) => {}
+    }
+    Ok(())
+}

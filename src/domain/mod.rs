@@ -24,8 +24,9 @@ pub use onsite_actors::booking::Role;
 pub use password::Password;
 pub use phone::Phone;
 pub use status::{
-    Channel, ComplaintKind, ComplaintSide, ComplaintStatus, ConsentKind, LedgerKind, LoginOutcome,
-    NotificationKind, Platform, ProviderApproval, Purpose, ServiceStatus, Severity, UserStatus,
+    Channel, ComplaintKind, ComplaintSide, ComplaintStatus, ConsentKind, DocumentKind,
+    DocumentStatus, LedgerKind, LoginOutcome, NotificationKind, Platform, ProviderApproval,
+    Purpose, ServiceStatus, Severity, UserStatus,
 };
 pub use text::{BoundedText, LongText, MessageText, Reason, Skill, Title};
 pub use timezone::{clock, ClockTime, TimeZone};

@@ -133,6 +133,8 @@ named_enum! {
         ComplaintMessage = "complaint_message",
         /// To both parties: an admin resolved or rejected a complaint.
         ComplaintClosed = "complaint_closed",
+        /// To the provider: an admin verified or rejected a document.
+        DocumentReviewed = "document_reviewed",
     }
 }
 
@@ -169,6 +171,32 @@ named_enum! {
         MarketingSms = "marketing_sms",
         /// Usage analytics in the apps.
         Analytics = "analytics",
+    }
+}
+
+named_enum! {
+    /// What a provider's KYC document is.
+    #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow, utoipa::ToSchema)]
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub enum DocumentKind ("document kind") {
+        /// An identity document (ID card, passport).
+        IdDocument = "id_document",
+        /// A trade licence.
+        Licence = "licence",
+        /// A qualification certificate.
+        Certificate = "certificate",
+    }
+}
+
+named_enum! {
+    /// Where a KYC document is in the admins' review.
+    #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow, utoipa::ToSchema)]
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub enum DocumentStatus ("document status") {
+        Pending = "pending",
+        Verified = "verified",
+        /// With the admin's reason.
+        Rejected = "rejected",
     }
 }
 
@@ -262,5 +290,7 @@ text_column!(
     ComplaintStatus,
     ComplaintSide,
     ProviderApproval,
-    ConsentKind
+    ConsentKind,
+    DocumentKind,
+    DocumentStatus
 );

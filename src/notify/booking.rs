@@ -330,7 +330,8 @@ impl Details {
             | K::ChatMessage
             | K::AdminMessage
             | K::ComplaintMessage
-            | K::ComplaintClosed => (
+            | K::ComplaintClosed
+            | K::DocumentReviewed => (
                 format!("Booking {}", b.reference),
                 format!("It is now {}.", t.to),
             ),

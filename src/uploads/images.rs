@@ -102,8 +102,7 @@ fn fit(img: &DynamicImage, side: u32) -> DynamicImage {
     }
 }
 
-/// Decodes and re-encodes `bytes` (CPU work: call it on a blocking thread).
-pub fn process(bytes: &[u8]) -> Result<Processed, ApiError> {
+fn decode(bytes: &[u8]) -> Result<DynamicImage, ApiError> {
     let format = format_of(bytes).ok_or_else(undecodable)?;
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
@@ -111,13 +110,34 @@ pub fn process(bytes: &[u8]) -> Result<Processed, ApiError> {
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(512 * 1024 * 1024);
     reader.limits(limits);
-    let img = reader.decode().map_err(|_| undecodable())?;
+    reader.decode().map_err(|_| undecodable())
+}
+
+/// Decodes and re-encodes `bytes` (CPU work: call it on a blocking thread).
+pub fn process(bytes: &[u8]) -> Result<Processed, ApiError> {
+    let img = decode(bytes)?;
     Ok(Processed {
         display: jpeg(&fit(&img, DISPLAY))?,
         thumb: jpeg(&fit(&img, THUMB))?,
         width: img.width(),
         height: img.height(),
     })
+}
+
+/// The longest side of a document photo (kept readable).
+pub const DOCUMENT: u32 = 2400;
+
+/// A document photo: decoded and re-encoded once, up to [`DOCUMENT`] px.
+pub fn process_document(bytes: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let img = decode(bytes)?;
+    jpeg(&fit(&img, DOCUMENT))
+}
+
+/// [`process_document`] on a blocking thread.
+pub async fn process_document_async(bytes: Vec<u8>) -> Result<Vec<u8>, ApiError> {
+    tokio::task::spawn_blocking(move || process_document(&bytes))
+        .await
+        .map_err(ApiError::internal)?
 }
 
 /// [`process`] on a blocking thread.

@@ -148,6 +148,20 @@ const RULES: &[(&str, &str, &str, u8)] = &[
         0,
     ),
     ("get", "/v1/admin/chats", "uffffY", 0),
+    ("get", "/v1/admin/documents", "uffffY", 0),
+    ("post", "/v1/admin/documents/{document}/verify", "uffffy", 0),
+    ("post", "/v1/providers/me/documents", "uffyyf", 0),
+    ("get", "/v1/providers/me/documents", "uffYYf", 0),
+    ("get", "/v1/documents/{document}/file", "unnYnY", 0),
+    ("post", "/v1/services/{service}/images", "uffyfY", 0),
+    ("get", "/v1/services/{service}/images", "YYYYYY", 0),
+    ("get", "/v1/services/{service}/images/{image}", "YYYYYY", 0),
+    (
+        "delete",
+        "/v1/services/{service}/images/{image}",
+        "uffYfy",
+        0,
+    ),
     ("get", "/v1/admin/export/bookings.csv", "uffffY", 0),
     ("get", "/v1/admin/export/users.csv", "uffffY", 0),
     ("get", "/v1/admin/export/payments.csv", "uffffY", 0),
@@ -295,6 +309,35 @@ async fn every_route_admits_exactly_its_callers_and_strangers_get_404() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
+    // P's KYC document and a gallery image of P's service.
+    let document = crate::fixtures::upload_file(
+        &app,
+        "/v1/providers/me/documents",
+        &m.provider,
+        "file",
+        crate::fixtures::pdf(),
+        "licence.pdf",
+        &[("kind", "licence")],
+    )
+    .await
+    .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let image = crate::fixtures::upload_file(
+        &app,
+        &format!("/v1/services/{}/images", m.service_id),
+        &m.provider,
+        "image",
+        crate::fixtures::png(80, 60),
+        "tap.png",
+        &[],
+    )
+    .await
+    .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let customer_email = app.get_auth("/v1/auth/me", &m.customer).await.json()["email"]
         .as_str()
         .unwrap()
@@ -343,6 +386,8 @@ async fn every_route_admits_exactly_its_callers_and_strangers_get_404() {
             .replace("{notification}", &notification)
             .replace("{device}", &device)
             .replace("{victim}", &victim)
+            .replace("{document}", &document)
+            .replace("{image}", &image)
     };
 
     // Every documented route has a rule, and every rule a route.

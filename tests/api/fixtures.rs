@@ -366,3 +366,8 @@ pub async fn upload_file(
         text: res.text().await.unwrap(),
     }
 }
+
+/// A small, well-formed PDF.
+pub fn pdf() -> Vec<u8> {
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n".to_vec()
+}

@@ -45,6 +45,7 @@ mod sessions;
 mod smtp;
 mod stats;
 mod tokens;
+mod uploads;
 mod verification;
 mod webhooks;
 mod wsclient;

@@ -10,6 +10,7 @@ pub mod bookings;
 pub mod chats;
 pub mod complaints;
 pub mod create_service;
+pub mod documents;
 pub mod export;
 pub mod invite;
 pub mod invite_admin;
@@ -69,6 +70,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/users/{id}/logins").route(web::get().to(users::logins)))
             .service(web::resource("/users/{id}/block").route(web::post().to(block::block)))
             .service(web::resource("/users/{id}/unblock").route(web::post().to(block::unblock)))
+            .service(web::resource("/documents").route(web::get().to(documents::list)))
+            .service(
+                web::resource("/documents/{id}/verify").route(web::post().to(documents::verify)),
+            )
             .service(web::resource("/chats").route(web::get().to(chats::list)))
             .service(web::resource("/complaints").route(web::get().to(complaints::list)))
             .service(

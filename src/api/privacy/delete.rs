@@ -50,7 +50,7 @@ pub async fn delete_account(
     let placeholder = format!("deleted+{id}@deleted.invalid");
     state
         .with_db(async |conn| {
-            db::transaction(conn, async |c| {
+            let documents = db::transaction(conn, async |c| {
                 db::users::erase(c, &id, &placeholder).await?;
                 // What was told to them, what still waits to reach them, and
                 // where push would reach them, goes too.
@@ -72,9 +72,17 @@ pub async fn delete_account(
                 )
                 .await?;
                 db::sessions::revoke_all(c, &id, None, "account_deleted").await?;
-                Ok::<(), ApiError>(())
+                // A provider's identity documents go with them.
+                let documents = db::documents::of_provider(c, &id).await?;
+                db::documents::delete_of(c, &id).await?;
+                Ok::<_, ApiError>(documents)
             })
             .await?;
+            for doc in documents {
+                if let Err(e) = state.blobs.delete(&doc.key()).await {
+                    tracing::error!(document = %doc.id, error = %e, "erased account's document file not removed");
+                }
+            }
             if let Some(version) = &me.user.avatar {
                 crate::api::me::avatar::remove(&state, &id, version).await;
             }

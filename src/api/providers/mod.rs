@@ -2,6 +2,7 @@
 
 pub mod availability_get;
 pub mod availability_put;
+pub mod documents;
 pub mod exception_delete;
 pub mod exception_post;
 pub mod get;
@@ -51,9 +52,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .wrap(crate::only!(Providers))
                     .route(web::delete().to(exception_delete::delete)),
             )
+            .service(
+                web::resource("/me/documents")
+                    .wrap(crate::only!(Providers))
+                    .route(web::post().to(documents::upload))
+                    .route(web::get().to(documents::list)),
+            )
             .service(web::resource("").route(web::get().to(list::list)))
             .service(web::resource("/{id}").route(web::get().to(get::get)))
             .service(web::resource("/{id}/reviews").route(web::get().to(reviews::list)))
             .service(web::resource("/{id}/slots").route(web::get().to(slots::list))),
-    );
+    )
+    .service(web::resource("/v1/documents/{id}/file").route(web::get().to(documents::file)));
 }

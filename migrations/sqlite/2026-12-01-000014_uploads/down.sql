@@ -1,0 +1,2 @@
+DROP TABLE service_images;
+DROP TABLE provider_documents;

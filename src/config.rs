@@ -30,6 +30,9 @@ pub struct Config {
     pub sessions: SessionsConfig,
     pub notify: NotifyConfig,
     pub reviews: ReviewsConfig,
+    /// Where uploads go: `s3://bucket?endpoint=...` (`ONSITE_BLOB_URL`), or
+    /// files under `$ONSITE_DATA_DIR/uploads/` when unset.
+    pub blob_url: Option<String>,
     pub ws: WsConfig,
     /// The `tracing` filter (`ONSITE_LOG`).
     pub log: String,
@@ -333,6 +336,7 @@ impl Config {
                     }
                 },
             },
+            blob_url: get("ONSITE_BLOB_URL").filter(|u| !u.trim().is_empty()),
             reviews: ReviewsConfig {
                 window: {
                     let secs: i64 = parse(&get, "ONSITE_REVIEW_WINDOW_S", Some(14 * 86_400))?;

@@ -8,6 +8,7 @@
 pub mod fs;
 pub mod images;
 pub mod multipart;
+pub mod s3;
 
 use async_trait::async_trait;
 
@@ -28,11 +29,13 @@ pub trait BlobStore: Send + Sync {
     async fn delete(&self, key: &str) -> anyhow::Result<()>;
 }
 
-/// The configured store: the embedded one under `$ONSITE_DATA_DIR/uploads/`.
+/// The configured store: an S3-compatible bucket when `ONSITE_BLOB_URL`
+/// is set, else the embedded one under `$ONSITE_DATA_DIR/uploads/`.
 pub async fn open(config: &crate::config::Config) -> anyhow::Result<std::sync::Arc<dyn BlobStore>> {
-    Ok(std::sync::Arc::new(fs::FsBlobStore::new(
-        config.uploads_dir(),
-    )))
+    Ok(match &config.blob_url {
+        Some(url) => std::sync::Arc::new(s3::S3BlobStore::from_url(url)?),
+        None => std::sync::Arc::new(fs::FsBlobStore::new(config.uploads_dir())),
+    })
 }
 
 /// Whether `key` is one the server could have made.

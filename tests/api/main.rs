@@ -39,6 +39,7 @@ mod realtime;
 mod refunds;
 mod register;
 mod reviews;
+mod s3;
 mod scheduling;
 mod services;
 mod sessions;

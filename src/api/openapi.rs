@@ -26,6 +26,7 @@ use super::{
         bookings::events::list, bookings::rate::rate, bookings::rate::rate_customer, bookings::rate::reply,
         favorites::add::add, favorites::list::list, favorites::remove::remove,
         complaints::file::file, complaints::mine::mine, complaints::get::get, complaints::message::message,
+        complaints::attachments::upload, complaints::attachments::download,
         admin::complaints::list, admin::complaints::assign, admin::complaints::resolve,
         admin::export::bookings, admin::export::users, admin::export::payments, admin::export::ledger,
         payments::intents::create, payments::confirm::confirm, payments::webhook::receive, payments::list::list,

@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::schema::{complaint_messages, complaints};
+use super::schema::{complaint_attachments, complaint_messages, complaints};
 use super::DbConn;
 use crate::db_run;
 use crate::domain::{ComplaintKind, ComplaintSide, ComplaintStatus, Severity};
@@ -260,4 +260,80 @@ pub async fn erase_author(conn: &mut DbConn, user_id: &str) -> QueryResult<()> {
     .execute(c)
     .await)?;
     Ok(())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = complaint_attachments)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct AttachmentRow {
+    pub id: String,
+    pub complaint_id: String,
+    pub side: ComplaintSide,
+    pub author_id: String,
+    /// `application/pdf` or `image/jpeg` (photos are re-encoded).
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub created_at: NaiveDateTime,
+}
+
+impl AttachmentRow {
+    /// Where the file is in the blob store.
+    pub fn key(&self) -> String {
+        format!(
+            "complaints/{}/{}.{}",
+            self.complaint_id.to_ascii_lowercase(),
+            self.id.to_ascii_lowercase(),
+            crate::uploads::files::extension(&self.content_type)
+        )
+    }
+}
+
+pub async fn add_attachment(conn: &mut DbConn, row: &AttachmentRow) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::insert_into(complaint_attachments::table)
+        .values(row)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// A complaint's attachments oldest first: one side's, or both (`None`, admins).
+pub async fn attachments(
+    conn: &mut DbConn,
+    complaint_id: &str,
+    side: Option<ComplaintSide>,
+) -> QueryResult<Vec<AttachmentRow>> {
+    db_run!(conn, |c| {
+        let mut q = complaint_attachments::table
+            .filter(complaint_attachments::complaint_id.eq(complaint_id))
+            .select(AttachmentRow::as_select())
+            .into_boxed();
+        if let Some(side) = side {
+            q = q.filter(complaint_attachments::side.eq(side));
+        }
+        q.order((
+            complaint_attachments::created_at.asc(),
+            complaint_attachments::id.asc(),
+        ))
+        .load(c)
+        .await
+    })
+}
+
+/// Removes the attachments `user_id` added and returns them (their files
+/// are removed by the caller): part of erasing an account.
+pub async fn take_attachments_of(
+    conn: &mut DbConn,
+    user_id: &str,
+) -> QueryResult<Vec<AttachmentRow>> {
+    let rows: Vec<AttachmentRow> = db_run!(conn, |c| complaint_attachments::table
+        .filter(complaint_attachments::author_id.eq(user_id))
+        .select(AttachmentRow::as_select())
+        .load(c)
+        .await)?;
+    db_run!(conn, |c| diesel::delete(
+        complaint_attachments::table.filter(complaint_attachments::author_id.eq(user_id))
+    )
+    .execute(c)
+    .await)?;
+    Ok(rows)
 }

@@ -29,11 +29,7 @@ pub struct DocumentRow {
 impl DocumentRow {
     /// Where the file is in the blob store.
     pub fn key(&self) -> String {
-        let ext = if self.content_type == "application/pdf" {
-            "pdf"
-        } else {
-            "jpg"
-        };
+        let ext = crate::uploads::files::extension(&self.content_type);
         format!(
             "documents/{}/{}.{ext}",
             self.provider_id.to_ascii_lowercase(),

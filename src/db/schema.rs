@@ -513,7 +513,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    complaint_attachments (id) {
+        id -> Text,
+        complaint_id -> Text,
+        side -> Text,
+        author_id -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    complaint_attachments,
     provider_documents,
     service_images,
     consents,

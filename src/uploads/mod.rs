@@ -5,6 +5,7 @@
 //! served back as sent), and how one file is read from a multipart body
 //! within a size limit ([`multipart`]).
 
+pub mod files;
 pub mod fs;
 pub mod images;
 pub mod multipart;

@@ -105,6 +105,18 @@ const RULES: &[(&str, &str, &str, u8)] = &[
     ("get", "/v1/complaints/mine", "uYYYYY", 0),
     ("get", "/v1/complaints/{complaint}", "uYnYnY", 0),
     ("post", "/v1/complaints/{complaint}/messages", "uYnYnY", 0),
+    (
+        "post",
+        "/v1/complaints/{complaint}/attachments",
+        "uYnYnY",
+        0,
+    ),
+    (
+        "get",
+        "/v1/complaints/{complaint}/attachments/{attachment}",
+        "uYnnnY",
+        0,
+    ),
     ("get", "/v1/chats", "uYYYYY", 0),
     ("get", "/v1/chats/direct/{provider}", "uffffY", 0),
     ("post", "/v1/chats/direct/{provider}", "uffffY", 0),
@@ -338,6 +350,21 @@ async fn every_route_admits_exactly_its_callers_and_strangers_get_404() {
         .as_str()
         .unwrap()
         .to_owned();
+    // A's receipt on the complaint (the reporter's side).
+    let attachment = crate::fixtures::upload_file(
+        &app,
+        &format!("/v1/complaints/{complaint}/attachments"),
+        &m.customer,
+        "file",
+        crate::fixtures::pdf(),
+        "receipt.pdf",
+        &[],
+    )
+    .await
+    .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let customer_email = app.get_auth("/v1/auth/me", &m.customer).await.json()["email"]
         .as_str()
         .unwrap()
@@ -388,6 +415,7 @@ async fn every_route_admits_exactly_its_callers_and_strangers_get_404() {
             .replace("{victim}", &victim)
             .replace("{document}", &document)
             .replace("{image}", &image)
+            .replace("{attachment}", &attachment)
     };
 
     // Every documented route has a rule, and every rule a route.

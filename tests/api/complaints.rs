@@ -477,3 +477,80 @@ async fn a_job_that_overruns_its_estimate_is_a_breach_and_its_penalty_is_refunde
         .json();
     assert_eq!(read["sla"]["breached"], true, "{read}");
 }
+
+#[actix_web::test]
+async fn attachments_stay_on_their_side_of_a_complaint() {
+    use crate::fixtures::{jpeg_with_exif, pdf, upload_file};
+    let app = spawn_with(&[]).await;
+    let m = market(&app).await;
+    let id = started(&app, &m).await;
+    let cid = file(&app, &m.customer, &id, "service_quality").await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let files = format!("/v1/complaints/{cid}/attachments");
+    let res = upload_file(&app, &files, &m.customer, "file", pdf(), "receipt.jpg", &[]).await;
+    assert_eq!(
+        (res.status, res.error_code()),
+        (StatusCode::BAD_REQUEST, "mislabelled_file".into())
+    );
+    let res = upload_file(&app, &files, &m.customer, "file", pdf(), "receipt.pdf", &[]).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let receipt = res.json();
+    assert_eq!(receipt["side"], "reporter");
+    let photo = jpeg_with_exif("GPSLatitude -26.2");
+    let res = upload_file(&app, &files, &m.provider, "file", photo, "tap.jpg", &[]).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let tap = res.json();
+    assert_eq!(tap["side"], "respondent");
+    assert_eq!(tap["content_type"], "image/jpeg");
+    let stranger = app.customer("eve@example.com").await;
+    let res = upload_file(&app, &files, &stranger, "file", pdf(), "x.pdf", &[]).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+
+    // Each party sees its own side's files; admins see both.
+    let seen = |token: String| {
+        let app = &app;
+        let path = format!("/v1/complaints/{cid}");
+        async move {
+            app.get_auth(&path, &token).await.json()["attachments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    let (r, t) = (receipt["id"].as_str().unwrap(), tap["id"].as_str().unwrap());
+    assert_eq!(seen(m.customer.clone()).await, [r]);
+    assert_eq!(seen(m.provider.clone()).await, [t]);
+    assert_eq!(seen(m.admin.clone()).await, [r, t]);
+    let url = receipt["file_url"].as_str().unwrap();
+    for (token, status) in [
+        (&m.customer, StatusCode::OK),
+        (&m.admin, StatusCode::OK),
+        (&m.provider, StatusCode::NOT_FOUND),
+        (&stranger, StatusCode::NOT_FOUND),
+    ] {
+        let res = app
+            .client
+            .get(app.url(url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), status);
+        if status == StatusCode::OK {
+            assert_eq!(res.headers()["cache-control"], "private, no-store");
+            assert_eq!(res.bytes().await.unwrap().to_vec(), pdf());
+        }
+    }
+    let res = app
+        .client
+        .get(app.url(tap["file_url"].as_str().unwrap()))
+        .bearer_auth(&m.admin)
+        .send()
+        .await
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&res.bytes().await.unwrap()).contains("GPSLatitude"));
+}

@@ -106,6 +106,8 @@ async fn openapi_lists_every_route() {
         ("/v1/complaints/mine", "get"),
         ("/v1/complaints/{id}", "get"),
         ("/v1/complaints/{id}/messages", "post"),
+        ("/v1/complaints/{id}/attachments", "post"),
+        ("/v1/complaints/{id}/attachments/{attachment_id}", "get"),
         ("/v1/admin/complaints", "get"),
         ("/v1/admin/chats", "get"),
         ("/v1/admin/documents", "get"),

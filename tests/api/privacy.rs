@@ -108,6 +108,18 @@ async fn zelda(app: &TestApp, m: &Market) -> (String, String, String) {
         )
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let complaint = res.json()["id"].as_str().unwrap().to_owned();
+    let res = crate::fixtures::upload_file(
+        app,
+        &format!("/v1/complaints/{complaint}/attachments"),
+        &t,
+        "file",
+        crate::fixtures::pdf(),
+        "receipt.pdf",
+        &[],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
     let res = crate::fixtures::upload_file(
         app,
         "/v1/me/avatar",
@@ -233,6 +245,12 @@ async fn deleting_an_account_leaves_no_personal_data_and_the_ledger_balanced() {
     assert!(left.is_empty(), "personal data left: {left:#?}");
     let files = found_in_files(&app.data_dir, &needles, &id);
     assert!(files.is_empty(), "files left: {files:#?}");
+    // Her complaint's attachment went with her.
+    let attachments: usize = std::fs::read_dir(app.data_dir.join("uploads/complaints"))
+        .unwrap()
+        .map(|d| std::fs::read_dir(d.unwrap().path()).unwrap().count())
+        .sum();
+    assert_eq!(attachments, 0, "attachment files left");
     let summary: Value = app
         .get_auth("/v1/admin/ledger/summary", &m.admin)
         .await

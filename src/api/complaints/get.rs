@@ -27,7 +27,10 @@ pub async fn get(
                 Reader::Admin => None,
             };
             let messages = db::complaints::thread(c, &row.id, side).await?;
-            Ok(ComplaintView::of(&row, reader).with_thread(&row, &messages))
+            let files = db::complaints::attachments(c, &row.id, side).await?;
+            Ok(ComplaintView::of(&row, reader)
+                .with_thread(&row, &messages)
+                .with_attachments(&row, &files))
         })
         .await?;
     Ok(HttpResponse::Ok().json(view))

@@ -2,6 +2,7 @@
 //! handling and talks to the admins on its own side of the thread (rules in
 //! [`crate::complaints`]; the admins' queue is under `/v1/admin/complaints`).
 
+pub mod attachments;
 pub mod file;
 pub mod get;
 pub mod message;
@@ -23,7 +24,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource("/v1/complaints/mine").route(web::get().to(mine::mine)))
     .service(web::resource("/v1/complaints/{id}").route(web::get().to(get::get)))
-    .service(web::resource("/v1/complaints/{id}/messages").route(web::post().to(message::message)));
+    .service(web::resource("/v1/complaints/{id}/messages").route(web::post().to(message::message)))
+    .service(
+        web::resource("/v1/complaints/{id}/attachments").route(web::post().to(attachments::upload)),
+    )
+    .service(
+        web::resource("/v1/complaints/{id}/attachments/{attachment_id}")
+            .route(web::get().to(attachments::download)),
+    );
 }
 
 /// Who is reading a complaint: its reporter, the other party (each on their

@@ -3,7 +3,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Reader;
-use crate::db::{self, complaints::ComplaintRow, complaints::MessageRow};
+use crate::db::{
+    self, complaints::AttachmentRow, complaints::ComplaintRow, complaints::MessageRow,
+};
 use crate::domain::{ComplaintKind, ComplaintSide, ComplaintStatus, Severity};
 
 /// A complaint, and the thread its reader may see.
@@ -34,6 +36,36 @@ pub struct ComplaintView {
     /// Absent in lists.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<ComplaintMessageView>>,
+    /// The files on the reader's side (both for admins). Absent in lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<Vec<AttachmentView>>,
+}
+
+/// A file added to a complaint.
+#[derive(Serialize, ToSchema)]
+pub struct AttachmentView {
+    pub id: String,
+    pub side: ComplaintSide,
+    pub author_id: String,
+    /// `application/pdf` or `image/jpeg`.
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub created_at: DateTime<Utc>,
+    pub file_url: String,
+}
+
+impl AttachmentView {
+    pub fn of(a: &AttachmentRow, c: &ComplaintRow) -> Self {
+        Self {
+            id: a.id.clone(),
+            side: a.side,
+            author_id: a.author_id.clone(),
+            content_type: a.content_type.clone(),
+            size_bytes: a.size_bytes,
+            created_at: db::utc(a.created_at),
+            file_url: format!("/v1/complaints/{}/attachments/{}", c.id, a.id),
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -82,7 +114,14 @@ impl ComplaintView {
             created_at: db::utc(c.created_at),
             updated_at: db::utc(c.updated_at),
             messages: None,
+            attachments: None,
         }
+    }
+
+    /// With the files the reader may see.
+    pub fn with_attachments(mut self, c: &ComplaintRow, files: &[AttachmentRow]) -> Self {
+        self.attachments = Some(files.iter().map(|a| AttachmentView::of(a, c)).collect());
+        self
     }
 
     /// With the thread: messages written by neither party came from an admin.

@@ -75,12 +75,19 @@ pub async fn delete_account(
                 // A provider's identity documents go with them.
                 let documents = db::documents::of_provider(c, &id).await?;
                 db::documents::delete_of(c, &id).await?;
-                Ok::<_, ApiError>(documents)
+                let mut files: Vec<String> = documents.iter().map(|d| d.key()).collect();
+                files.extend(
+                    db::complaints::take_attachments_of(c, &id)
+                        .await?
+                        .iter()
+                        .map(|a| a.key()),
+                );
+                Ok::<_, ApiError>(files)
             })
             .await?;
-            for doc in documents {
-                if let Err(e) = state.blobs.delete(&doc.key()).await {
-                    tracing::error!(document = %doc.id, error = %e, "erased account's document file not removed");
+            for key in documents {
+                if let Err(e) = state.blobs.delete(&key).await {
+                    tracing::error!(file = %key, error = %e, "erased account's file not removed");
                 }
             }
             if let Some(version) = &me.user.avatar {

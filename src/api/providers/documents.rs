@@ -2,7 +2,7 @@
 //! and by admins (never cached), reviewed under `/v1/admin/documents`.
 
 use actix_multipart::Multipart;
-use actix_web::{http::header, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -12,10 +12,10 @@ use crate::domain::{DocumentKind, DocumentStatus, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::AuthUser;
 use crate::state::AppState;
-use crate::uploads::{images, multipart};
+use crate::uploads::{files, multipart};
 
 /// Largest document accepted.
-pub const DOCUMENT_LIMIT: usize = 10 * 1024 * 1024;
+pub const DOCUMENT_LIMIT: usize = files::FILE_LIMIT;
 
 #[derive(Serialize, ToSchema)]
 pub struct DocumentView {
@@ -57,12 +57,6 @@ pub struct DocumentList {
     pub items: Vec<DocumentView>,
 }
 
-/// A PDF that starts like one and ends like one.
-fn is_pdf(bytes: &[u8]) -> bool {
-    let tail = &bytes[bytes.len().saturating_sub(1024)..];
-    bytes.starts_with(b"%PDF-") && tail.windows(5).any(|w| w == b"%%EOF")
-}
-
 /// Upload a KYC document (providers only): multipart field `file` (a PDF,
 /// or a JPEG, PNG or WebP image, at most 10 MB) and field `kind`
 /// (`id_document`, `licence` or `certificate`). Images are re-encoded; a PDF
@@ -86,36 +80,7 @@ pub async fn upload(
         .ok_or_else(|| {
             ApiError::validation("kind", "must be `id_document`, `licence` or `certificate`")
         })?;
-    const EXTENSIONS: &[(&str, &str)] = &[
-        ("pdf", "application/pdf"),
-        ("jpg", "image/jpeg"),
-        ("jpeg", "image/jpeg"),
-        ("png", "image/png"),
-        ("webp", "image/webp"),
-    ];
-    let (content_type, bytes) = if is_pdf(&file.bytes) {
-        images::check_label(
-            "application/pdf",
-            file.filename.as_deref(),
-            file.declared_type.as_deref(),
-            EXTENSIONS,
-        )?;
-        ("application/pdf", file.bytes)
-    } else if let Some(kind) = images::sniff(&file.bytes) {
-        images::check_label(
-            kind,
-            file.filename.as_deref(),
-            file.declared_type.as_deref(),
-            EXTENSIONS,
-        )?;
-        let processed = images::process_document_async(file.bytes).await?;
-        ("image/jpeg", processed)
-    } else {
-        return Err(ApiError::BadRequest(
-            "undecodable_file",
-            "a document must be a PDF or a JPEG, PNG or WebP image".into(),
-        ));
-    };
+    let (content_type, bytes) = files::accept(file).await?;
     let row = DocumentRow {
         id: db::new_id(),
         provider_id: me.id().to_owned(),
@@ -178,22 +143,15 @@ pub async fn file(
         .await
         .map_err(ApiError::internal)?
         .ok_or(ApiError::NotFound("document"))?;
-    let ext = if row.content_type == "application/pdf" {
-        "pdf"
-    } else {
-        "jpg"
-    };
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, row.content_type.clone()))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}-{}.{ext}\"", row.kind, row.id),
-        ))
-        .insert_header(("x-content-type-options", "nosniff"))
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; sandbox",
-        ))
-        .body(blob.bytes))
+    let name = format!(
+        "{}-{}.{}",
+        row.kind,
+        row.id,
+        files::extension(&row.content_type)
+    );
+    Ok(files::private_response(
+        blob.bytes,
+        &row.content_type,
+        &name,
+    ))
 }

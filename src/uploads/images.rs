@@ -10,6 +10,9 @@ use image::{imageops::FilterType, DynamicImage, ImageFormat, ImageReader, Limits
 
 use crate::error::ApiError;
 
+/// Largest image upload accepted (avatars, gallery images).
+pub const IMAGE_LIMIT: usize = 5 * 1024 * 1024;
+
 /// The longest side of the display size.
 pub const DISPLAY: u32 = 1280;
 /// The longest side of the thumbnail.

@@ -240,12 +240,12 @@ pub fn neutralise(cell: String) -> String {
     }
 }
 
-fn encode(rows: &[Vec<String>]) -> Result<Vec<u8>, csv::Error> {
+fn encode(rows: Vec<Vec<String>>) -> Result<Vec<u8>, csv::Error> {
     let mut out = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::with_capacity(rows.len() * 200));
     for row in rows {
-        out.write_record(row.iter().map(|c| neutralise(c.clone())))?;
+        out.write_record(row.into_iter().map(neutralise))?;
     }
     out.into_inner().map_err(|e| e.into_error().into())
 }
@@ -323,7 +323,7 @@ async fn export(
         if std::mem::take(&mut p.header) {
             rows.insert(0, export.header().iter().map(|h| (*h).to_owned()).collect());
         }
-        let chunk = encode(&rows)
+        let chunk = encode(rows)
             .map(web::Bytes::from)
             .map_err(std::io::Error::other);
         Some((chunk, p))

@@ -13,9 +13,6 @@ use crate::extract::AuthUser;
 use crate::state::AppState;
 use crate::uploads::{images, multipart};
 
-/// Largest avatar accepted.
-pub const AVATAR_LIMIT: usize = 5 * 1024 * 1024;
-
 /// The blob key of one size of a user's avatar version.
 pub fn key(user_id: &str, version: &str, size: &str) -> String {
     format!(
@@ -46,7 +43,7 @@ pub async fn upload(
     me: AuthUser,
     form: Multipart,
 ) -> ApiResult<HttpResponse> {
-    let file = multipart::read(form, &["avatar", "file"], AVATAR_LIMIT).await?;
+    let file = multipart::read(form, &["avatar", "file"], images::IMAGE_LIMIT).await?;
     let kind = images::sniff(&file.bytes).ok_or_else(|| {
         ApiError::BadRequest(
             "undecodable_image",

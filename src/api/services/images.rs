@@ -8,7 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::access::editable;
-use crate::api::me::avatar::{image_response, size_of, SizeQuery, AVATAR_LIMIT};
+use crate::api::me::avatar::{image_response, size_of, SizeQuery};
 use crate::db::{self, gallery::ImageRow, DbConn};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, MaybeUser};
@@ -79,7 +79,7 @@ pub async fn upload(
     let service = state
         .with_db(async |c| editable(c, &me, &path).await)
         .await?;
-    let file = multipart::read(form, &["image", "file"], AVATAR_LIMIT).await?;
+    let file = multipart::read(form, &["image", "file"], images::IMAGE_LIMIT).await?;
     let kind = images::sniff(&file.bytes).ok_or_else(|| {
         ApiError::BadRequest(
             "undecodable_image",

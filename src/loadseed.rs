@@ -255,6 +255,7 @@ impl PairRows {
             created_at: now,
             updated_at: now,
             deleted_at: None,
+            category_id: None,
         };
         let booking_id = db::new_id();
         let payment = Payment {

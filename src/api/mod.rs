@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod bookings;
+pub mod categories;
 pub mod chat;
 pub mod complaints;
 pub mod cursor;
@@ -35,6 +36,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(wallet::routes)
         .configure(providers::routes)
         .configure(services::routes)
+        .configure(categories::routes)
         .configure(slots::routes)
         .configure(admin::routes)
         .configure(chat::routes)

@@ -3,8 +3,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    admin, auth, bookings, chat, complaints, docs, favorites, health, me, notifications, payments,
-    privacy, providers, services, slots, stats, wallet,
+    admin, auth, bookings, categories, chat, complaints, docs, favorites, health, me,
+    notifications, payments, privacy, providers, services, slots, stats, wallet,
 };
 
 #[derive(OpenApi)]
@@ -51,6 +51,9 @@ use super::{
         admin::documents::list, admin::documents::verify,
         providers::documents::upload, providers::documents::list, providers::documents::file,
         services::images::upload, services::images::list, services::images::get, services::images::delete,
+        categories::get::list, categories::get::get, categories::get::image,
+        admin::categories::create, admin::categories::update, admin::categories::delete,
+        admin::categories::set_image, admin::categories::remove_image,
         admin::list_services::list_services, admin::create_service::create_service,
         admin::approve_service::approve_service, admin::assign_service::assign_service,
         admin::unassign_service::unassign_service,

@@ -57,6 +57,8 @@ pub struct ServiceQuery {
     pub max_price: Option<i64>,
     pub min_rating: Option<f64>,
     pub provider_id: Option<String>,
+    /// A category id (resolved from an id or slug).
+    pub category_id: Option<String>,
     pub bbox: Option<BBox>,
 }
 
@@ -139,6 +141,9 @@ pub async fn listed_services(
         }
         if let Some(provider) = &filter.provider_id {
             q = q.filter(services::provider_id.eq(provider));
+        }
+        if let Some(category) = &filter.category_id {
+            q = q.filter(services::category_id.eq(category));
         }
         if let Some(b) = &filter.bbox {
             q = in_bbox!(q, b);

@@ -11,6 +11,7 @@ pub mod admin_audit;
 pub mod audit;
 pub mod availability;
 pub mod bookings;
+pub mod categories;
 pub mod challenges;
 pub mod chat;
 pub mod complaints;

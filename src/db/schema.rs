@@ -142,6 +142,21 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
+        category_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    categories (id) {
+        id -> Text,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        position -> Integer,
+        active -> Bool,
+        image -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -526,6 +541,7 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    categories,
     complaint_attachments,
     provider_documents,
     service_images,

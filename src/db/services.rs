@@ -30,6 +30,8 @@ pub struct Service {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub deleted_at: Option<NaiveDateTime>,
+    /// The admins' category it is listed under, if any.
+    pub category_id: Option<String>,
 }
 
 impl Service {
@@ -67,6 +69,7 @@ pub struct ServiceChanges {
     pub review_note: Option<Option<String>>,
     pub reviewed_by: Option<Option<String>>,
     pub reviewed_at: Option<Option<NaiveDateTime>>,
+    pub category_id: Option<Option<String>>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -184,15 +187,28 @@ pub async fn of_provider(
     })
 }
 
-/// `(id, title)` of several services (in no particular order).
-pub async fn titles(conn: &mut DbConn, ids: &[&str]) -> QueryResult<Vec<(String, String)>> {
+/// `(id, title, category_id)` of several services (in no particular order).
+pub async fn titles(
+    conn: &mut DbConn,
+    ids: &[&str],
+) -> QueryResult<Vec<(String, String, Option<String>)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     db_run!(conn, |c| services::table
         .filter(services::id.eq_any(ids))
-        .select((services::id, services::title))
+        .select((services::id, services::title, services::category_id))
         .load(c)
+        .await)
+}
+
+/// How many services (not deleted) are in a category.
+pub async fn count_in_category(conn: &mut DbConn, category_id: &str) -> QueryResult<i64> {
+    db_run!(conn, |c| services::table
+        .filter(services::category_id.eq(category_id))
+        .filter(services::deleted_at.is_null())
+        .count()
+        .get_result(c)
         .await)
 }
 

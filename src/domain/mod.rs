@@ -28,5 +28,5 @@ pub use status::{
     DocumentStatus, LedgerKind, LoginOutcome, NotificationKind, Platform, ProviderApproval,
     Purpose, ServiceStatus, Severity, UserStatus,
 };
-pub use text::{BoundedText, LongText, MessageText, Reason, Skill, Title};
+pub use text::{BoundedText, LongText, MessageText, Reason, Skill, Slug, Title};
 pub use timezone::{clock, ClockTime, TimeZone};

@@ -81,10 +81,57 @@ impl TryFrom<String> for Skill {
     }
 }
 
+/// A category's slug such as `home-cleaning`: 2 to 40 characters of
+/// `a-z`, `0-9` and `-`, neither starting nor ending with `-`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Slug(String);
+
+impl Slug {
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl TryFrom<String> for Slug {
+    type Error = String;
+
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        let ok = (2..=40).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !raw.starts_with('-')
+            && !raw.ends_with('-');
+        if ok {
+            Ok(Self(raw))
+        } else {
+            Err("must be 2 to 40 of a-z, 0-9 and -, not starting or ending with -".into())
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slugs() {
+        assert!(Slug::try_from("home-cleaning".to_owned()).is_ok());
+        assert!(Slug::try_from("a1".to_owned()).is_ok());
+        for bad in [
+            "a",
+            "-abc",
+            "abc-",
+            "Home",
+            "h\u{e9}",
+            "a b",
+            &"x".repeat(41),
+        ] {
+            assert!(Slug::try_from(bad.to_owned()).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn bounded_text() {

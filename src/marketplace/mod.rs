@@ -137,3 +137,13 @@ pub async fn provider_account(
         .unwrap_or_else(|| ProviderProfile::blank(&user.id));
     Ok((user, profile))
 }
+
+/// The id of the active category `key` names (its id or slug) for a
+/// service's `category_id`: 400 naming `field` when there is none.
+pub async fn service_category(conn: &mut DbConn, key: &str, field: &str) -> ApiResult<String> {
+    crate::db::categories::find_by_key(conn, key)
+        .await?
+        .filter(|c| c.active)
+        .map(|c| c.id)
+        .ok_or_else(|| ApiError::validation(field, "is not an active category (id or slug)"))
+}

@@ -149,3 +149,52 @@ pub async fn process_async(bytes: Vec<u8>) -> Result<Processed, ApiError> {
         .await
         .map_err(ApiError::internal)?
 }
+
+/// An image upload taken in: the first multipart field named one of
+/// `fields` (at most [`IMAGE_LIMIT`]: 413 beyond), sniffed, its label
+/// checked, decoded and re-encoded. `what` names it in the 400 (e.g. "the
+/// avatar").
+pub async fn receive(
+    form: actix_multipart::Multipart,
+    fields: &[&str],
+    what: &str,
+) -> Result<Processed, ApiError> {
+    let file = super::multipart::read(form, fields, IMAGE_LIMIT).await?;
+    let kind = sniff(&file.bytes).ok_or_else(|| {
+        ApiError::BadRequest(
+            "undecodable_image",
+            format!("{what} must be a JPEG, PNG or WebP image"),
+        )
+    })?;
+    check_label(
+        kind,
+        file.filename.as_deref(),
+        file.declared_type.as_deref(),
+        IMAGE_EXTENSIONS,
+    )?;
+    process_async(file.bytes).await
+}
+
+/// Stores both sizes, each under `key(size)`.
+pub async fn store(
+    blobs: &dyn super::BlobStore,
+    processed: Processed,
+    key: impl Fn(&str) -> String,
+) -> Result<(), ApiError> {
+    for (size, bytes) in [("display", processed.display), ("thumb", processed.thumb)] {
+        blobs
+            .put(&key(size), bytes, "image/jpeg")
+            .await
+            .map_err(ApiError::internal)?;
+    }
+    Ok(())
+}
+
+/// Removes both sizes (a missing one is fine; a failure is logged).
+pub async fn remove(blobs: &dyn super::BlobStore, key: impl Fn(&str) -> String) {
+    for size in ["display", "thumb"] {
+        if let Err(e) = blobs.delete(&key(size)).await {
+            tracing::warn!(key = %key(size), error = %e, "image file not removed");
+        }
+    }
+}

@@ -167,6 +167,19 @@ const RULES: &[(&str, &str, &str, u8)] = &[
     ("get", "/v1/documents/{document}/file", "unnYnY", 0),
     ("post", "/v1/services/{service}/images", "uffyfY", 0),
     ("get", "/v1/services/{service}/images", "YYYYYY", 0),
+    ("get", "/v1/categories", "YYYYYY", 0),
+    ("get", "/v1/categories/{category}", "YYYYYY", 0),
+    ("get", "/v1/categories/{category}/image", "YYYYYY", 0),
+    ("post", "/v1/admin/categories", "uffffy", 0),
+    ("patch", "/v1/admin/categories/{category}", "uffffY", 0),
+    ("put", "/v1/admin/categories/{category}/image", "uffffy", 0),
+    (
+        "delete",
+        "/v1/admin/categories/{category}/image",
+        "uffffY",
+        1,
+    ),
+    ("delete", "/v1/admin/categories/{category}", "uffffy", 1),
     ("get", "/v1/services/{service}/images/{image}", "YYYYYY", 0),
     (
         "delete",
@@ -350,6 +363,30 @@ async fn every_route_admits_exactly_its_callers_and_strangers_get_404() {
         .as_str()
         .unwrap()
         .to_owned();
+    // A category with an image, kept by the admin.
+    let category = app
+        .post_auth(
+            "/v1/admin/categories",
+            &m.admin,
+            json!({"slug": "plumbing", "name": "Plumbing"}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = crate::fixtures::upload_file_with(
+        &app,
+        reqwest::Method::PUT,
+        &format!("/v1/admin/categories/{category}/image"),
+        &m.admin,
+        "image",
+        crate::fixtures::png(64, 64),
+        "pipes.png",
+        &[],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
     // A's receipt on the complaint (the reporter's side).
     let attachment = crate::fixtures::upload_file(
         &app,
@@ -415,6 +452,7 @@ async fn every_route_admits_exactly_its_callers_and_strangers_get_404() {
             .replace("{victim}", &victim)
             .replace("{document}", &document)
             .replace("{image}", &image)
+            .replace("{category}", &category)
             .replace("{attachment}", &attachment)
     };
 

@@ -279,6 +279,23 @@ async fn providers_go_through_review_and_admins_approve_reject_and_suspend_them(
         .get_auth(&format!("/v1/providers/{}", p.id), &p.token)
         .await;
     assert_eq!(me.json()["account"]["approval"], "draft", "{}", me.text);
+    // Not without a document on file.
+    let res = app
+        .post_auth("/v1/providers/me/submit", &p.token, json!({}))
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert_eq!(res.error_code(), "document_required");
+    let res = crate::fixtures::upload_file(
+        &app,
+        "/v1/providers/me/documents",
+        &p.token,
+        "file",
+        crate::fixtures::pdf(),
+        "id.pdf",
+        &[("kind", "id_document")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
     let res = app
         .post_auth("/v1/providers/me/submit", &p.token, json!({}))
         .await;

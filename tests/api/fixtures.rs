@@ -345,6 +345,31 @@ pub async fn upload_file(
     name: &str,
     extra: &[(&str, &str)],
 ) -> crate::helpers::Resp {
+    upload_file_with(
+        app,
+        reqwest::Method::POST,
+        path,
+        token,
+        field,
+        bytes,
+        name,
+        extra,
+    )
+    .await
+}
+
+/// [`upload_file`] with another method (e.g. `PUT`).
+#[allow(clippy::too_many_arguments)]
+pub async fn upload_file_with(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    field: &str,
+    bytes: Vec<u8>,
+    name: &str,
+    extra: &[(&str, &str)],
+) -> crate::helpers::Resp {
     let mut form = reqwest::multipart::Form::new().part(
         field.to_owned(),
         reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
@@ -354,7 +379,7 @@ pub async fn upload_file(
     }
     let res = app
         .client
-        .post(app.url(path))
+        .request(method, app.url(path))
         .bearer_auth(token)
         .multipart(form)
         .send()

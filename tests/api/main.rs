@@ -14,6 +14,7 @@ mod admin_login;
 mod availability;
 mod back_office;
 mod bookings;
+mod categories;
 mod cli;
 mod complaints;
 mod discovery;

@@ -23,6 +23,8 @@ pub struct AdminServiceRequest {
     pub duration_minutes: Option<i32>,
     /// A provider to assign it to now; leave out for an unassigned service.
     pub provider_id: Option<String>,
+    /// An active category's id or slug.
+    pub category_id: Option<String>,
 }
 
 /// Create a service (admins only), approved at once, assigned to a provider
@@ -46,6 +48,10 @@ pub async fn create_service(
                 Some(id) => Some(marketplace::provider_account(conn, id).await?.0.id),
                 None => None,
             };
+            let category_id = match req.category_id.as_deref() {
+                Some(key) => Some(marketplace::service_category(conn, key, "category_id").await?),
+                None => None,
+            };
             let now = db::now();
             let service = Service {
                 id: db::new_id(),
@@ -67,6 +73,7 @@ pub async fn create_service(
                 created_at: now,
                 updated_at: now,
                 deleted_at: None,
+                category_id,
             };
             db::services::insert(conn, &service).await?;
             super::audit::record(

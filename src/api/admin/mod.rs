@@ -7,6 +7,7 @@ pub mod assign_service;
 pub mod audit;
 pub mod block;
 pub mod bookings;
+pub mod categories;
 pub mod chats;
 pub mod complaints;
 pub mod create_service;
@@ -46,6 +47,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .route(web::post().to(verify_provider::verify_provider)),
             )
             .service(web::resource("/admins").route(web::post().to(invite_admin::invite_admin)))
+            .service(web::resource("/categories").route(web::post().to(categories::create)))
+            .service(
+                web::resource("/categories/{id}")
+                    .route(web::patch().to(categories::update))
+                    .route(web::delete().to(categories::delete)),
+            )
+            .service(
+                web::resource("/categories/{id}/image")
+                    .route(web::put().to(categories::set_image))
+                    .route(web::delete().to(categories::remove_image)),
+            )
             .service(
                 web::resource("/services")
                     .route(web::get().to(list_services::list_services))

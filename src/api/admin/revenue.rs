@@ -42,6 +42,18 @@ pub struct ServiceRevenue {
 }
 
 #[derive(Serialize, ToSchema)]
+pub struct CategoryRevenue {
+    /// `null`: services in no category.
+    pub category_id: Option<String>,
+    /// The category's name (`null` with no category).
+    pub name: Option<String>,
+    /// Bookings in it completed in the range.
+    pub completed: i64,
+    /// Their prices, minor units.
+    pub revenue: i64,
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct RevenueView {
     /// The whole range.
     pub total: MoneyFlows,
@@ -49,6 +61,8 @@ pub struct RevenueView {
     pub days: Vec<RevenueDay>,
     /// Most revenue first.
     pub by_service: Vec<ServiceRevenue>,
+    /// The same bookings by their service's category, most revenue first.
+    pub by_category: Vec<CategoryRevenue>,
 }
 
 impl MoneyFlows {
@@ -64,7 +78,7 @@ impl MoneyFlows {
     }
 }
 
-/// Money by day and by service over the last `days` (admins only), from the
+/// Money by day, by service and by category over the last `days` (admins only), from the
 /// ledger.
 #[utoipa::path(get, path = "/v1/admin/stats/revenue", tag = "admin", security(("bearer" = [])),
     params(TrendsQuery),
@@ -101,26 +115,54 @@ pub async fn revenue(
                 .collect();
             let rows = db::stats::completed_by_service(c, from, to).await?;
             let ids: Vec<&str> = rows.iter().map(|(id, ..)| id.as_str()).collect();
-            let titles: HashMap<String, String> =
-                db::services::titles(c, &ids).await?.into_iter().collect();
-            let mut by_service: Vec<ServiceRevenue> = rows
-                .iter()
-                .map(|(id, completed, revenue)| ServiceRevenue {
-                    service_id: id.clone(),
-                    title: titles.get(id).cloned().unwrap_or_default(),
-                    completed: *completed,
-                    revenue: *revenue,
-                })
+            let titles: HashMap<String, (String, Option<String>)> = db::services::titles(c, &ids)
+                .await?
+                .into_iter()
+                .map(|(id, title, category)| (id, (title, category)))
                 .collect();
+            let mut by_service = Vec::with_capacity(rows.len());
+            let mut categories: HashMap<Option<String>, (i64, i64)> = HashMap::new();
+            for (id, completed, revenue) in rows {
+                let (title, category) = titles.get(&id).cloned().unwrap_or_default();
+                let sums = categories.entry(category).or_default();
+                sums.0 += completed;
+                sums.1 += revenue;
+                by_service.push(ServiceRevenue {
+                    service_id: id,
+                    title,
+                    completed,
+                    revenue,
+                });
+            }
             by_service.sort_by(|a, b| {
                 b.revenue
                     .cmp(&a.revenue)
                     .then(a.service_id.cmp(&b.service_id))
             });
+            let category_ids: Vec<&str> = categories.keys().flatten().map(String::as_str).collect();
+            let names: HashMap<String, String> = db::categories::names(c, &category_ids)
+                .await?
+                .into_iter()
+                .collect();
+            let mut by_category: Vec<CategoryRevenue> = categories
+                .into_iter()
+                .map(|(id, (completed, revenue))| CategoryRevenue {
+                    name: id.as_ref().and_then(|id| names.get(id).cloned()),
+                    category_id: id,
+                    completed,
+                    revenue,
+                })
+                .collect();
+            by_category.sort_by(|a, b| {
+                b.revenue
+                    .cmp(&a.revenue)
+                    .then(a.category_id.cmp(&b.category_id))
+            });
             Ok(HttpResponse::Ok().json(RevenueView {
                 total,
                 days: out,
                 by_service,
+                by_category,
             }))
         })
         .await

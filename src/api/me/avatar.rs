@@ -11,7 +11,7 @@ use crate::db::{self, users::ProfileChanges};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::AuthUser;
 use crate::state::AppState;
-use crate::uploads::{images, multipart};
+use crate::uploads::images;
 
 /// The blob key of one size of a user's avatar version.
 pub fn key(user_id: &str, version: &str, size: &str) -> String {
@@ -23,11 +23,7 @@ pub fn key(user_id: &str, version: &str, size: &str) -> String {
 
 /// Removes both sizes of an avatar version (a missing one is fine).
 pub async fn remove(state: &AppState, user_id: &str, version: &str) {
-    for size in ["display", "thumb"] {
-        if let Err(e) = state.blobs.delete(&key(user_id, version, size)).await {
-            tracing::warn!(user = %user_id, error = %e, "old avatar not removed");
-        }
-    }
+    images::remove(&*state.blobs, |size| key(user_id, version, size)).await;
 }
 
 /// Upload my avatar: multipart field `avatar` (or `file`), a JPEG, PNG or
@@ -43,28 +39,12 @@ pub async fn upload(
     me: AuthUser,
     form: Multipart,
 ) -> ApiResult<HttpResponse> {
-    let file = multipart::read(form, &["avatar", "file"], images::IMAGE_LIMIT).await?;
-    let kind = images::sniff(&file.bytes).ok_or_else(|| {
-        ApiError::BadRequest(
-            "undecodable_image",
-            "the avatar must be a JPEG, PNG or WebP image".into(),
-        )
-    })?;
-    images::check_label(
-        kind,
-        file.filename.as_deref(),
-        file.declared_type.as_deref(),
-        images::IMAGE_EXTENSIONS,
-    )?;
-    let processed = images::process_async(file.bytes).await?;
+    let processed = images::receive(form, &["avatar", "file"], "the avatar").await?;
     let version = format!("v{}", uuid::Uuid::now_v7().simple());
-    for (size, bytes) in [("display", processed.display), ("thumb", processed.thumb)] {
-        state
-            .blobs
-            .put(&key(me.id(), &version, size), bytes, "image/jpeg")
-            .await
-            .map_err(ApiError::internal)?;
-    }
+    images::store(&*state.blobs, processed, |size| {
+        key(me.id(), &version, size)
+    })
+    .await?;
     let user = state
         .with_db(async |conn| {
             let changes = ProfileChanges {

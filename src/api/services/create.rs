@@ -23,6 +23,8 @@ pub struct CreateServiceRequest {
     pub price: Money,
     /// 5 to 1440; default 60.
     pub duration_minutes: Option<i32>,
+    /// An active category's id or slug (`GET /v1/categories`).
+    pub category_id: Option<String>,
 }
 
 /// 400 unless 5 to 1440 minutes.
@@ -54,6 +56,10 @@ pub async fn create(
     state
         .with_db(async |conn| {
             marketplace::ensure_bookable(conn, me.id()).await?;
+            let category_id = match req.category_id.as_deref() {
+                Some(key) => Some(marketplace::service_category(conn, key, "category_id").await?),
+                None => None,
+            };
             let now = db::now();
             let service = Service {
                 id: db::new_id(),
@@ -75,6 +81,7 @@ pub async fn create(
                 created_at: now,
                 updated_at: now,
                 deleted_at: None,
+                category_id,
             };
             db::services::insert(conn, &service).await?;
             Ok(HttpResponse::Created().json(ServiceView::full(&service)))

@@ -14,7 +14,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, MaybeUser};
 use crate::marketplace;
 use crate::state::AppState;
-use crate::uploads::{images, multipart};
+use crate::uploads::images;
 
 /// Images a service may show.
 pub const GALLERY_LIMIT: i64 = 10;
@@ -79,20 +79,7 @@ pub async fn upload(
     let service = state
         .with_db(async |c| editable(c, &me, &path).await)
         .await?;
-    let file = multipart::read(form, &["image", "file"], images::IMAGE_LIMIT).await?;
-    let kind = images::sniff(&file.bytes).ok_or_else(|| {
-        ApiError::BadRequest(
-            "undecodable_image",
-            "a gallery image must be a JPEG, PNG or WebP image".into(),
-        )
-    })?;
-    images::check_label(
-        kind,
-        file.filename.as_deref(),
-        file.declared_type.as_deref(),
-        images::IMAGE_EXTENSIONS,
-    )?;
-    let processed = images::process_async(file.bytes).await?;
+    let processed = images::receive(form, &["image", "file"], "a gallery image").await?;
     let row = ImageRow {
         id: db::new_id(),
         service_id: service.id.clone(),
@@ -100,13 +87,7 @@ pub async fn upload(
         height: i32::try_from(processed.height).unwrap_or(i32::MAX),
         created_at: db::now(),
     };
-    for (size, bytes) in [("display", processed.display), ("thumb", processed.thumb)] {
-        state
-            .blobs
-            .put(&row.key(size), bytes, "image/jpeg")
-            .await
-            .map_err(ApiError::internal)?;
-    }
+    images::store(&*state.blobs, processed, |size| row.key(size)).await?;
     let stored = state
         .in_transaction(async |c| {
             db::services::lock(c, &service.id).await?;
@@ -118,9 +99,7 @@ pub async fn upload(
         })
         .await?;
     if !stored {
-        for size in ["display", "thumb"] {
-            let _ = state.blobs.delete(&row.key(size)).await;
-        }
+        images::remove(&*state.blobs, |size| row.key(size)).await;
         return Err(ApiError::Conflict(
             "gallery_full",
             format!("a service shows at most {GALLERY_LIMIT} images; remove one first"),
@@ -204,10 +183,6 @@ pub async fn delete(
             Ok(row)
         })
         .await?;
-    for size in ["display", "thumb"] {
-        if let Err(e) = state.blobs.delete(&row.key(size)).await {
-            tracing::warn!(image = %row.id, error = %e, "gallery image file not removed");
-        }
-    }
+    images::remove(&*state.blobs, |size| row.key(size)).await;
     Ok(HttpResponse::NoContent().finish())
 }

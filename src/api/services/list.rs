@@ -29,6 +29,9 @@ pub struct ServiceSearch {
     min_rating: Option<String>,
     /// Only this provider's services.
     provider_id: Option<String>,
+    /// Only services in this category (id or slug); an unknown or inactive
+    /// one is a 400.
+    category: Option<String>,
     /// `lat,lng`: only services of providers whose base is within
     /// `radius_km` of it and who serve it (within their `service_radius_km`).
     near: Option<String>,
@@ -95,10 +98,17 @@ pub async fn list(
         max_price,
         min_rating: discovery::parse_f64("min_rating", &p.min_rating, 0.0, 5.0)?,
         provider_id: p.provider_id.clone().filter(|s| !s.is_empty()),
+        category_id: None,
         bbox: None,
     };
+    let category = p.category.clone().filter(|s| !s.is_empty());
     state
         .with_db(async |conn| {
+            let mut filter = filter;
+            if let Some(key) = &category {
+                filter.category_id =
+                    Some(crate::marketplace::service_category(conn, key, "category").await?);
+            }
             let found = discovery::services(conn, filter, &paging).await?;
             Ok(HttpResponse::Ok().json(Page {
                 items: found

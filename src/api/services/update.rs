@@ -23,6 +23,11 @@ pub struct UpdateServiceRequest {
     pub duration_minutes: Option<i32>,
     /// Hide (`false`) or show the service without losing its approval.
     pub active: Option<bool>,
+    /// An active category's id or slug; `null` takes it out of its category.
+    /// Moving categories does not need a new approval.
+    #[serde(default, deserialize_with = "crate::domain::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub category_id: Option<Option<String>>,
 }
 
 /// Edit a service (its provider, or an admin). When its provider changes the
@@ -44,6 +49,13 @@ pub async fn update(
     state
         .with_db(async |conn| {
             let service = editable(conn, &me, &id).await?;
+            let category_id = match req.category_id.as_ref() {
+                Some(Some(key)) => Some(Some(
+                    crate::marketplace::service_category(conn, key, "category_id").await?,
+                )),
+                Some(None) => Some(None),
+                None => None,
+            };
             let title = req
                 .title
                 .map(Title::into_inner)
@@ -63,6 +75,7 @@ pub async fn update(
                 currency: price.map(|p| p.currency),
                 duration_minutes: duration,
                 active: req.active,
+                category_id,
                 updated_at: Some(db::now()),
                 ..Default::default()
             };

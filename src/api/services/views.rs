@@ -29,6 +29,8 @@ pub struct ServiceView {
     pub description: String,
     pub price: Money,
     pub duration_minutes: i32,
+    /// Its category (`GET /v1/categories/{id}`), if any.
+    pub category_id: Option<String>,
     /// `pending` (waiting for an admin), `approved` or `rejected`.
     pub status: crate::domain::ServiceStatus,
     /// An inactive service is hidden from customers without losing its approval.
@@ -58,6 +60,7 @@ impl ServiceView {
             description: s.description.clone(),
             price: Money::new(s.price_amount, &s.currency),
             duration_minutes: s.duration_minutes,
+            category_id: s.category_id.clone(),
             status: s.status,
             active: s.active,
             review_note: s.review_note.clone(),

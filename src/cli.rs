@@ -64,7 +64,7 @@ pub enum AdminCommand {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::from_env()?;
-    crate::telemetry::init(&config.log);
+    crate::telemetry::init(&config.log, config.edge.log_json);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let app = Application::build(config).await?;

@@ -36,6 +36,24 @@ pub struct Config {
     pub ws: WsConfig,
     /// The `tracing` filter (`ONSITE_LOG`).
     pub log: String,
+    pub edge: EdgeConfig,
+}
+
+/// What faces the network: proxies, rate limits, CORS, metrics, shutdown.
+#[derive(Clone, Debug)]
+pub struct EdgeConfig {
+    /// `ONSITE_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `ONSITE_CORS_ORIGINS`: browser origins allowed to call the API.
+    pub cors_origins: Vec<String>,
+    pub limits: crate::edge::limits::LimitsConfig,
+    /// `ONSITE_METRICS_BIND`: serve `/metrics` there instead of on the API port.
+    pub metrics_bind: Option<SocketAddr>,
+    /// `ONSITE_LOG_FORMAT=json`: one JSON object per log line.
+    pub log_json: bool,
+    /// `ONSITE_SHUTDOWN_GRACE_S` (default 10): how long a SIGTERM waits for
+    /// requests, sessions and outboxes before the process exits.
+    pub shutdown_grace: Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -353,6 +371,34 @@ impl Config {
                 queue: parse(&get, "ONSITE_WS_QUEUE", Some(256))?,
             },
             log: get("ONSITE_LOG").unwrap_or_else(|| "info".into()),
+            edge: EdgeConfig {
+                trusted_proxies: crate::edge::client_ip::parse_proxies(
+                    &get("ONSITE_TRUSTED_PROXIES").unwrap_or_default(),
+                )
+                .map_err(|e| bad("ONSITE_TRUSTED_PROXIES", e))?,
+                cors_origins: crate::edge::headers::parse_origins(
+                    &get("ONSITE_CORS_ORIGINS").unwrap_or_default(),
+                )
+                .map_err(|e| bad("ONSITE_CORS_ORIGINS", e))?,
+                limits: crate::edge::limits::LimitsConfig::read(&get)
+                    .map_err(|(var, reason)| bad(var, reason))?,
+                metrics_bind: parse_opt(&get, "ONSITE_METRICS_BIND")?,
+                log_json: match get("ONSITE_LOG_FORMAT").as_deref() {
+                    None | Some("text") => false,
+                    Some("json") => true,
+                    Some(other) => {
+                        return Err(bad(
+                            "ONSITE_LOG_FORMAT",
+                            format!("`{other}` is neither `text` nor `json`"),
+                        ))
+                    }
+                },
+                shutdown_grace: Duration::from_secs(parse(
+                    &get,
+                    "ONSITE_SHUTDOWN_GRACE_S",
+                    Some(10),
+                )?),
+            },
             data_dir,
         };
         config.check_production()?;

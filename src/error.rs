@@ -27,7 +27,11 @@ pub enum ApiError {
     #[error("account locked; try again in {retry_after_s} seconds")]
     Locked { retry_after_s: i64 },
     #[error("too many requests; try again in {retry_after_s} seconds")]
-    RateLimited { retry_after_s: i64 },
+    RateLimited {
+        retry_after_s: i64,
+        /// The bucket's size, for `RateLimit-Limit` (a rate limit's refusal).
+        limit: Option<u32>,
+    },
     #[error("request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
     #[error("unsupported media type: {0}")]
@@ -142,8 +146,21 @@ impl ResponseError for ApiError {
         }
         let mut res = HttpResponse::build(self.status_code());
         match self {
-            Self::Locked { retry_after_s } | Self::RateLimited { retry_after_s } => {
+            Self::Locked { retry_after_s } => {
                 res.insert_header((header::RETRY_AFTER, retry_after_s.max(&1).to_string()));
+            }
+            Self::RateLimited {
+                retry_after_s,
+                limit,
+            } => {
+                let wait = (*retry_after_s).max(1);
+                res.insert_header((header::RETRY_AFTER, wait.to_string()));
+                if let Some(limit) = limit {
+                    let reset = u64::try_from(wait).unwrap_or(1);
+                    for pair in crate::edge::limits::headers(*limit, 0, reset) {
+                        res.insert_header(pair);
+                    }
+                }
             }
             Self::Unauthorized(..) => {
                 res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
@@ -161,7 +178,10 @@ impl From<crate::auth::AuthError> for ApiError {
             A::Unauthorized(code, message) => Self::Unauthorized(code, message),
             A::BadRequest(code, message) => Self::BadRequest(code, message),
             A::Burned => Self::BadRequest("too_many_attempts", A::Burned.to_string()),
-            A::RateLimited { retry_after_s } => Self::RateLimited { retry_after_s },
+            A::RateLimited { retry_after_s } => Self::RateLimited {
+                retry_after_s,
+                limit: None,
+            },
             A::Db(e) => e.into(),
             A::Internal(e) => Self::Internal(e),
         }

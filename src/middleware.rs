@@ -54,7 +54,14 @@ pub async fn request_id<B: MessageBody + 'static>(
         res.headers_mut().insert(REQUEST_ID, value);
     }
     let status = res.status().as_u16();
-    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let elapsed = started.elapsed();
+    crate::metrics::request(
+        res.request().method().as_str(),
+        res.request().match_pattern().as_deref(),
+        status,
+        elapsed,
+    );
+    let elapsed_ms = elapsed.as_secs_f64() * 1000.0;
     span.in_scope(|| tracing::info!(status, elapsed_ms, "handled"));
     Ok(res)
 }

@@ -41,6 +41,8 @@ pub struct AppState {
     pub live: LiveBookings,
     /// Uploaded files (avatars, service galleries, provider documents).
     pub blobs: Arc<dyn crate::uploads::BlobStore>,
+    /// The rate limits' buckets.
+    pub limits: crate::edge::limits::Limits,
 }
 
 impl AppState {
@@ -115,6 +117,7 @@ impl AppState {
             dummy_hash,
             live,
             blobs: crate::uploads::open(&config).await?,
+            limits: crate::edge::limits::Limits::new(&config.edge.limits),
             db,
             config,
         })

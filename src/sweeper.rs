@@ -21,7 +21,11 @@ pub fn spawn(state: web::Data<AppState>) {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if let Err(e) = sweep(&state).await {
+            state.limits.housekeep();
+            let started = std::time::Instant::now();
+            let outcome = sweep(&state).await;
+            crate::metrics::sweep(outcome.is_ok(), started.elapsed());
+            if let Err(e) = outcome {
                 tracing::warn!(error = %e, "sweep failed; will retry");
             }
         }

@@ -15,6 +15,21 @@ use tokio::sync::Notify;
 
 use crate::booking::Role;
 
+/// Frames replaced in a queue by a newer one with the same key, in this
+/// process (a metric: frames dropped by coalescing).
+static REPLACED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+/// Coalescible frames dropped because a queue was full, in this process.
+static DROPPED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// `(replaced, dropped)` frames since the process started.
+pub fn coalescing_totals() -> (u64, u64) {
+    use std::sync::atomic::Ordering;
+    (
+        REPLACED.load(Ordering::Relaxed),
+        DROPPED.load(Ordering::Relaxed),
+    )
+}
+
 /// Close codes the core uses.
 pub mod close {
     /// The client's outgoing queue stayed full.
@@ -86,6 +101,7 @@ impl ClientQueue {
 
     /// Queues `text`; see the module docs for full queues.
     pub fn push(&self, text: Arc<str>, key: Option<CoalesceKey>) -> Pushed {
+        use std::sync::atomic::Ordering;
         let outcome = {
             let mut s = self.lock();
             if s.closed.is_some() {
@@ -97,6 +113,7 @@ impl ClientQueue {
                     s.frames.remove(pos);
                     s.frames.push_back(Entry { key, text });
                     drop(s);
+                    REPLACED.fetch_add(1, Ordering::Relaxed);
                     self.notify.notify_one();
                     return Pushed::Coalesced;
                 }
@@ -106,6 +123,7 @@ impl ClientQueue {
                 Pushed::Queued
             } else if key.is_some() {
                 s.dropped += 1;
+                DROPPED.fetch_add(1, Ordering::Relaxed);
                 Pushed::Dropped
             } else {
                 s.closed = Some(close::TRY_AGAIN_LATER);

@@ -16,8 +16,8 @@ use crate::client::{Client, Pushed};
 use crate::journal::Journal;
 use crate::live::LiveBookings;
 use crate::messages::{
-    CloseUser, Connect, CountSessions, Deliver, Disconnect, LiveSessions, Monitor, MonitorFilter,
-    Monitored, SessionFor, SessionStopped,
+    Census, CloseAll, CloseUser, Connect, CountSessions, Deliver, Disconnect, LiveSessions,
+    Monitor, MonitorFilter, Monitored, SessionFor, SessionStopped, TakeCensus,
 };
 use crate::presence::Presence;
 use crate::session::{BookingSession, SessionConfig, SessionLinks};
@@ -130,6 +130,32 @@ impl Handler<CountSessions> for Dispatcher {
     fn handle(&mut self, _: CountSessions, _: &mut Context<Self>) -> usize {
         let _span = tracing::trace_span!("dispatcher", message = "CountSessions").entered();
         self.sessions.len()
+    }
+}
+
+impl Handler<TakeCensus> for Dispatcher {
+    type Result = Census;
+
+    fn handle(&mut self, _: TakeCensus, _: &mut Context<Self>) -> Census {
+        Census {
+            sessions: self.sessions.len(),
+            connections: self.connections.values().map(Vec::len).sum(),
+            monitors: self.monitors.len(),
+        }
+    }
+}
+
+impl Handler<CloseAll> for Dispatcher {
+    type Result = usize;
+
+    fn handle(&mut self, msg: CloseAll, _: &mut Context<Self>) -> usize {
+        let _span = tracing::trace_span!("dispatcher", message = "CloseAll").entered();
+        let mut closed = 0;
+        for client in self.connections.values().flatten() {
+            client.queue.close(msg.code);
+            closed += 1;
+        }
+        closed
     }
 }
 

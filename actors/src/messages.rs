@@ -140,6 +140,27 @@ pub struct SessionStopped {
 #[rtype(result = "usize")]
 pub struct CountSessions;
 
+/// What the dispatcher holds now (for metrics).
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "Census")]
+pub struct TakeCensus;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, actix::MessageResponse)]
+pub struct Census {
+    pub sessions: usize,
+    /// Open client connections (sockets).
+    pub connections: usize,
+    pub monitors: usize,
+}
+
+/// Close every connection with `code` (1012 on shutdown: reconnect soon);
+/// answers how many were closed.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "usize")]
+pub struct CloseAll {
+    pub code: u16,
+}
+
 /// Join a booking's live session: the client gets `subscribed`, then every
 /// journaled event after `since_seq` in order, then live events.
 #[derive(Message, Debug, Clone)]

@@ -12,7 +12,7 @@ use super::{
     info(title = "onsite", description = "Realtime dispatch server for on-site service marketplaces. \
         Errors are always `{\"error\":{\"code\",\"message\",\"field?\"}}`."),
     paths(
-        health::live, health::ready, docs::page, document,
+        health::live, health::ready, crate::metrics::scrape, docs::page, document,
         auth::register::register, auth::login::login, auth::otp::verify, auth::refresh::refresh,
         auth::logout::logout, auth::logout::logout_all, auth::me::me,
         auth::email::send_verification, auth::email::verify,

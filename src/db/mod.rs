@@ -212,10 +212,12 @@ impl DbPool {
     /// actor call or a gateway request (on SQLite's single connection that
     /// would stall every other request).
     pub async fn run<T>(&self, body: impl AsyncFnOnce(&mut DbConn) -> T) -> Result<T, PoolError> {
+        let asked = std::time::Instant::now();
         let mut conn = match self {
             Self::Pg(pool) => DbConn::Pg(pool.get().await?),
             Self::Sqlite(pool) => DbConn::Sqlite(pool.get().await?),
         };
+        crate::metrics::pool_wait(asked.elapsed());
         Ok(body(&mut conn).await)
     }
 
@@ -228,6 +230,14 @@ impl DbPool {
         E: From<diesel::result::Error> + From<PoolError>,
     {
         self.run(async |conn| transaction(conn, body).await).await?
+    }
+
+    /// The pool's size, idle connections and waiting callers (for metrics).
+    pub fn status(&self) -> deadpool::Status {
+        match self {
+            Self::Pg(pool) => pool.status(),
+            Self::Sqlite(pool) => pool.status(),
+        }
     }
 
     pub fn backend(&self) -> &'static str {

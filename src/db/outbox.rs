@@ -310,3 +310,19 @@ pub async fn due_count(conn: &mut DbConn, at: NaiveDateTime) -> QueryResult<i64>
         .get_result(c)
         .await)
 }
+
+/// Per channel: rows waiting to be sent (not sent, not dropped) and when the
+/// oldest of them was queued.
+pub async fn depth(conn: &mut DbConn) -> QueryResult<Vec<(String, i64, Option<NaiveDateTime>)>> {
+    db_run!(conn, |c| outbox::table
+        .filter(outbox::sent_at.is_null())
+        .filter(outbox::dropped_at.is_null())
+        .group_by(outbox::channel)
+        .select((
+            outbox::channel,
+            diesel::dsl::count_star(),
+            diesel::dsl::min(outbox::created_at),
+        ))
+        .load(c)
+        .await)
+}

@@ -10,7 +10,8 @@ pub struct ClientInfo {
 impl ClientInfo {
     pub fn of(req: &actix_web::HttpRequest) -> Self {
         Self {
-            ip: req.peer_addr().map(|a| a.ip().to_string()),
+            // Behind a trusted proxy, the address it forwarded.
+            ip: crate::edge::client_ip::of(req).map(|ip| ip.to_string()),
             user_agent: req
                 .headers()
                 .get(actix_web::http::header::USER_AGENT)

@@ -46,6 +46,8 @@ enum Done {
 #[derive(Clone)]
 pub struct GroupCommit {
     tx: mpsc::Sender<Job>,
+    /// Jobs sent and not yet finished (queued or in a batch).
+    in_flight: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl GroupCommit {
@@ -54,6 +56,8 @@ impl GroupCommit {
     pub(super) fn start(journal: DbJournal, writers: usize) -> std::io::Result<Self> {
         let (tx, rx) = mpsc::channel(QUEUE);
         let rx = Arc::new(Mutex::new(rx));
+        let in_flight = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = in_flight.clone();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
@@ -63,7 +67,7 @@ impl GroupCommit {
                 db::run_queries_inline();
                 runtime.block_on(async move {
                     let writers: Vec<_> = (0..writers.max(1))
-                        .map(|_| tokio::spawn(writer(journal.clone(), rx.clone())))
+                        .map(|_| tokio::spawn(writer(journal.clone(), rx.clone(), counted.clone())))
                         .collect();
                     // They end when every sender is gone.
                     for w in writers {
@@ -71,7 +75,20 @@ impl GroupCommit {
                     }
                 });
             })?;
-        Ok(Self { tx })
+        Ok(Self { tx, in_flight })
+    }
+
+    /// Waits until every job sent so far is written (or `deadline` passes);
+    /// false if some were still pending at the deadline.
+    pub(super) async fn flush(&self, deadline: tokio::time::Instant) -> bool {
+        use std::sync::atomic::Ordering;
+        while self.in_flight.load(Ordering::Acquire) > 0 {
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        true
     }
 
     pub(super) async fn commit(&self, change: Change) -> Result<Committed, JournalError> {
@@ -89,7 +106,10 @@ impl GroupCommit {
     }
 
     pub(super) fn trail(&self, point: TrailPoint) {
+        use std::sync::atomic::Ordering;
+        self.in_flight.fetch_add(1, Ordering::AcqRel);
         if let Err(e) = self.tx.try_send(Job::Trail(point)) {
+            self.in_flight.fetch_sub(1, Ordering::AcqRel);
             let reason = match e {
                 mpsc::error::TrySendError::Full(_) => "the journal queue is full",
                 mpsc::error::TrySendError::Closed(_) => "the journal writer stopped",
@@ -99,10 +119,12 @@ impl GroupCommit {
     }
 
     async fn send(&self, job: Job) -> Result<(), JournalError> {
-        self.tx
-            .send(job)
-            .await
-            .map_err(|_| storage("the journal writer stopped"))
+        use std::sync::atomic::Ordering;
+        self.in_flight.fetch_add(1, Ordering::AcqRel);
+        self.tx.send(job).await.map_err(|_| {
+            self.in_flight.fetch_sub(1, Ordering::AcqRel);
+            storage("the journal writer stopped")
+        })
     }
 }
 
@@ -128,7 +150,11 @@ pub(super) async fn trail_now(j: &DbJournal, point: TrailPoint) {
     run_batch(j, vec![Job::Trail(point)]).await;
 }
 
-async fn writer(journal: DbJournal, rx: Arc<Mutex<mpsc::Receiver<Job>>>) {
+async fn writer(
+    journal: DbJournal,
+    rx: Arc<Mutex<mpsc::Receiver<Job>>>,
+    in_flight: Arc<std::sync::atomic::AtomicUsize>,
+) {
     loop {
         let mut batch = Vec::new();
         {
@@ -144,7 +170,9 @@ async fn writer(journal: DbJournal, rx: Arc<Mutex<mpsc::Receiver<Job>>>) {
                 }
             }
         }
+        let jobs = batch.len();
         run_batch(&journal, batch).await;
+        in_flight.fetch_sub(jobs, std::sync::atomic::Ordering::AcqRel);
     }
 }
 

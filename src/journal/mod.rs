@@ -101,6 +101,15 @@ impl DbJournal {
         }
         self
     }
+
+    /// Waits until every queued write (commits, appends, trail points) is
+    /// stored, or `deadline`: false if some were still queued then.
+    pub async fn flush(&self, deadline: tokio::time::Instant) -> bool {
+        match &self.group {
+            Some(group) => group.flush(deadline).await,
+            None => true,
+        }
+    }
 }
 
 fn storage(err: impl std::fmt::Display) -> JournalError {

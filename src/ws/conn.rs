@@ -21,6 +21,7 @@ use onsite_actors::session::BookingSession;
 use tracing::Instrument;
 
 use super::inbound::{self, Frame};
+use crate::edge::limits::SocketLimiter;
 use crate::state::AppState;
 use onsite_actors::protocol::{frames, ErrorCode};
 
@@ -101,9 +102,10 @@ fn shared(text: Arc<str>) -> ByteString {
 
 fn close_text(code: u16) -> &'static str {
     match code {
-        1008 => "too many invalid frames",
+        1008 => "policy violation: too many invalid or rate-limited frames",
         1013 => "you are reading too slowly; reconnect with since_seq",
         4401 => "access revoked",
+        1012 => "server restarting; reconnect with since_seq",
         1001 => "idle",
         _ => "closing",
     }
@@ -115,6 +117,10 @@ struct Conn {
     sessions: HashMap<String, Addr<BookingSession>>,
     subscribed: Vec<String>,
     garbage: u32,
+    /// This socket's chat and location frame limits (`None`: off).
+    chat_limit: Option<SocketLimiter>,
+    location_limit: Option<SocketLimiter>,
+    counters: crate::metrics::FrameCounters,
 }
 
 async fn read(
@@ -124,6 +130,9 @@ async fn read(
     mut stream: MessageStream,
 ) {
     let mut conn = Conn {
+        counters: crate::metrics::FrameCounters::new("ws"),
+        chat_limit: state.limits.socket(true),
+        location_limit: state.limits.socket(false),
         state,
         client,
         sessions: HashMap::new(),
@@ -222,6 +231,9 @@ impl Conn {
         };
         self.garbage = 0;
         let re = re.as_deref();
+        if !self.within_limits(re, &frame) {
+            return;
+        }
         match frame {
             Frame::Ping => self.send(frames::pong(re)),
             Frame::Subscribe {
@@ -257,7 +269,10 @@ impl Conn {
                 self.subscribed.retain(|b| *b != booking_id);
                 self.send(frames::ack(re, None));
             }
-            Frame::Location { booking_id, fix } => self.locate(re, booking_id, fix).await,
+            Frame::Location { booking_id, fix } => {
+                self.counters.fixes.increment(1);
+                self.locate(re, booking_id, fix).await;
+            }
             Frame::Chat {
                 booking_id,
                 text,
@@ -273,7 +288,10 @@ impl Conn {
                     None => Err(SessionError::NotFound),
                 };
                 match outcome {
-                    Ok(event) => self.send(frames::ack(re, event.body.message())),
+                    Ok(event) => {
+                        self.counters.chat.increment(1);
+                        self.send(frames::ack(re, event.body.message()));
+                    }
                     Err(e) => self.refuse(re, &e),
                 }
             }
@@ -310,6 +328,27 @@ impl Conn {
                 }
             }
         }
+    }
+
+    /// False (after an error frame, closing the socket with 1008) when the
+    /// frame is one chat or location frame too many for this socket.
+    fn within_limits(&self, re: Option<&str>, frame: &Frame) -> bool {
+        let (limiter, what) = match frame {
+            Frame::Chat { .. } => (&self.chat_limit, "chat"),
+            Frame::Location { .. } => (&self.location_limit, "location"),
+            _ => return true,
+        };
+        if limiter.as_ref().is_none_or(|l| l.check().is_ok()) {
+            return true;
+        }
+        tracing::info!(frames = what, "websocket flood; closing with 1008");
+        self.send(frames::error(
+            re,
+            ErrorCode::RateLimited,
+            &format!("too many {what} frames; this socket is closed"),
+        ));
+        self.client.queue.close(1008);
+        false
     }
 
     /// A provider's fix goes to the named booking or to every live booking of

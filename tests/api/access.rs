@@ -27,6 +27,7 @@ use crate::market::{market, BASE};
 const RULES: &[(&str, &str, &str, u8)] = &[
     ("get", "/health", "YYYYYY", 0),
     ("get", "/health/ready", "YYYYYY", 0),
+    ("get", "/metrics", "YYYYYY", 0),
     ("get", "/openapi.json", "YYYYYY", 0),
     ("get", "/docs", "YYYYYY", 0),
     ("post", "/v1/auth/register", "yyyyyy", 0),

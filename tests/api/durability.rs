@@ -387,3 +387,74 @@ async fn sigkill_mid_drain_loses_no_outbox_row_and_sends_none_twice() {
     let text = std::fs::read_to_string(out.join(format!("{sample}.eml"))).unwrap();
     assert!(text.contains(&format!("Message-ID: <{sample}@")), "{text}");
 }
+
+#[actix_web::test]
+async fn sigterm_tells_sockets_to_reconnect_with_1012_and_loses_nothing() {
+    let app = spawn_with(&[]).await;
+    let m = market(&app).await;
+    let id = crate::realtime::confirmed(&app, &m).await;
+
+    let mut first = start(&app).await;
+    let mut customer = ws(&first, &m.customer).await;
+    let mut provider = ws(&first, &m.provider).await;
+    customer.subscribe(&id, Some(0)).await;
+    provider.subscribe(&id, None).await;
+    provider.send(fix(&id, -26.2100, 0.5)).await;
+    let mut seen = Vec::new();
+    customer
+        .until(&mut seen, |f| {
+            f["type"] == "booking" && f["status"] == "en_route"
+        })
+        .await;
+    customer
+        .send(
+            json!({"type": "chat", "id": "c1", "booking_id": id, "text": "see you soon",
+                     "client_msg_id": "before-term"}),
+        )
+        .await;
+    let ack = customer.until(&mut seen, |f| f["type"] == "ack").await;
+    let acked = ack["message"]["id"].as_str().unwrap().to_owned();
+
+    let pid = first.child.id().to_string();
+    let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(status.success());
+    assert_eq!(customer.closed().await, 1012, "told to reconnect");
+    assert_eq!(provider.closed().await, 1012);
+    let started = std::time::Instant::now();
+    let exit = loop {
+        if let Some(exit) = first.child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "still running after the grace period"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(exit.success(), "a clean exit: {exit:?}");
+
+    // Back on the same database: the acked message and the event are there once.
+    let second = start(&app).await;
+    let res = reqwest::Client::new()
+        .get(format!("{}/v1/bookings/{id}/events", second.base))
+        .bearer_auth(&m.customer)
+        .send()
+        .await
+        .unwrap();
+    let events: Value = res.json().await.unwrap();
+    let items = events["items"].as_array().unwrap();
+    let chats: Vec<&str> = items
+        .iter()
+        .filter(|e| e["type"] == "chat")
+        .map(|e| e["message"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(chats, [acked.as_str()]);
+    let en_route = items
+        .iter()
+        .filter(|e| e["type"] == "booking" && e["status"] == "en_route")
+        .count();
+    assert_eq!(en_route, 1);
+    let mut customer = ws(&second, &m.customer).await;
+    let snap = customer.subscribe(&id, None).await;
+    assert_eq!(snap["status"], "en_route");
+}

@@ -51,6 +51,8 @@ async fn spawn_inner(extra: &[(&str, &str)], fresh_db: bool) -> TestApp {
         ("ONSITE_LOG", "warn"),
         ("ONSITE_ADMIN_EMAIL", ADMIN_EMAIL),
         ("ONSITE_ADMIN_PASSWORD", ADMIN_PASSWORD),
+        // Every test talks from 127.0.0.1; the rate limit tests turn them on.
+        ("ONSITE_RATE_LIMITS", "off"),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -69,7 +71,7 @@ async fn spawn_inner(extra: &[(&str, &str)], fresh_db: bool) -> TestApp {
     }
     let data_dir = PathBuf::from(&env["ONSITE_DATA_DIR"]);
     let config = Config::from_lookup(|k| env.get(k).cloned()).unwrap();
-    onsite::telemetry::init(&config.log);
+    onsite::telemetry::init(&config.log, config.edge.log_json);
     let app = Application::build(config).await.unwrap();
     let base = format!("http://127.0.0.1:{}", app.port());
     let state = app.state();

@@ -43,6 +43,7 @@ async fn openapi_lists_every_route() {
     let expected = [
         ("/health", "get"),
         ("/health/ready", "get"),
+        ("/metrics", "get"),
         ("/openapi.json", "get"),
         ("/docs", "get"),
         ("/v1/auth/register", "post"),

@@ -8,7 +8,7 @@ use crate::market::{market, Market};
 use crate::wsclient::now_minus;
 
 /// A paid, accepted booking: `confirmed`, chat active.
-async fn confirmed(app: &TestApp, m: &Market) -> String {
+pub async fn confirmed(app: &TestApp, m: &Market) -> String {
     let b = m.book(app, "small").await;
     let id = b["id"].as_str().unwrap().to_owned();
     m.pay(app, &id, 0).await;

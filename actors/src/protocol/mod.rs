@@ -76,6 +76,9 @@ named_enum! {
         PaymentNotFound = "payment_not_found",
         /// The payment is not being captured.
         PaymentNotProcessing = "payment_not_processing",
+        /// Frames of one kind came faster than a socket may send them; the
+        /// socket is closed with 1008 after this frame.
+        RateLimited = "rate_limited",
     }
 }
 

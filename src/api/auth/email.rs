@@ -52,6 +52,9 @@ pub async fn send_verification(
             "this email address is already verified".into(),
         ));
     }
+    state
+        .limits
+        .check(crate::edge::limits::Bucket::CodesAccount, me.id())?;
     let issued = state
         .with_db(async |conn| {
             let issued = challenge::issue(

@@ -53,6 +53,11 @@ pub async fn login(
             "must be 1 to 1024 characters",
         ));
     }
+    // Per identifier, whichever addresses the guesses come from.
+    state.limits.check(
+        crate::edge::limits::Bucket::LoginAccount,
+        &identifier.to_lowercase(),
+    )?;
     let audit = Audit {
         identifier: &identifier,
         client: &client,

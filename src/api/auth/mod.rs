@@ -46,22 +46,47 @@ use actix_web::web;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/v1/auth")
-            .service(web::resource("/register").route(web::post().to(register::register)))
-            .service(web::resource("/login").route(web::post().to(login::login)))
-            .service(web::resource("/otp/verify").route(web::post().to(otp::verify)))
+            .service(
+                web::resource("/register")
+                    .wrap(crate::limit!(RegisterIp))
+                    .route(web::post().to(register::register)),
+            )
+            .service(
+                web::resource("/login")
+                    .wrap(crate::limit!(LoginIp))
+                    .route(web::post().to(login::login)),
+            )
+            .service(
+                web::resource("/otp/verify")
+                    .wrap(crate::limit!(LoginIp))
+                    .route(web::post().to(otp::verify)),
+            )
             .service(web::resource("/refresh").route(web::post().to(refresh::refresh)))
             .service(web::resource("/logout").route(web::post().to(logout::logout)))
             .service(web::resource("/logout-all").route(web::post().to(logout::logout_all)))
             .service(web::resource("/me").route(web::get().to(me::me)))
             .service(
                 web::resource("/email/send-verification")
+                    .wrap(crate::limit!(CodesIp))
                     .route(web::post().to(email::send_verification)),
             )
             .service(web::resource("/email/verify").route(web::post().to(email::verify)))
-            .service(web::resource("/phone/send-otp").route(web::post().to(phone::send_otp)))
+            .service(
+                web::resource("/phone/send-otp")
+                    .wrap(crate::limit!(CodesIp))
+                    .route(web::post().to(phone::send_otp)),
+            )
             .service(web::resource("/phone/verify").route(web::post().to(phone::verify)))
-            .service(web::resource("/password/forgot").route(web::post().to(password::forgot)))
-            .service(web::resource("/password/reset").route(web::post().to(password::reset)))
+            .service(
+                web::resource("/password/forgot")
+                    .wrap(crate::limit!(CodesIp))
+                    .route(web::post().to(password::forgot)),
+            )
+            .service(
+                web::resource("/password/reset")
+                    .wrap(crate::limit!(LoginIp))
+                    .route(web::post().to(password::reset)),
+            )
             .service(web::resource("/password/change").route(web::post().to(password::change)))
             .service(web::resource("/invitations/accept").route(web::post().to(invitation::accept)))
             .service(web::resource("/sessions").route(web::get().to(sessions::list)))

@@ -25,7 +25,17 @@ pub async fn forgot(
     state: web::Data<AppState>,
     ValidJson(req): ValidJson<ForgotRequest>,
 ) -> ApiResult<HttpResponse> {
-    // The work happens after the answer, so its timing says nothing about the account.
+    // The work happens after the answer, so its timing says nothing about the
+    // account; an address asked for too often is answered the same, unsent.
+    let key = req.email.as_str().to_lowercase();
+    if state
+        .limits
+        .check(crate::edge::limits::Bucket::CodesAccount, &key)
+        .is_err()
+    {
+        tracing::info!("password reset not sent: too many for this address");
+        return Ok(HttpResponse::Accepted().json(StatusView { status: "accepted" }));
+    }
     let state = state.into_inner();
     actix_web::rt::spawn(async move {
         if let Err(e) = send_reset(&state, req.email).await {

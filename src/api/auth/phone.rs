@@ -32,6 +32,9 @@ pub async fn send_otp(state: web::Data<AppState>, me: AuthUser) -> ApiResult<Htt
         ));
     }
     state
+        .limits
+        .check(crate::edge::limits::Bucket::CodesAccount, me.id())?;
+    state
         .with_db(async |conn| {
             let issued = challenge::issue(
                 &state,

@@ -49,6 +49,9 @@ pub async fn create(
             "only customers can book".into(),
         ));
     }
+    state
+        .limits
+        .check(crate::edge::limits::Bucket::Bookings, me.id())?;
     if req.notes.as_ref().is_some_and(|n| n.chars().count() > 2000) {
         return Err(ApiError::validation(
             "notes",

@@ -58,5 +58,6 @@ pub async fn post(
         },
     )
     .await?;
+    metrics::counter!("onsite_location_fixes_total", "via" => "http").increment(1);
     Ok(HttpResponse::Accepted().json(StatusView { status: "accepted" }))
 }

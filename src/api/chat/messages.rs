@@ -152,6 +152,7 @@ pub async fn send(
             "a chat command answered without its message"
         ))
     })?;
+    metrics::counter!("onsite_chat_messages_total", "via" => "http").increment(1);
     Ok(HttpResponse::Created().json(ChatMessage {
         seq: Some(event.seq),
         ..message

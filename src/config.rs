@@ -109,6 +109,11 @@ pub struct MoneyConfig {
     /// What a breach costs the provider, in basis points of the price,
     /// refunded to the customer (`ONSITE_SLA_PENALTY_BPS`, 0: none).
     pub sla_penalty_bps: u32,
+    /// `ONSITE_PAYOUT_APPROVAL=auto`: payouts are sent as soon as they are
+    /// requested; `manual` (the default): an admin approves each.
+    pub payout_auto: bool,
+    /// `ONSITE_PAYOUT_MINIMUM` (minor units, default 1000): the smallest payout.
+    pub payout_minimum: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -317,6 +322,26 @@ impl Config {
                         return Err(bad("ONSITE_SLA_PENALTY_BPS", "must be between 0 and 10000"));
                     }
                     bps
+                },
+                payout_auto: match get("ONSITE_PAYOUT_APPROVAL").as_deref() {
+                    None | Some("manual") => false,
+                    Some("auto") => true,
+                    Some(other) => {
+                        return Err(bad(
+                            "ONSITE_PAYOUT_APPROVAL",
+                            format!("`{other}` is neither `manual` nor `auto`"),
+                        ))
+                    }
+                },
+                payout_minimum: {
+                    let min: i64 = parse(&get, "ONSITE_PAYOUT_MINIMUM", Some(1000))?;
+                    if !(1..=crate::domain::MAX_AMOUNT).contains(&min) {
+                        return Err(bad(
+                            "ONSITE_PAYOUT_MINIMUM",
+                            "must be a positive amount in minor units",
+                        ));
+                    }
+                    min
                 },
             },
             sessions: SessionsConfig {

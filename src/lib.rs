@@ -24,6 +24,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod notify;
 pub mod payments;
+pub mod payouts;
 pub mod reviews;
 pub mod shutdown;
 pub mod startup;

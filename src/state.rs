@@ -43,6 +43,8 @@ pub struct AppState {
     pub blobs: Arc<dyn crate::uploads::BlobStore>,
     /// The rate limits' buckets.
     pub limits: crate::edge::limits::Limits,
+    /// Where providers' payouts are sent.
+    pub payouts: Arc<dyn crate::payments::payout::PayoutSender>,
 }
 
 impl AppState {
@@ -118,6 +120,7 @@ impl AppState {
             live,
             blobs: crate::uploads::open(&config).await?,
             limits: crate::edge::limits::Limits::new(&config.edge.limits),
+            payouts: Arc::new(crate::payments::payout::SimulatedPayouts::default()),
             db,
             config,
         })

@@ -89,6 +89,10 @@ pub async fn sweep(state: &AppState) -> ApiResult<()> {
     for payment in stuck {
         finish_capture(state, &payment).await;
     }
+    // Approved payouts a sender outage left unsent (same idempotency key).
+    if let Err(e) = crate::payouts::retry_unsent(state).await {
+        tracing::warn!(error = %e, "payout retry failed; will retry");
+    }
     for (id, status) in overdue {
         let (event, reason) = if status == BookingState::PendingPayment {
             (BookingEvent::PaymentExpired, "not paid in time")

@@ -15,6 +15,7 @@ pub mod me;
 pub mod notifications;
 pub mod openapi;
 pub mod payments;
+pub mod payouts;
 pub mod privacy;
 pub mod providers;
 pub mod services;
@@ -34,6 +35,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(bookings::routes)
         .configure(payments::routes)
         .configure(wallet::routes)
+        .configure(payouts::routes)
         .configure(providers::routes)
         .configure(services::routes)
         .configure(categories::routes)

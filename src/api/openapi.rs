@@ -4,7 +4,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     admin, auth, bookings, categories, chat, complaints, docs, favorites, health, me,
-    notifications, payments, privacy, providers, services, slots, stats, wallet,
+    notifications, payments, payouts, privacy, providers, services, slots, stats, wallet,
 };
 
 #[derive(OpenApi)]
@@ -52,6 +52,8 @@ use super::{
         providers::documents::upload, providers::documents::list, providers::documents::file,
         services::images::upload, services::images::list, services::images::get, services::images::delete,
         categories::get::list, categories::get::get, categories::get::image,
+        payouts::request::request, payouts::request::list, payouts::account::set, payouts::account::get,
+        admin::payouts::list, admin::payouts::approve, admin::payouts::reject,
         admin::categories::create, admin::categories::update, admin::categories::delete,
         admin::categories::set_image, admin::categories::remove_image,
         admin::list_services::list_services, admin::create_service::create_service,

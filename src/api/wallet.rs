@@ -34,6 +34,12 @@ pub struct WalletView {
     pub account: String,
     /// Sum of all lines, in minor units (per currency; one currency per platform today).
     pub balance: i64,
+    /// Providers: what a payout may take now (`balance` less `held`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available: Option<i64>,
+    /// Providers: earnings of bookings an open payment complaint is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held: Option<i64>,
     pub items: Vec<LedgerLine>,
     pub next_cursor: Option<String>,
 }
@@ -61,6 +67,10 @@ pub async fn wallet(
     state
         .with_db(async |conn| {
             let balance = ledger::balance(conn, &account).await?;
+            let funds = match me.role() {
+                Role::Provider => Some(crate::payouts::funds(conn, me.id()).await?),
+                _ => None,
+            };
             let rows = ledger::lines(conn, &account, query.after()?, limit).await?;
             let next_cursor = cursor::next(&rows, limit, |(e, _)| (e.created_at, e.id.clone()));
             let items = rows
@@ -77,6 +87,8 @@ pub async fn wallet(
             Ok(HttpResponse::Ok().json(WalletView {
                 account,
                 balance,
+                available: funds.map(|f| f.available),
+                held: funds.map(|f| f.held),
                 items,
                 next_cursor,
             }))

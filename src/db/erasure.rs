@@ -71,6 +71,8 @@ macro_rules! scrub {
 pub async fn erase(conn: &mut DbConn, p: &Person<'_>) -> QueryResult<()> {
     let id = p.id.to_owned();
     let needles = p.needles();
+    // Where their payouts went (a bank or account reference).
+    super::payouts::forget_destination(conn, &id).await?;
     let identifiers: Vec<String> = std::iter::once(p.email.to_owned())
         .chain(p.phone.map(str::to_owned))
         .collect();

@@ -3,7 +3,8 @@
 //!
 //! Accounts: `customer:{id}` (money the customer paid in, negative while held or
 //! spent), `escrow` (held for live bookings), `provider:{id}` (the provider's
-//! wallet), `platform:commission`.
+//! wallet), `platform:commission`, `payouts:pending` (requested payouts on
+//! their way out) and `payouts:sent` (what left for providers' accounts).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -128,6 +129,17 @@ pub async fn balance(conn: &mut DbConn, account: &str) -> QueryResult<i64> {
         .select(diesel::dsl::sql::<BigInt>(SUM))
         .first(c)
         .await)
+}
+
+/// The currency of an account's entries (its latest), if it has any.
+pub async fn currency_of(conn: &mut DbConn, account: &str) -> QueryResult<Option<String>> {
+    db_run!(conn, |c| ledger_entries::table
+        .filter(ledger_entries::account.eq(account))
+        .order(ledger_entries::created_at.desc())
+        .select(ledger_entries::currency)
+        .first(c)
+        .await
+        .optional())
 }
 
 /// What escrow holds for one booking.

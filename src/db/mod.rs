@@ -31,6 +31,7 @@ pub mod migrate;
 pub mod notifications;
 pub mod outbox;
 pub mod payments;
+pub mod payouts;
 pub mod performance;
 pub mod providers;
 pub mod reminders;

@@ -147,6 +147,33 @@ diesel::table! {
 }
 
 diesel::table! {
+    payout_accounts (provider_id) {
+        provider_id -> Text,
+        destination -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    payouts (id) {
+        id -> Text,
+        provider_id -> Text,
+        amount -> BigInt,
+        currency -> Text,
+        destination -> Text,
+        status -> Text,
+        approved_by -> Nullable<Text>,
+        approved_at -> Nullable<Timestamp>,
+        reference -> Nullable<Text>,
+        failure -> Nullable<Text>,
+        attempts -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        settled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     categories (id) {
         id -> Text,
         slug -> Text,
@@ -541,6 +568,8 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    payouts,
+    payout_accounts,
     categories,
     complaint_attachments,
     provider_documents,

@@ -44,6 +44,12 @@ named_enum! {
         Refund = "refund",
         /// What a cancellation leaves the provider and the platform.
         CancellationFee = "cancellation_fee",
+        /// A provider's payout requested: wallet to `payouts:pending`.
+        PayoutRequest = "payout_request",
+        /// A payout sent: `payouts:pending` to `payouts:sent`.
+        Payout = "payout",
+        /// A payout that failed: `payouts:pending` back to the wallet.
+        PayoutReturn = "payout_return",
     }
 }
 
@@ -135,6 +141,10 @@ named_enum! {
         ComplaintClosed = "complaint_closed",
         /// To the provider: an admin verified or rejected a document.
         DocumentReviewed = "document_reviewed",
+        /// To the provider: a payout was sent.
+        PayoutPaid = "payout_paid",
+        /// To the provider: a payout failed or was refused; the money is back.
+        PayoutFailed = "payout_failed",
     }
 }
 
@@ -266,6 +276,18 @@ named_enum! {
 }
 
 named_enum! {
+    /// A payout's life: `requested` (out of the wallet, waiting to be sent),
+    /// then `paid` or `failed` (the money back in the wallet).
+    #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow, utoipa::ToSchema)]
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub enum PayoutStatus ("payout status") {
+        Requested = "requested",
+        Paid = "paid",
+        Failed = "failed",
+    }
+}
+
+named_enum! {
     /// What kind of device receives push.
     #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow, utoipa::ToSchema)]
     #[diesel(sql_type = diesel::sql_types::Text)]
@@ -278,6 +300,7 @@ named_enum! {
 
 text_column!(
     Channel,
+    PayoutStatus,
     Platform,
     UserStatus,
     ServiceStatus,

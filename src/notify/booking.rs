@@ -331,7 +331,9 @@ impl Details {
             | K::AdminMessage
             | K::ComplaintMessage
             | K::ComplaintClosed
-            | K::DocumentReviewed => (
+            | K::DocumentReviewed
+            | K::PayoutPaid
+            | K::PayoutFailed => (
                 format!("Booking {}", b.reference),
                 format!("It is now {}.", t.to),
             ),

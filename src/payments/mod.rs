@@ -4,6 +4,7 @@
 pub mod capture;
 pub mod escrow;
 pub mod gateway;
+pub mod payout;
 pub mod policy;
 pub mod simulated;
 pub mod webhook;

@@ -99,6 +99,13 @@ const RULES: &[(&str, &str, &str, u8)] = &[
     ("post", "/v1/payments/webhooks/{gateway}", "******", 0),
     ("get", "/v1/payments", "uYYYYY", 0),
     ("get", "/v1/wallet", "uYYYYf", 0),
+    ("post", "/v1/wallet/payouts", "uffyyf", 0),
+    ("get", "/v1/wallet/payouts", "uffYYf", 0),
+    ("put", "/v1/wallet/payout-account", "uffyyf", 0),
+    ("get", "/v1/wallet/payout-account", "uffyyf", 0),
+    ("get", "/v1/admin/payouts", "uffffY", 0),
+    ("post", "/v1/admin/payouts/{payout}/approve", "uffffy", 0),
+    ("post", "/v1/admin/payouts/{payout}/reject", "uffffy", 0),
     ("post", "/v1/favorites", "uyyfff", 0),
     ("get", "/v1/favorites", "uYYfff", 0),
     ("delete", "/v1/favorites/{provider}", "uyyfff", 0),
@@ -454,6 +461,7 @@ async fn every_route_admits_exactly_its_callers_and_strangers_get_404() {
             .replace("{document}", &document)
             .replace("{image}", &image)
             .replace("{category}", &category)
+            .replace("{payout}", "00000000-0000-0000-0000-000000000000")
             .replace("{attachment}", &attachment)
     };
 

@@ -35,6 +35,7 @@ mod nodes;
 mod notifications;
 mod operations;
 mod passwords;
+mod payouts;
 mod privacy;
 mod providers;
 mod push;

@@ -75,7 +75,12 @@ impl Ws {
             frame["since_seq"] = s.into();
         }
         self.send(frame).await;
-        let reply = self.recv().await;
+        // A user-level `notification` (e.g. a chat alert raced with this
+        // socket's registration) may come first: it is not about the stream.
+        let mut reply = self.recv().await;
+        while reply["type"] == "notification" {
+            reply = self.recv().await;
+        }
         assert_eq!(reply["type"], "subscribed", "{reply}");
         reply
     }

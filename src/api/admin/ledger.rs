@@ -31,6 +31,10 @@ pub struct LedgerSummary {
     pub balanced: bool,
     /// Transactions whose entries do not sum to zero (always 0 unless there is a bug).
     pub unbalanced_transactions: usize,
+    /// Requested payouts not yet paid or failed (`payouts:pending`).
+    pub payouts_pending: i64,
+    /// Paid out to providers' accounts (`payouts:sent`).
+    pub paid_out: i64,
 }
 
 /// Escrow held, released, commission and refunds, and whether they reconcile.
@@ -49,7 +53,11 @@ pub async fn summary(state: web::Data<AppState>, me: AuthUser) -> ApiResult<Http
                 + ledger::sum_kind(conn, "provider:", LedgerKind::CancellationFee).await?;
             let refunded = ledger::sum_kind(conn, "customer:", LedgerKind::Refund).await?;
             let unbalanced = ledger::unbalanced(conn).await?.len();
+            let payouts_pending = ledger::balance(conn, crate::payouts::PENDING).await?;
+            let paid_out = ledger::balance(conn, crate::payouts::SENT).await?;
             Ok(HttpResponse::Ok().json(LedgerSummary {
+                payouts_pending,
+                paid_out,
                 funded,
                 escrow_held,
                 released,

@@ -18,6 +18,7 @@ pub mod invite_admin;
 pub mod invite_provider;
 pub mod ledger;
 pub mod list_services;
+pub mod payouts;
 pub mod performance;
 pub mod revenue;
 pub mod sessions;
@@ -48,6 +49,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .service(web::resource("/admins").route(web::post().to(invite_admin::invite_admin)))
             .service(web::resource("/categories").route(web::post().to(categories::create)))
+            .service(web::resource("/payouts").route(web::get().to(payouts::list)))
+            .service(web::resource("/payouts/{id}/approve").route(web::post().to(payouts::approve)))
+            .service(web::resource("/payouts/{id}/reject").route(web::post().to(payouts::reject)))
             .service(
                 web::resource("/categories/{id}")
                     .route(web::patch().to(categories::update))

@@ -144,6 +144,13 @@ pub async fn export(state: web::Data<AppState>, me: AuthUser) -> ApiResult<HttpR
                 "sessions": to_json(&db::sessions::list_live(c, &id).await?),
                 "notifications": to_json(&notifications),
                 "favorites": favorites,
+                "payout_account": db::payouts::destination(c, &id).await?,
+                "payouts": to_json(&all(
+                    c,
+                    async |c, after| db::payouts::list(c, Some(&id), None, after, PAGE).await,
+                    |p| (p.created_at, p.id.clone()),
+                )
+                .await?),
             }))
         })
         .await?;

@@ -19,7 +19,7 @@ start_server() {
     # The load comes from one loopback address and a few accounts, which the
     # per-address and per-account HTTP limits would stop; the sockets' frame
     # limits stay on (default 50 fixes and 20 chat messages per 10 s each).
-    for var in LOGIN_IP LOGIN_ACCOUNT REGISTER_IP CODES_IP CODES_ACCOUNT BOOKINGS; do
+    for var in LOGIN_IP LOGIN_ACCOUNT REGISTER_IP CODES_IP CODES_ACCOUNT BOOKINGS CONTACT_IP; do
         export "ONSITE_RATE_$var=${ONSITE_RATE_LIMITS_HTTP:-off}"
     done
     unset ONSITE_DATABASE_URL ONSITE_PUBLIC_URL

@@ -6,6 +6,7 @@ pub mod bookings;
 pub mod categories;
 pub mod chat;
 pub mod complaints;
+pub mod content;
 pub mod cursor;
 pub mod dates;
 pub mod docs;
@@ -36,6 +37,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(payments::routes)
         .configure(wallet::routes)
         .configure(payouts::routes)
+        .configure(content::routes)
         .configure(providers::routes)
         .configure(services::routes)
         .configure(categories::routes)

@@ -3,7 +3,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    admin, auth, bookings, categories, chat, complaints, docs, favorites, health, me,
+    admin, auth, bookings, categories, chat, complaints, content, docs, favorites, health, me,
     notifications, payments, payouts, privacy, providers, services, slots, stats, wallet,
 };
 
@@ -54,6 +54,10 @@ use super::{
         categories::get::list, categories::get::get, categories::get::image,
         payouts::request::request, payouts::request::list, payouts::account::set, payouts::account::get,
         admin::payouts::list, admin::payouts::approve, admin::payouts::reject,
+        content::read::faq, content::read::page, content::feedback::send, content::contact::send,
+        admin::content::create_faq, admin::content::update_faq, admin::content::delete_faq,
+        admin::content::put_page, admin::content::feedback, admin::content::contact,
+        admin::content::handled,
         admin::categories::create, admin::categories::update, admin::categories::delete,
         admin::categories::set_image, admin::categories::remove_image,
         admin::list_services::list_services, admin::create_service::create_service,

@@ -73,6 +73,8 @@ pub async fn erase(conn: &mut DbConn, p: &Person<'_>) -> QueryResult<()> {
     let needles = p.needles();
     // Where their payouts went (a bank or account reference).
     super::payouts::forget_destination(conn, &id).await?;
+    // Their feedback's words, and what they sent through "reach us".
+    super::content::erase(conn, &id, p.email).await?;
     let identifiers: Vec<String> = std::iter::once(p.email.to_owned())
         .chain(p.phone.map(str::to_owned))
         .collect();

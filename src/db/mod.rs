@@ -16,6 +16,7 @@ pub mod challenges;
 pub mod chat;
 pub mod complaints;
 pub mod consents;
+pub mod content;
 pub mod devices;
 pub mod direct;
 pub mod discovery;

@@ -147,6 +147,53 @@ diesel::table! {
 }
 
 diesel::table! {
+    faqs (id) {
+        id -> Text,
+        lang -> Text,
+        question -> Text,
+        answer -> Text,
+        position -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    content_pages (slug, lang) {
+        slug -> Text,
+        lang -> Text,
+        title -> Text,
+        body -> Text,
+        updated_by -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    feedback (id) {
+        id -> Text,
+        user_id -> Nullable<Text>,
+        rating -> Integer,
+        message -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contact_messages (id) {
+        id -> Text,
+        name -> Text,
+        email -> Text,
+        subject -> Text,
+        message -> Text,
+        ip -> Nullable<Text>,
+        handled_by -> Nullable<Text>,
+        handled_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     payout_accounts (provider_id) {
         provider_id -> Text,
         destination -> Text,
@@ -568,6 +615,10 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    faqs,
+    content_pages,
+    feedback,
+    contact_messages,
     payouts,
     payout_accounts,
     categories,

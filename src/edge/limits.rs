@@ -93,16 +93,19 @@ pub enum Bucket {
     CodesAccount,
     /// Bookings created per customer.
     Bookings,
+    /// "Reach us" messages per client address.
+    ContactIp,
 }
 
 impl Bucket {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::LoginIp,
         Self::LoginAccount,
         Self::RegisterIp,
         Self::CodesIp,
         Self::CodesAccount,
         Self::Bookings,
+        Self::ContactIp,
     ];
 
     /// The variable that sets it.
@@ -114,6 +117,7 @@ impl Bucket {
             Self::CodesIp => "ONSITE_RATE_CODES_IP",
             Self::CodesAccount => "ONSITE_RATE_CODES_ACCOUNT",
             Self::Bookings => "ONSITE_RATE_BOOKINGS",
+            Self::ContactIp => "ONSITE_RATE_CONTACT_IP",
         }
     }
 
@@ -125,6 +129,7 @@ impl Bucket {
             Self::CodesIp => Rate::new(20, 3600),
             Self::CodesAccount => Rate::new(5, 3600),
             Self::Bookings => Rate::new(30, 3600),
+            Self::ContactIp => Rate::new(5, 3600),
         }
     }
 }

@@ -26,6 +26,31 @@ fn unreadable() -> ApiError {
     )
 }
 
+/// Past the limit, the rest of a body is still read (and dropped) up to this
+/// much, so the client, which is still sending, gets the 413 instead of a
+/// connection reset; a larger body is cut off.
+const DRAIN: usize = 16 * 1024 * 1024;
+
+/// Reads and drops what is left of the body, up to [`DRAIN`] bytes.
+async fn drain(field: actix_multipart::Field, mut form: Multipart) {
+    let mut left = DRAIN;
+    let mut current = Some(field);
+    while let Some(mut field) = current.take() {
+        while let Some(chunk) = field.next().await {
+            match chunk {
+                Ok(c) if c.len() < left => left -= c.len(),
+                _ => return,
+            }
+        }
+        // The next field is only handed out once this one is dropped.
+        drop(field);
+        current = match form.next().await {
+            Some(Ok(next)) => Some(next),
+            _ => None,
+        };
+    }
+}
+
 /// Reads the first field named one of `names` as the file (at most `limit`
 /// bytes: 413 beyond) and every other field as text.
 pub async fn read(mut form: Multipart, names: &[&str], limit: usize) -> Result<Upload, ApiError> {
@@ -44,6 +69,7 @@ pub async fn read(mut form: Multipart, names: &[&str], limit: usize) -> Result<U
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|_| unreadable())?;
             if buf.len() + chunk.len() > cap {
+                drain(field, form).await;
                 return Err(if is_file {
                     ApiError::PayloadTooLarge(limit)
                 } else {

@@ -104,6 +104,17 @@ const RULES: &[(&str, &str, &str, u8)] = &[
     ("put", "/v1/wallet/payout-account", "uffyyf", 0),
     ("get", "/v1/wallet/payout-account", "uffyyf", 0),
     ("get", "/v1/admin/payouts", "uffffY", 0),
+    ("get", "/v1/content/faq", "YYYYYY", 0),
+    ("get", "/v1/content/pages/{slug}", "yyyyyy", 0),
+    ("post", "/v1/feedback", "uyyyyy", 0),
+    ("post", "/v1/contact", "yyyyyy", 0),
+    ("post", "/v1/admin/faq", "uffffy", 0),
+    ("patch", "/v1/admin/faq/{faq}", "uffffy", 0),
+    ("delete", "/v1/admin/faq/{faq}", "uffffy", 0),
+    ("put", "/v1/admin/pages/{slug}", "uffffy", 0),
+    ("get", "/v1/admin/feedback", "uffffY", 0),
+    ("get", "/v1/admin/contact", "uffffY", 0),
+    ("post", "/v1/admin/contact/{contact}/handled", "uffffy", 0),
     ("post", "/v1/admin/payouts/{payout}/approve", "uffffy", 0),
     ("post", "/v1/admin/payouts/{payout}/reject", "uffffy", 0),
     ("post", "/v1/favorites", "uyyfff", 0),
@@ -462,6 +473,9 @@ async fn every_route_admits_exactly_its_callers_and_strangers_get_404() {
             .replace("{image}", &image)
             .replace("{category}", &category)
             .replace("{payout}", "00000000-0000-0000-0000-000000000000")
+            .replace("{faq}", "00000000-0000-0000-0000-000000000000")
+            .replace("{contact}", "00000000-0000-0000-0000-000000000000")
+            .replace("{slug}", "about")
             .replace("{attachment}", &attachment)
     };
 

@@ -17,6 +17,7 @@ mod bookings;
 mod categories;
 mod cli;
 mod complaints;
+mod content;
 mod discovery;
 mod durability;
 mod edge;

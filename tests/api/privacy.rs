@@ -131,6 +131,23 @@ async fn zelda(app: &TestApp, m: &Market) -> (String, String, String) {
     )
     .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    // Feedback in her words, and a "reach us" message from her address.
+    let res = app
+        .post_auth(
+            "/v1/feedback",
+            &t,
+            json!({"rating": 2, "message": "Zelda Quixote here: call 825550199"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let res = app
+        .post(
+            "/v1/contact",
+            json!({"name": "Zelda Quixote", "email": EMAIL, "subject": "Help",
+                   "message": "Please call me."}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::ACCEPTED, "{}", res.text);
     (id, t, booking)
 }
 

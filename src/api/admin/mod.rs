@@ -10,6 +10,7 @@ pub mod bookings;
 pub mod categories;
 pub mod chats;
 pub mod complaints;
+pub mod content;
 pub mod create_service;
 pub mod documents;
 pub mod export;
@@ -50,6 +51,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/admins").route(web::post().to(invite_admin::invite_admin)))
             .service(web::resource("/categories").route(web::post().to(categories::create)))
             .service(web::resource("/payouts").route(web::get().to(payouts::list)))
+            .service(web::resource("/faq").route(web::post().to(content::create_faq)))
+            .service(
+                web::resource("/faq/{id}")
+                    .route(web::patch().to(content::update_faq))
+                    .route(web::delete().to(content::delete_faq)),
+            )
+            .service(web::resource("/pages/{slug}").route(web::put().to(content::put_page)))
+            .service(web::resource("/feedback").route(web::get().to(content::feedback)))
+            .service(web::resource("/contact").route(web::get().to(content::contact)))
+            .service(web::resource("/contact/{id}/handled").route(web::post().to(content::handled)))
             .service(web::resource("/payouts/{id}/approve").route(web::post().to(payouts::approve)))
             .service(web::resource("/payouts/{id}/reject").route(web::post().to(payouts::reject)))
             .service(

@@ -144,6 +144,21 @@ pub async fn export(state: web::Data<AppState>, me: AuthUser) -> ApiResult<HttpR
                 "sessions": to_json(&db::sessions::list_live(c, &id).await?),
                 "notifications": to_json(&notifications),
                 "favorites": favorites,
+                "feedback": to_json(&all(
+                    c,
+                    async |c, after| db::content::feedback_page(c, Some(&id), after, PAGE).await,
+                    |f| (f.created_at, f.id.clone()),
+                )
+                .await?),
+                "contact_messages": to_json(&all(
+                    c,
+                    async |c, after| {
+                        db::content::contact_page(c, None, Some(&me.user.email), after, PAGE)
+                            .await
+                    },
+                    |m| (m.created_at, m.id.clone()),
+                )
+                .await?),
                 "payout_account": db::payouts::destination(c, &id).await?,
                 "payouts": to_json(&all(
                     c,

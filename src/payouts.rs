@@ -86,7 +86,7 @@ pub async fn request(state: &AppState, provider_id: &str, amount: &Money) -> Api
     let auto = state.config.money.payout_auto;
     let row = state
         .in_transaction(async |c| {
-            let destination = db::payouts::destination(c, provider_id)
+            let destination = db::payouts::lock_destination(c, provider_id)
                 .await?
                 .ok_or_else(|| {
                     ApiError::Conflict(

@@ -42,6 +42,23 @@ pub async fn destination(conn: &mut DbConn, provider_id: &str) -> QueryResult<Op
         .optional())
 }
 
+/// The provider's destination, holding its row until the transaction ends
+/// (PostgreSQL; SQLite runs transactions one at a time): a provider's payout
+/// requests are decided one after the other, so two can never both spend
+/// the same balance.
+pub async fn lock_destination(conn: &mut DbConn, provider_id: &str) -> QueryResult<Option<String>> {
+    match conn {
+        DbConn::Pg(c) => payout_accounts::table
+            .find(provider_id)
+            .select(payout_accounts::destination)
+            .for_update()
+            .first(&mut **c)
+            .await
+            .optional(),
+        DbConn::Sqlite(_) => destination(conn, provider_id).await,
+    }
+}
+
 pub async fn set_destination(
     conn: &mut DbConn,
     provider_id: &str,

@@ -53,7 +53,8 @@ pub struct UpdateCategoryRequest {
     pub active: Option<bool>,
 }
 
-fn position(p: Option<i32>) -> ApiResult<Option<i32>> {
+/// An optional listing position: 0 to 10000 (shared with the FAQ).
+pub(super) fn position(p: Option<i32>) -> ApiResult<Option<i32>> {
     match p {
         Some(n) if !(0..=10_000).contains(&n) => {
             Err(ApiError::validation("position", "must be from 0 to 10000"))

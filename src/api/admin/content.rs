@@ -7,6 +7,7 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use super::audit::{self, Entry};
+use super::categories::position;
 use crate::api::content::contact::ContactView;
 use crate::api::content::feedback::FeedbackView;
 use crate::api::content::read::{FaqView, PageView};
@@ -44,15 +45,6 @@ pub struct FaqChanges {
     #[schema(value_type = Option<String>)]
     pub answer: Option<Answer>,
     pub position: Option<i32>,
-}
-
-fn position(p: Option<i32>) -> ApiResult<Option<i32>> {
-    match p {
-        Some(n) if !(0..=10_000).contains(&n) => {
-            Err(ApiError::validation("position", "must be from 0 to 10000"))
-        }
-        p => Ok(p),
-    }
 }
 
 async fn record(

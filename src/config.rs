@@ -37,6 +37,21 @@ pub struct Config {
     /// The `tracing` filter (`ONSITE_LOG`).
     pub log: String,
     pub edge: EdgeConfig,
+    /// Who issues the invoices.
+    pub platform: PlatformConfig,
+}
+
+/// The platform's details printed on every invoice.
+#[derive(Clone, Debug)]
+pub struct PlatformConfig {
+    /// `ONSITE_PLATFORM_NAME` (default `onsite`).
+    pub name: String,
+    /// `ONSITE_PLATFORM_ADDRESS`: postal address, lines separated by `;`.
+    pub address: Vec<String>,
+    /// `ONSITE_PLATFORM_TAX_ID`: VAT or tax number, printed when set.
+    pub tax_id: Option<String>,
+    /// `ONSITE_PLATFORM_EMAIL` (default: the address mail is sent from).
+    pub email: String,
 }
 
 /// What faces the network: proxies, rate limits, CORS, metrics, shutdown.
@@ -396,6 +411,28 @@ impl Config {
                 queue: parse(&get, "ONSITE_WS_QUEUE", Some(256))?,
             },
             log: get("ONSITE_LOG").unwrap_or_else(|| "info".into()),
+            platform: PlatformConfig {
+                name: get("ONSITE_PLATFORM_NAME").unwrap_or_else(|| "onsite".into()),
+                address: get("ONSITE_PLATFORM_ADDRESS")
+                    .map(|a| {
+                        a.split(';')
+                            .map(|l| l.trim().to_owned())
+                            .filter(|l| !l.is_empty())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                tax_id: get("ONSITE_PLATFORM_TAX_ID").filter(|t| !t.trim().is_empty()),
+                email: match get("ONSITE_PLATFORM_EMAIL") {
+                    Some(e) => e,
+                    None => {
+                        let from = get("ONSITE_MAIL_FROM")
+                            .unwrap_or_else(|| "onsite <no-reply@onsite.local>".into());
+                        from.parse::<lettre::message::Mailbox>()
+                            .map(|m| m.email.to_string())
+                            .unwrap_or(from)
+                    }
+                },
+            },
             edge: EdgeConfig {
                 trusted_proxies: crate::edge::client_ip::parse_proxies(
                     &get("ONSITE_TRUSTED_PROXIES").unwrap_or_default(),

@@ -23,7 +23,7 @@ use super::{
         bookings::create::create, bookings::read::list, bookings::read::get,
         bookings::transitions::accept, bookings::transitions::decline, bookings::transitions::start,
         bookings::transitions::complete, bookings::transitions::cancel, bookings::transitions::reschedule,
-        bookings::events::list, bookings::rate::rate, bookings::rate::rate_customer, bookings::rate::reply,
+        bookings::events::list, bookings::invoice::get, bookings::rate::rate, bookings::rate::rate_customer, bookings::rate::reply,
         favorites::add::add, favorites::list::list, favorites::remove::remove,
         complaints::file::file, complaints::mine::mine, complaints::get::get, complaints::message::message,
         complaints::attachments::upload, complaints::attachments::download,

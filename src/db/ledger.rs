@@ -144,10 +144,15 @@ pub async fn currency_of(conn: &mut DbConn, account: &str) -> QueryResult<Option
 
 /// What escrow holds for one booking.
 pub async fn escrow_for_booking(conn: &mut DbConn, booking_id: &str) -> QueryResult<i64> {
+    booking_sum(conn, booking_id, ESCROW).await
+}
+
+/// What one booking's transactions moved to `account`, all told.
+pub async fn booking_sum(conn: &mut DbConn, booking_id: &str, account: &str) -> QueryResult<i64> {
     db_run!(conn, |c| ledger_entries::table
         .inner_join(ledger_transactions::table)
         .filter(ledger_transactions::booking_id.eq(booking_id))
-        .filter(ledger_entries::account.eq(ESCROW))
+        .filter(ledger_entries::account.eq(account))
         .select(diesel::dsl::sql::<BigInt>(SUM))
         .first(c)
         .await)

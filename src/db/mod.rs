@@ -27,6 +27,7 @@ pub mod export;
 pub mod favorites;
 pub mod gallery;
 pub mod holds;
+pub mod invoices;
 pub mod ledger;
 pub mod migrate;
 pub mod notifications;

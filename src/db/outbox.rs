@@ -25,7 +25,8 @@ pub struct OutboxRow {
     /// The mail subject or the push title (empty for SMS).
     pub subject: String,
     pub body: String,
-    /// Push only: the recipient, the device, the JSON data map.
+    /// The recipient (push, receipt mail), the device (push), the JSON
+    /// data map (push; a receipt mail's attachment).
     pub user_id: Option<String>,
     pub device_id: Option<String>,
     pub data: Option<String>,

@@ -614,7 +614,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    invoice_counters (day) {
+        day -> Text,
+        last_number -> Integer,
+    }
+}
+
+diesel::table! {
+    invoices (id) {
+        id -> Text,
+        number -> Text,
+        booking_id -> Text,
+        issued_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    invoice_counters,
+    invoices,
     faqs,
     content_pages,
     feedback,

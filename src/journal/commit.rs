@@ -118,6 +118,8 @@ pub(super) async fn apply(
     }
     if t.to == BookingState::Completed {
         b.completed_at = Some(at);
+        // Numbered in this transaction: a completion rolled back gives its number back.
+        db::invoices::issue(c, &b.id, at).await?;
     }
     // Measured before the release below, which takes a breach's penalty.
     let mut sla = None;

@@ -220,11 +220,17 @@ impl Delivery {
                 .mail
                 .filter(|_| mail_allowed(&user.settings, row.kind, pushable))
             {
-                db::outbox::insert(
-                    conn,
-                    &OutboxRow::mail(&user.email, &mail.subject, &mail.body),
-                )
-                .await?;
+                let mut out = OutboxRow::mail(&user.email, &mail.subject, &mail.body);
+                // The completion mail is the receipt: the worker attaches the
+                // recipient's copy of the invoice when it sends it.
+                if let (NotificationKind::JobCompleted, Some(booking)) = (row.kind, &row.booking_id)
+                {
+                    out.user_id = Some(user.id.clone());
+                    out.data = Some(
+                        serde_json::json!({"attach": "invoice", "booking_id": booking}).to_string(),
+                    );
+                }
+                db::outbox::insert(conn, &out).await?;
             }
             rows.push(row);
         }

@@ -1,7 +1,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use lettre::message::{header::ContentType, Mailbox};
+use lettre::message::{
+    header::ContentType, Attachment as MimeAttachment, Mailbox, MultiPart, SinglePart,
+};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::Config;
@@ -12,6 +14,14 @@ pub struct Mail {
     pub to: String,
     pub subject: String,
     pub body: String,
+}
+
+/// A file sent with a mail (a receipt's invoice).
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub file_name: String,
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
 }
 
 /// Why a mail did not go out.
@@ -29,7 +39,17 @@ pub enum MailError {
 pub trait Mailer: Send + Sync {
     /// Sends `mail`; `id` is its outbox row's, used as the `Message-ID`, so a
     /// resend after a crash is recognisably the same message.
-    async fn send(&self, id: &str, mail: Mail) -> Result<(), MailError>;
+    async fn send(&self, id: &str, mail: Mail) -> Result<(), MailError> {
+        self.send_with(id, mail, Vec::new()).await
+    }
+
+    /// [`send`](Self::send) with files attached.
+    async fn send_with(
+        &self,
+        id: &str,
+        mail: Mail,
+        attachments: Vec<Attachment>,
+    ) -> Result<(), MailError>;
 }
 
 /// SMTP when `ONSITE_SMTP_URL` is set, else `.eml` files in `$ONSITE_DATA_DIR/outbox/`.
@@ -61,19 +81,34 @@ pub fn build_mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
     }
 }
 
-fn build(from: &Mailbox, domain: &str, id: &str, mail: Mail) -> Result<Message, MailError> {
+fn build(
+    from: &Mailbox,
+    domain: &str,
+    id: &str,
+    mail: Mail,
+    attachments: Vec<Attachment>,
+) -> Result<Message, MailError> {
     let to: Mailbox = mail
         .to
         .parse()
         .map_err(|e| MailError::Rejected(format!("recipient: {e}")))?;
-    Message::builder()
+    let builder = Message::builder()
         .from(from.clone())
         .to(to)
         .message_id(Some(format!("<{id}@{domain}>")))
-        .subject(mail.subject)
-        .header(ContentType::TEXT_PLAIN)
-        .body(mail.body)
-        .map_err(|e| MailError::Rejected(e.to_string()))
+        .subject(mail.subject);
+    let built = if attachments.is_empty() {
+        builder.header(ContentType::TEXT_PLAIN).body(mail.body)
+    } else {
+        let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(mail.body));
+        for a in attachments {
+            let kind = ContentType::parse(a.content_type)
+                .map_err(|e| MailError::Rejected(format!("attachment type: {e}")))?;
+            parts = parts.singlepart(MimeAttachment::new(a.file_name).body(a.bytes, kind));
+        }
+        builder.multipart(parts)
+    };
+    built.map_err(|e| MailError::Rejected(e.to_string()))
 }
 
 struct SmtpMailer {
@@ -84,8 +119,13 @@ struct SmtpMailer {
 
 #[async_trait::async_trait]
 impl Mailer for SmtpMailer {
-    async fn send(&self, id: &str, mail: Mail) -> Result<(), MailError> {
-        let message = build(&self.from, &self.domain, id, mail)?;
+    async fn send_with(
+        &self,
+        id: &str,
+        mail: Mail,
+        attachments: Vec<Attachment>,
+    ) -> Result<(), MailError> {
+        let message = build(&self.from, &self.domain, id, mail, attachments)?;
         match self.transport.send(message).await {
             Ok(_) => Ok(()),
             Err(e) if e.is_permanent() => Err(MailError::Rejected(e.to_string())),
@@ -102,9 +142,14 @@ struct OutboxMailer {
 
 #[async_trait::async_trait]
 impl Mailer for OutboxMailer {
-    async fn send(&self, id: &str, mail: Mail) -> Result<(), MailError> {
+    async fn send_with(
+        &self,
+        id: &str,
+        mail: Mail,
+        attachments: Vec<Attachment>,
+    ) -> Result<(), MailError> {
         let to = mail.to.clone();
-        let message = build(&self.from, &self.domain, id, mail)?;
+        let message = build(&self.from, &self.domain, id, mail, attachments)?;
         let name = format!("{id}.eml");
         super::write_atomically(&self.dir, &name, &message.formatted())
             .await

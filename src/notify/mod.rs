@@ -13,7 +13,7 @@ mod sms;
 pub mod templates;
 pub mod worker;
 
-pub use mailer::{build_mailer, Mail, MailError, Mailer};
+pub use mailer::{build_mailer, Attachment, Mail, MailError, Mailer};
 pub use push::{FcmPush, OutboxPush, Push, PushError, PushSender};
 pub use sms::{OutboxSms, Sms, SmsSender};
 

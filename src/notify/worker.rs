@@ -14,7 +14,8 @@ use actix_web::web;
 
 use crate::db::{self, outbox::OutboxRow};
 use crate::domain::Channel;
-use crate::notify::{Mail, MailError, Push, PushError, Sms};
+use crate::invoices::Copy;
+use crate::notify::{Attachment, Mail, MailError, Push, PushError, Sms};
 use crate::state::AppState;
 
 /// Rows claimed per round (with one write).
@@ -156,7 +157,11 @@ async fn attempt(state: &AppState, row: &OutboxRow) -> Outcome {
                 subject: row.subject.clone(),
                 body: row.body.clone(),
             };
-            match state.mailer.send(&row.id, mail).await {
+            let attachments = match receipt(state, row).await {
+                Ok(a) => a,
+                Err(error) => return Outcome::Retry { after: None, error },
+            };
+            match state.mailer.send_with(&row.id, mail, attachments).await {
                 Ok(()) => Outcome::Sent,
                 Err(MailError::Retry(error)) => Outcome::Retry { after: None, error },
                 Err(MailError::Rejected(reason)) => Outcome::Drop(reason),
@@ -198,6 +203,50 @@ async fn attempt(state: &AppState, row: &OutboxRow) -> Outcome {
             }
         }
     }
+}
+
+/// The invoice a receipt mail carries (the recipient's copy, as PDF), if
+/// the row asks for one. A booking without an invoice sends the mail without.
+async fn receipt(state: &AppState, row: &OutboxRow) -> Result<Vec<Attachment>, String> {
+    let data: Option<serde_json::Value> = row
+        .data
+        .as_deref()
+        .and_then(|d| serde_json::from_str(d).ok());
+    let (Some(data), Some(user)) = (data, row.user_id.as_deref()) else {
+        return Ok(Vec::new());
+    };
+    let Some(booking_id) = data["booking_id"]
+        .as_str()
+        .filter(|_| data["attach"] == "invoice")
+    else {
+        return Ok(Vec::new());
+    };
+    let doc = state
+        .with_db(async |c| {
+            let Some(b) = db::bookings::find(c, booking_id).await? else {
+                return Ok(None);
+            };
+            let copy = if b.provider_id == user {
+                Copy::Provider
+            } else {
+                Copy::Customer
+            };
+            Ok(crate::invoices::load(c, &state.config.platform, &b, copy).await?)
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    let Some(doc) = doc else {
+        return Ok(Vec::new());
+    };
+    let file_name = doc.file_name("pdf");
+    let bytes = tokio::task::spawn_blocking(move || crate::invoices::pdf::render(&doc))
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(vec![Attachment {
+        file_name,
+        content_type: "application/pdf",
+        bytes,
+    }])
 }
 
 /// Records the outcome, only while this round still holds the claim.

@@ -82,6 +82,7 @@ const RULES: &[(&str, &str, &str, u8)] = &[
     ("post", "/v1/bookings/{booking}/cancel", "uYnYnY", 1),
     ("post", "/v1/bookings/{booking}/reschedule", "uYnfff", 0),
     ("get", "/v1/bookings/{booking}/events", "uYnYnY", 0),
+    ("get", "/v1/bookings/{booking}/invoice", "uYnYnY", 0),
     ("post", "/v1/bookings/{booking}/location", "uYnYnf", 0),
     ("post", "/v1/bookings/{booking}/rate", "uYnfff", 0),
     ("post", "/v1/bookings/{booking}/rate-customer", "uffYnf", 0),

@@ -27,6 +27,7 @@ mod fcm_standin;
 mod group_commit;
 mod holds;
 mod invitations;
+mod invoices;
 mod ledger_property;
 mod limits;
 mod loadseed;

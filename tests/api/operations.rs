@@ -87,6 +87,7 @@ async fn openapi_lists_every_route() {
         ("/v1/bookings/{id}/cancel", "post"),
         ("/v1/bookings/{id}/reschedule", "post"),
         ("/v1/bookings/{id}/events", "get"),
+        ("/v1/bookings/{id}/invoice", "get"),
         ("/v1/payments/intents", "post"),
         ("/v1/payments/intents/{id}/confirm", "post"),
         ("/v1/payments/webhooks/{gateway}", "post"),

@@ -3,6 +3,7 @@
 
 pub mod create;
 pub mod events;
+pub mod invoice;
 pub mod location;
 pub mod rate;
 pub mod read;
@@ -50,6 +51,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(transitions::reschedule)),
     )
     .service(web::resource("/v1/bookings/{id}/events").route(web::get().to(events::list)))
+    .service(web::resource("/v1/bookings/{id}/invoice").route(web::get().to(invoice::get)))
     .service(
         web::resource("/v1/bookings/{id}/location")
             .wrap(crate::only!(Parties))

@@ -129,6 +129,57 @@ pub struct MoneyConfig {
     pub payout_auto: bool,
     /// `ONSITE_PAYOUT_MINIMUM` (minor units, default 1000): the smallest payout.
     pub payout_minimum: i64,
+    /// `ONSITE_PAYMENT_GATEWAY`: `sim` (the default) or `stripe`.
+    pub gateway: Gateway,
+    /// `ONSITE_PAYOUT_SENDER`: `sim` or `stripe` (Connect transfers); the
+    /// gateway's by default.
+    pub payout_sender: Gateway,
+    /// Stripe's keys, when either of the above is `stripe`.
+    pub stripe: Option<StripeConfig>,
+}
+
+/// Who moves the money.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gateway {
+    Simulated,
+    Stripe,
+}
+
+/// Stripe's keys. `Debug` shows neither secret.
+#[derive(Clone)]
+pub struct StripeConfig {
+    /// `ONSITE_STRIPE_SECRET_KEY` (`sk_live_...` / `sk_test_...` / `rk_...`).
+    pub secret_key: String,
+    /// `ONSITE_STRIPE_WEBHOOK_SECRET` (`whsec_...`): the endpoint's signing secret.
+    pub webhook_secret: String,
+    /// `ONSITE_STRIPE_API_BASE` (default `https://api.stripe.com`), for a
+    /// stand-in in tests.
+    pub api_base: String,
+}
+
+impl std::fmt::Debug for StripeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StripeConfig")
+            .field("secret_key", &"<redacted>")
+            .field("webhook_secret", &"<redacted>")
+            .field("api_base", &self.api_base)
+            .finish()
+    }
+}
+
+fn gateway_named(
+    name: &'static str,
+    value: Option<String>,
+) -> Result<Option<Gateway>, ConfigError> {
+    match value.as_deref() {
+        None => Ok(None),
+        Some("sim") => Ok(Some(Gateway::Simulated)),
+        Some("stripe") => Ok(Some(Gateway::Stripe)),
+        Some(other) => Err(bad(
+            name,
+            format!("`{other}` is neither `sim` nor `stripe`"),
+        )),
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -358,6 +409,28 @@ impl Config {
                     }
                     min
                 },
+                gateway: gateway_named("ONSITE_PAYMENT_GATEWAY", get("ONSITE_PAYMENT_GATEWAY"))?
+                    .unwrap_or(Gateway::Simulated),
+                payout_sender: match gateway_named(
+                    "ONSITE_PAYOUT_SENDER",
+                    get("ONSITE_PAYOUT_SENDER"),
+                )? {
+                    Some(g) => g,
+                    None => gateway_named("ONSITE_PAYMENT_GATEWAY", get("ONSITE_PAYMENT_GATEWAY"))?
+                        .unwrap_or(Gateway::Simulated),
+                },
+                stripe: match (
+                    get("ONSITE_STRIPE_SECRET_KEY"),
+                    get("ONSITE_STRIPE_WEBHOOK_SECRET"),
+                ) {
+                    (Some(secret_key), Some(webhook_secret)) => Some(StripeConfig {
+                        secret_key,
+                        webhook_secret,
+                        api_base: get("ONSITE_STRIPE_API_BASE")
+                            .unwrap_or_else(|| "https://api.stripe.com".into()),
+                    }),
+                    _ => None,
+                },
             },
             sessions: SessionsConfig {
                 idle: Duration::from_secs(parse(&get, "ONSITE_SESSION_IDLE_S", Some(300))?),
@@ -463,8 +536,48 @@ impl Config {
             },
             data_dir,
         };
+        config.check_payments()?;
         config.check_production()?;
         Ok(config)
+    }
+
+    /// Stripe needs both keys; a secret key that is not one is refused now,
+    /// not at the first payment.
+    fn check_payments(&self) -> Result<(), ConfigError> {
+        let m = &self.money;
+        if m.gateway != Gateway::Stripe && m.payout_sender != Gateway::Stripe {
+            return Ok(());
+        }
+        let Some(stripe) = &m.stripe else {
+            return Err(bad(
+                "ONSITE_STRIPE_SECRET_KEY",
+                "ONSITE_STRIPE_SECRET_KEY and ONSITE_STRIPE_WEBHOOK_SECRET are required for Stripe",
+            ));
+        };
+        if !["sk_", "rk_"]
+            .iter()
+            .any(|p| stripe.secret_key.starts_with(p))
+        {
+            return Err(bad(
+                "ONSITE_STRIPE_SECRET_KEY",
+                "must be a Stripe secret or restricted key (sk_... or rk_...)",
+            ));
+        }
+        if !stripe.webhook_secret.starts_with("whsec_") {
+            return Err(bad(
+                "ONSITE_STRIPE_WEBHOOK_SECRET",
+                "must be the endpoint's signing secret (whsec_...)",
+            ));
+        }
+        url::Url::parse(&stripe.api_base)
+            .map_err(|e| bad("ONSITE_STRIPE_API_BASE", e.to_string()))?;
+        if self.env == Environment::Production && !stripe.api_base.starts_with("https://") {
+            return Err(bad(
+                "ONSITE_STRIPE_API_BASE",
+                "must be https:// in production",
+            ));
+        }
+        Ok(())
     }
 
     fn check_production(&self) -> Result<(), ConfigError> {
@@ -605,6 +718,45 @@ mod tests {
         assert!(c.is_sqlite());
         assert_eq!(c.money.commission_bps, 1500);
         assert_eq!(c.proximity.dwell_s, 300);
+    }
+
+    #[test]
+    fn stripe_needs_both_keys_of_the_right_kind_and_never_shows_them() {
+        assert_eq!(with(&[]).unwrap().money.gateway, Gateway::Simulated);
+        let err = with(&[("ONSITE_PAYMENT_GATEWAY", "stripe")]).unwrap_err();
+        assert_eq!(err.var, "ONSITE_STRIPE_SECRET_KEY");
+        let err = with(&[("ONSITE_PAYMENT_GATEWAY", "paypal")]).unwrap_err();
+        assert_eq!(err.var, "ONSITE_PAYMENT_GATEWAY");
+        let keys = [
+            ("ONSITE_PAYMENT_GATEWAY", "stripe"),
+            ("ONSITE_STRIPE_SECRET_KEY", "sk_test_abc"),
+            ("ONSITE_STRIPE_WEBHOOK_SECRET", "whsec_def"),
+        ];
+        let c = with(&keys).unwrap();
+        assert_eq!(
+            c.money.payout_sender,
+            Gateway::Stripe,
+            "payouts follow the gateway"
+        );
+        let shown = format!("{:?}", c.money.stripe);
+        assert!(
+            !shown.contains("sk_test_abc") && !shown.contains("whsec_def"),
+            "{shown}"
+        );
+        let err = with(&[
+            keys[0],
+            ("ONSITE_STRIPE_SECRET_KEY", "pk_test_abc"),
+            keys[2],
+        ])
+        .unwrap_err();
+        assert_eq!(
+            err.var, "ONSITE_STRIPE_SECRET_KEY",
+            "a publishable key is not a secret key"
+        );
+        let err = with(&[keys[0], keys[1], ("ONSITE_STRIPE_WEBHOOK_SECRET", "abc")]).unwrap_err();
+        assert_eq!(err.var, "ONSITE_STRIPE_WEBHOOK_SECRET");
+        let c = with(&[keys[0], keys[1], keys[2], ("ONSITE_PAYOUT_SENDER", "sim")]).unwrap();
+        assert_eq!(c.money.payout_sender, Gateway::Simulated);
     }
 
     #[test]

@@ -9,12 +9,14 @@ use onsite_actors::dispatcher::Dispatcher;
 use onsite_actors::live::LiveBookings;
 
 use crate::auth::jwt::JwtKeys;
-use crate::config::{Config, Environment};
+use crate::config::{Config, Environment, Gateway};
 use crate::db::{self, DbConn, DbPool};
 use crate::error::ApiResult;
 use crate::journal::DbJournal;
 use crate::notify::center::Delivery;
 use crate::notify::{build_mailer, FcmPush, Mailer, OutboxPush, OutboxSms, PushSender, SmsSender};
+use crate::payments::payout::{PayoutSender, SimulatedPayouts};
+use crate::payments::stripe::{StripeClient, StripeConnect, StripeGateway};
 use crate::payments::{simulated::SimulatedGateway, PaymentGateway};
 
 pub struct AppState {
@@ -44,7 +46,7 @@ pub struct AppState {
     /// The rate limits' buckets.
     pub limits: crate::edge::limits::Limits,
     /// Where providers' payouts are sent.
-    pub payouts: Arc<dyn crate::payments::payout::PayoutSender>,
+    pub payouts: Arc<dyn PayoutSender>,
 }
 
 impl AppState {
@@ -76,7 +78,7 @@ impl AppState {
         let dummy_hash = tokio::task::spawn_blocking(move || crate::auth::password::hash(&dummy))
             .await?
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let gateway: Arc<dyn PaymentGateway> = Arc::new(SimulatedGateway::default());
+        let (gateway, payouts) = money_movers(&config)?;
         let delivery = Delivery::default();
         let journal = DbJournal::new(&config, db.clone(), gateway.clone(), delivery.clone())
             .with_writers(&config)
@@ -90,9 +92,12 @@ impl AppState {
             .with_live(live.clone())
             .start();
         delivery.attach(dispatcher.clone().recipient());
-        let webhook_secret = match &config.money.webhook_secret {
-            Some(s) => s.as_bytes().to_vec(),
-            None => Sha256::new()
+        let webhook_secret = match (&config.money.stripe, &config.money.webhook_secret) {
+            (Some(stripe), _) if config.money.gateway == Gateway::Stripe => {
+                stripe.webhook_secret.as_bytes().to_vec()
+            }
+            (_, Some(s)) => s.as_bytes().to_vec(),
+            (_, None) => Sha256::new()
                 .chain_update(b"onsite/payment-webhooks/")
                 .chain_update(&secret)
                 .finalize()
@@ -120,11 +125,39 @@ impl AppState {
             live,
             blobs: crate::uploads::open(&config).await?,
             limits: crate::edge::limits::Limits::new(&config.edge.limits),
-            payouts: Arc::new(crate::payments::payout::SimulatedPayouts::default()),
+            payouts,
             db,
             config,
         })
     }
+}
+
+/// The payment gateway and the payout sender the configuration names.
+fn money_movers(
+    config: &Config,
+) -> anyhow::Result<(Arc<dyn PaymentGateway>, Arc<dyn PayoutSender>)> {
+    let client = || -> anyhow::Result<StripeClient> {
+        let stripe = config
+            .money
+            .stripe
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("Stripe is configured without its keys"))?;
+        StripeClient::new(&stripe.api_base, &stripe.secret_key)
+    };
+    let gateway: Arc<dyn PaymentGateway> = match config.money.gateway {
+        Gateway::Simulated => {
+            if config.env == Environment::Production {
+                tracing::warn!("ONSITE_PAYMENT_GATEWAY is the simulator: no real money is taken");
+            }
+            Arc::new(SimulatedGateway::default())
+        }
+        Gateway::Stripe => Arc::new(StripeGateway::new(client()?)),
+    };
+    let payouts: Arc<dyn PayoutSender> = match config.money.payout_sender {
+        Gateway::Simulated => Arc::new(SimulatedPayouts::default()),
+        Gateway::Stripe => Arc::new(StripeConnect::new(client()?)),
+    };
+    Ok((gateway, payouts))
 }
 
 /// `ONSITE_JWT_SECRET`, or in development a random secret generated once and

@@ -40,9 +40,15 @@ pub fn spawn(state: web::Data<AppState>) {
 async fn finish_capture(state: &AppState, payment: &db::payments::Payment) {
     match payment.gateway_ref.clone() {
         Some(reference) => {
-            if let Err(e) = crate::payments::capture::into_escrow(state, payment, &reference).await
-            {
-                tracing::warn!(payment = %payment.id, error = %e, "interrupted capture not finished yet");
+            // The gateway says where it stands: captured (into escrow),
+            // declined, or still with the customer's bank.
+            match crate::payments::capture::reconcile(state, payment, &reference).await {
+                Ok(settled) => {
+                    tracing::debug!(payment = %payment.id, ?settled, "processing payment looked at")
+                }
+                Err(e) => {
+                    tracing::warn!(payment = %payment.id, error = %e, "interrupted capture not finished yet")
+                }
             }
         }
         None => {

@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::schema::{idempotency_keys, payments, refunds};
+use super::schema::{gateway_events, idempotency_keys, payments, refunds};
 use super::{now, DbConn};
 use crate::db_run;
 use crate::payments::policy::RefundRule;
@@ -116,6 +116,12 @@ pub async fn transition(
     .execute(c)
     .await)?;
     Ok(n == 1)
+}
+
+/// Starts a charge of `p` as last read (`processing`); false if another
+/// confirmation, a webhook or the sweeper moved it meanwhile.
+pub async fn begin(conn: &mut DbConn, p: &Payment) -> QueryResult<bool> {
+    transition(conn, &p.id, p.status, PaymentEvent::Begin, None, None).await
 }
 
 pub async fn add_refunded(conn: &mut DbConn, id: &str, amount: i64) -> QueryResult<()> {
@@ -260,4 +266,37 @@ pub async fn settle_refund(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
     .execute(c)
     .await)?;
     Ok(n == 1)
+}
+
+/// Whether the gateway's event `event_id` was handled before.
+pub async fn event_seen(conn: &mut DbConn, gateway: &str, event_id: &str) -> QueryResult<bool> {
+    let found: Option<String> = db_run!(conn, |c| gateway_events::table
+        .filter(gateway_events::gateway.eq(gateway))
+        .filter(gateway_events::event_id.eq(event_id))
+        .select(gateway_events::event_id)
+        .first(c)
+        .await
+        .optional())?;
+    Ok(found.is_some())
+}
+
+/// Remembers a handled event (a concurrent redelivery that also handled it
+/// is no error: handling is idempotent).
+pub async fn remember_event(
+    conn: &mut DbConn,
+    gateway: &str,
+    event_id: &str,
+    kind: &str,
+) -> QueryResult<()> {
+    db_run!(conn, |c| diesel::insert_into(gateway_events::table)
+        .values((
+            gateway_events::gateway.eq(gateway),
+            gateway_events::event_id.eq(event_id),
+            gateway_events::kind.eq(kind),
+            gateway_events::received_at.eq(now()),
+        ))
+        .on_conflict_do_nothing()
+        .execute(c)
+        .await)?;
+    Ok(())
 }

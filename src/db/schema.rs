@@ -630,7 +630,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    gateway_events (gateway, event_id) {
+        gateway -> Text,
+        event_id -> Text,
+        kind -> Text,
+        received_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    gateway_events,
     invoice_counters,
     invoices,
     faqs,

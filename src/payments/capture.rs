@@ -10,8 +10,78 @@ use onsite_actors::payment::{PaymentEvent, PaymentStatus};
 
 use crate::booking_sessions;
 use crate::db::{self, payments::Payment};
+use crate::domain::NotificationKind;
 use crate::error::{ApiError, ApiResult};
+use crate::notify;
+use crate::payments::{ChargeOutcome, GatewayError};
 use crate::state::AppState;
+
+/// Where a processing payment ended up after asking the gateway.
+#[derive(Debug)]
+pub enum Settled {
+    /// Captured and in escrow: the booking is `requested`.
+    Escrow,
+    /// Still waiting for the customer's bank (3-D Secure) or the network.
+    Pending { client_secret: Option<String> },
+    /// Refused: the payment failed and the booking still awaits payment.
+    Declined { code: String },
+}
+
+/// Asks the gateway where the charge `reference` of a `processing` payment
+/// stands and acts on it: into escrow, declined, or left pending. The one
+/// path a polling confirmation, a webhook and the sweeper all take, so each
+/// ends in the same single transition whichever comes first.
+pub async fn reconcile(state: &AppState, payment: &Payment, reference: &str) -> ApiResult<Settled> {
+    match state.gateway.status(reference).await {
+        Ok(ChargeOutcome::Captured { reference }) => {
+            into_escrow(state, payment, &reference).await?;
+            Ok(Settled::Escrow)
+        }
+        Ok(ChargeOutcome::Pending { client_secret, .. }) => Ok(Settled::Pending { client_secret }),
+        Ok(ChargeOutcome::Declined { code }) => {
+            declined(state, payment, &code).await?;
+            Ok(Settled::Declined { code })
+        }
+        Err(GatewayError::UnknownMethod(m)) | Err(GatewayError::Unavailable(m)) => {
+            tracing::warn!(payment = %payment.id, error = %m, "could not ask the gateway about a charge");
+            Err(ApiError::Unavailable)
+        }
+    }
+}
+
+/// The card was refused: the payment fails (the customer may confirm again
+/// with another card) and the customer is told, in one transaction.
+pub async fn declined(state: &AppState, payment: &Payment, code: &str) -> ApiResult<()> {
+    let notified = state
+        .in_transaction(async |c| {
+            let moved = db::payments::transition(
+                c,
+                &payment.id,
+                PaymentStatus::Processing,
+                PaymentEvent::Decline,
+                None,
+                Some(code),
+            )
+            .await?;
+            // Already settled by a concurrent path: it told the customer.
+            if !moved {
+                return Ok(Vec::new());
+            }
+            let Some(booking) = db::bookings::find(c, &payment.booking_id).await? else {
+                return Ok(Vec::new());
+            };
+            let notice = notify::booking::money(
+                &booking,
+                NotificationKind::PaymentFailed,
+                payment.amount,
+                Some(code),
+            );
+            Ok(state.delivery.store(c, vec![notice]).await?)
+        })
+        .await?;
+    state.delivery.deliver(&notified);
+    Ok(())
+}
 
 /// Moves the booking `pending_payment -> requested` with the captured payment
 /// (the journal marks the payment `succeeded` and posts the funding in the

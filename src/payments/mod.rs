@@ -7,6 +7,7 @@ pub mod gateway;
 pub mod payout;
 pub mod policy;
 pub mod simulated;
+pub mod stripe;
 pub mod webhook;
 
-pub use gateway::{ChargeOutcome, GatewayError, PaymentGateway};
+pub use gateway::{ChargeOrder, ChargeOutcome, GatewayError, PaymentGateway};

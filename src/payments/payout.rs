@@ -30,6 +30,11 @@ pub enum PayoutError {
 #[async_trait::async_trait]
 pub trait PayoutSender: Send + Sync {
     fn name(&self) -> &'static str;
+    /// Whether `destination` is an account this sender can pay (checked
+    /// when a provider sets it); why not, if not.
+    fn check_destination(&self, _destination: &str) -> Result<(), &'static str> {
+        Ok(())
+    }
     /// Sends the payout; the sender's reference for the transfer.
     async fn send(&self, order: &PayoutOrder<'_>) -> Result<String, PayoutError>;
 }

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::gateway::{ChargeOutcome, GatewayError, PaymentGateway};
+use super::gateway::{ChargeOrder, ChargeOutcome, GatewayError, PaymentGateway};
 
 #[derive(Default)]
 pub struct SimulatedGateway {
@@ -36,13 +36,8 @@ impl PaymentGateway for SimulatedGateway {
         "sim"
     }
 
-    async fn charge(
-        &self,
-        payment_id: &str,
-        amount: i64,
-        _currency: &str,
-        method: &str,
-    ) -> Result<ChargeOutcome, GatewayError> {
+    async fn charge(&self, order: &ChargeOrder<'_>) -> Result<ChargeOutcome, GatewayError> {
+        let (payment_id, amount, method) = (order.payment_id, order.amount, order.method);
         let mut state = self.lock();
         if let Some((reference, _)) = state.charges.get(payment_id) {
             return Ok(ChargeOutcome::Captured {
@@ -64,6 +59,19 @@ impl PaymentGateway for SimulatedGateway {
                 code: "insufficient_funds".into(),
             }),
             other => Err(GatewayError::UnknownMethod(other.to_owned())),
+        }
+    }
+
+    /// The simulator decides at once: a reference it minted is captured.
+    async fn status(&self, reference: &str) -> Result<ChargeOutcome, GatewayError> {
+        if reference.starts_with("sim_ch_") {
+            Ok(ChargeOutcome::Captured {
+                reference: reference.to_owned(),
+            })
+        } else {
+            Err(GatewayError::Unavailable(format!(
+                "unknown charge {reference}"
+            )))
         }
     }
 
@@ -112,16 +120,21 @@ mod tests {
     #[actix_web::test]
     async fn charges_once_and_refunds_within_the_capture() {
         let g = SimulatedGateway::default();
-        let a = g.charge("p1", 1000, "ZAR", "sim_card_ok").await.unwrap();
-        let b = g.charge("p1", 1000, "ZAR", "sim_card_ok").await.unwrap();
+        let order = |payment_id, method| ChargeOrder {
+            payment_id,
+            attempt: "1",
+            amount: 1000,
+            currency: "ZAR",
+            method,
+        };
+        let a = g.charge(&order("p1", "sim_card_ok")).await.unwrap();
+        let b = g.charge(&order("p1", "sim_card_ok")).await.unwrap();
         assert_eq!(a, b);
         assert!(matches!(
-            g.charge("p2", 1000, "ZAR", "sim_card_declined")
-                .await
-                .unwrap(),
+            g.charge(&order("p2", "sim_card_declined")).await.unwrap(),
             ChargeOutcome::Declined { .. }
         ));
-        assert!(g.charge("p3", 1, "ZAR", "visa").await.is_err());
+        assert!(g.charge(&order("p3", "visa")).await.is_err());
         let ChargeOutcome::Captured { reference } = a else {
             panic!()
         };

@@ -51,6 +51,8 @@ mod services;
 mod sessions;
 mod smtp;
 mod stats;
+mod stripe;
+mod stripe_standin;
 mod tokens;
 mod uploads;
 mod verification;

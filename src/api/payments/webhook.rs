@@ -8,7 +8,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::parse_json;
 use crate::payments::webhook;
 use crate::state::AppState;
-use onsite_actors::payment::{PaymentEvent, PaymentStatus};
+use onsite_actors::payment::PaymentStatus;
 
 /// A gateway callback. Signed with `x-onsite-signature: t=<unix>,v1=<hex
 /// HMAC-SHA256(secret, "<t>.<body>")>`.
@@ -33,9 +33,13 @@ pub enum WebhookKind {
     Other,
 }
 
-/// Receive a signed gateway callback. Bad signature: 400. Replays are harmless.
+/// Receive a signed gateway callback. `sim`: `x-onsite-signature`, events
+/// as below. `stripe`: `Stripe-Signature` with the endpoint's secret, Stripe
+/// events (`payment_intent.succeeded`, `.amount_capturable_updated`,
+/// `.payment_failed`, `.canceled`; others acknowledged), each event id
+/// handled once. Bad or stale signature: 400. Replays are harmless.
 #[utoipa::path(post, path = "/v1/payments/webhooks/{gateway}", tag = "payments",
-    params(("gateway" = String, Path, description = "`sim`")), request_body = WebhookEvent,
+    params(("gateway" = String, Path, description = "`sim` or `stripe` (the configured gateway)")), request_body = WebhookEvent,
     responses((status = 200, body = StatusView), (status = 400, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody)))]
 pub async fn receive(
@@ -47,9 +51,15 @@ pub async fn receive(
     if gateway.as_str() != state.gateway.name() {
         return Err(ApiError::NotFound("gateway"));
     }
+    let is_stripe = gateway.as_str() == "stripe";
+    let header = if is_stripe {
+        webhook::STRIPE_HEADER
+    } else {
+        webhook::HEADER
+    };
     let signature = req
         .headers()
-        .get(webhook::HEADER)
+        .get(header)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     if !webhook::verify(
@@ -62,6 +72,10 @@ pub async fn receive(
             "invalid_signature",
             "the webhook signature is missing, wrong or stale".into(),
         ));
+    }
+    if is_stripe {
+        let status = crate::payments::stripe::events::handle(&state, &body).await?;
+        return Ok(HttpResponse::Ok().json(StatusView { status }));
     }
     let event: WebhookEvent = parse_json(&body)?;
     if event.kind != WebhookKind::ChargeCaptured {
@@ -82,15 +96,7 @@ pub async fn receive(
                 return Ok(Some(payment));
             }
             // A succeeded payment is refused by the table: already processed.
-            let began = db::payments::transition(
-                c,
-                &payment.id,
-                payment.status,
-                PaymentEvent::Begin,
-                None,
-                None,
-            )
-            .await?;
+            let began = db::payments::begin(c, &payment).await?;
             Ok(began.then_some(payment))
         })
         .await?;

@@ -44,6 +44,9 @@ pub async fn set(
             "must be 3 to 100 letters, digits, _ or -",
         ));
     }
+    if let Err(why) = state.payouts.check_destination(&destination) {
+        return Err(ApiError::validation("destination", why));
+    }
     state
         .with_db(async |c| Ok(db::payouts::set_destination(c, me.id(), &destination).await?))
         .await?;

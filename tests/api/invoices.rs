@@ -273,3 +273,55 @@ async fn fifty_concurrent_completions_get_fifty_consecutive_numbers() {
     }
     assert_eq!(by_day.values().map(Vec::len).sum::<usize>(), 50);
 }
+
+#[actix_web::test]
+async fn a_disputed_job_shows_what_is_held_then_the_refund_on_both_copies() {
+    let app = spawn_with(&[]).await;
+    let m = market(&app).await;
+    let id = started(&app, &m, "small", 0, "3 Main Road").await;
+    let res = app
+        .post_auth(
+            "/v1/complaints",
+            &m.customer,
+            json!({"booking_id": id, "type": "payment_issue", "severity": "high",
+                   "description": "Only one of the two taps was fixed."}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let complaint = res.json()["id"].as_str().unwrap().to_owned();
+    complete(&app, &m, &id).await;
+    let path = format!("/v1/bookings/{id}/invoice");
+    let doc = app.get_auth(&path, &m.customer).await.json();
+    assert_eq!(doc["held"]["amount"], 10_000, "{doc}");
+    let provider = app.get_auth(&path, &m.provider).await.json();
+    assert_eq!(provider["earnings"]["amount"], 0);
+
+    let res = app
+        .post_auth(
+            &format!("/v1/admin/complaints/{complaint}/resolve"),
+            &m.admin,
+            json!({"outcome": "resolved", "resolution": "One tap of two: half back.", "refund_amount": 5_000}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let doc = app.get_auth(&path, &m.customer).await.json();
+    assert_eq!(
+        lines(&doc, "refunds"),
+        [("Refund: dispute".to_owned(), -5_000)]
+    );
+    assert_eq!(doc["total_paid"]["amount"], 5_000);
+    assert!(doc["held"].is_null());
+    let provider = app.get_auth(&path, &m.provider).await.json();
+    let commission = -provider["commission"]["amount"]["amount"].as_i64().unwrap();
+    let earnings = provider["earnings"]["amount"].as_i64().unwrap();
+    assert_eq!(
+        commission, 750,
+        "commission only on what the provider keeps"
+    );
+    assert_eq!(earnings + commission + 5_000, 10_000);
+    let pdf = raw(&app, &path, &m.customer, "application/pdf").await;
+    let text = pdf_text(&pdf.bytes().await.unwrap());
+    for expected in ["Refund: dispute", "-ZAR 50.00", "Total paid"] {
+        assert!(text.contains(expected), "{expected:?} not in {text:?}");
+    }
+}

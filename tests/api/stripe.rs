@@ -431,3 +431,30 @@ async fn a_declined_request_is_refunded_to_the_card_through_an_outage() {
     }
     assert_eq!(refunded, 10_000);
 }
+
+#[actix_web::test]
+async fn an_answer_lost_after_stripe_acted_is_replayed_not_charged_twice() {
+    let stripe = Stripe::start().await;
+    let app = spawn(&stripe, &[]).await;
+    let m = market(&app).await;
+    let (booking, payment) = intent(&app, &m).await;
+    stripe.lose_next_answers(1);
+    let res = confirm(&app, &m, &payment, "pm_card_visa").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(status_of(&app, &m, &booking).await, "requested");
+    let creates: Vec<_> = stripe
+        .seen("POST", "/v1/payment_intents")
+        .into_iter()
+        .filter(|s| s.path == "/v1/payment_intents")
+        .collect();
+    assert_eq!(
+        creates
+            .iter()
+            .map(|s| (s.status, s.replayed))
+            .collect::<Vec<_>>(),
+        [(502, false), (200, true)],
+        "the retry is answered from the first run"
+    );
+    assert_eq!(stripe.intents().len(), 1, "one PaymentIntent, charged once");
+    assert_eq!(ledger(&app, &m).await["funded"], 10_000);
+}

@@ -11,7 +11,9 @@
 //! the customer (`requires_action`) until [`Stripe::authenticate`].
 //! Destinations: `acct_closed` is refused (`account_invalid`).
 //! [`Stripe::fail_next`] answers the next requests with a 500 that stores no
-//! idempotent result, as an outage before the request ran.
+//! idempotent result, as an outage before the request ran;
+//! [`Stripe::lose_next_answers`] runs them and loses the answer (a 502), as a
+//! connection cut after Stripe acted.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -42,6 +44,7 @@ pub struct State {
     idempotent: HashMap<String, (String, u16, Value)>,
     pub seen: Vec<Seen>,
     fail_next: usize,
+    lose_next: usize,
     next_id: u64,
 }
 
@@ -106,6 +109,12 @@ impl Stripe {
 
     pub fn fail_next(&self, n: usize) {
         self.state.lock().unwrap().fail_next = n;
+    }
+
+    /// The next `n` requests run (and their idempotent results are kept),
+    /// but their answers are lost on the way back: a 502 from a proxy.
+    pub fn lose_next_answers(&self, n: usize) {
+        self.state.lock().unwrap().lose_next = n;
     }
 
     pub fn seen(&self, method: &str, path_prefix: &str) -> Vec<Seen> {
@@ -211,6 +220,11 @@ async fn handle(
             }
         }
     };
+    let lost = authorised && status < 500 && state.lose_next > 0;
+    if lost {
+        state.lose_next -= 1;
+    }
+    let status = if lost { 502 } else { status };
     state.seen.push(Seen {
         method,
         path,
@@ -218,6 +232,9 @@ async fn handle(
         status,
         replayed,
     });
+    if lost {
+        return HttpResponse::BadGateway().body("upstream connection reset");
+    }
     let mut res = HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap());
     if replayed {
         res.insert_header(("Idempotent-Replayed", "true"));

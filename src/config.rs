@@ -210,6 +210,34 @@ pub struct NotifyConfig {
     pub outbox_lease: Duration,
     /// Mobile push through FCM when set; else `push-*.json` files in the outbox.
     pub fcm: Option<FcmConfig>,
+    /// SMS through Twilio when set (`ONSITE_SMS_PROVIDER=twilio`); else
+    /// `sms-*.txt` files in the outbox.
+    pub twilio: Option<TwilioConfig>,
+}
+
+/// Twilio's Messages API. `Debug` does not show the auth token.
+#[derive(Clone)]
+pub struct TwilioConfig {
+    /// `ONSITE_TWILIO_ACCOUNT_SID` (`AC...`).
+    pub account_sid: String,
+    /// `ONSITE_TWILIO_AUTH_TOKEN`.
+    pub auth_token: String,
+    /// `ONSITE_TWILIO_FROM`: the sending number (E.164) or a Messaging
+    /// Service SID (`MG...`).
+    pub from: String,
+    /// `ONSITE_TWILIO_API_BASE` (default `https://api.twilio.com`).
+    pub api_base: String,
+}
+
+impl std::fmt::Debug for TwilioConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TwilioConfig")
+            .field("account_sid", &self.account_sid)
+            .field("auth_token", &"<redacted>")
+            .field("from", &self.from)
+            .field("api_base", &self.api_base)
+            .finish()
+    }
 }
 
 /// `ONSITE_FCM_PROJECT_ID` and `ONSITE_FCM_CREDENTIALS` (the path of the
@@ -448,6 +476,47 @@ impl Config {
                         return Err(bad("ONSITE_OUTBOX_LEASE_S", "must be at least 1"));
                     }
                     Duration::from_secs(secs)
+                },
+                twilio: match get("ONSITE_SMS_PROVIDER").as_deref() {
+                    None | Some("outbox") => None,
+                    Some("twilio") => {
+                        let need = |name: &'static str| {
+                            get(name).ok_or_else(|| {
+                                bad(name, "required with ONSITE_SMS_PROVIDER=twilio")
+                            })
+                        };
+                        let account_sid = need("ONSITE_TWILIO_ACCOUNT_SID")?;
+                        if !account_sid.starts_with("AC") {
+                            return Err(bad(
+                                "ONSITE_TWILIO_ACCOUNT_SID",
+                                "must be an account SID (AC...)",
+                            ));
+                        }
+                        let from = need("ONSITE_TWILIO_FROM")?;
+                        if !from.starts_with("MG")
+                            && crate::domain::Phone::try_from(from.clone()).is_err()
+                        {
+                            return Err(bad(
+                                "ONSITE_TWILIO_FROM",
+                                "must be an E.164 number or a Messaging Service SID (MG...)",
+                            ));
+                        }
+                        Some(TwilioConfig {
+                            account_sid,
+                            auth_token: need("ONSITE_TWILIO_AUTH_TOKEN")?,
+                            from,
+                            api_base: get("ONSITE_TWILIO_API_BASE")
+                                .unwrap_or_else(|| "https://api.twilio.com".into())
+                                .trim_end_matches('/')
+                                .to_owned(),
+                        })
+                    }
+                    Some(other) => {
+                        return Err(bad(
+                            "ONSITE_SMS_PROVIDER",
+                            format!("`{other}` is neither `outbox` nor `twilio`"),
+                        ))
+                    }
                 },
                 fcm: match (get("ONSITE_FCM_PROJECT_ID"), get("ONSITE_FCM_CREDENTIALS")) {
                     (None, None) => None,
@@ -757,6 +826,31 @@ mod tests {
         assert_eq!(err.var, "ONSITE_STRIPE_WEBHOOK_SECRET");
         let c = with(&[keys[0], keys[1], keys[2], ("ONSITE_PAYOUT_SENDER", "sim")]).unwrap();
         assert_eq!(c.money.payout_sender, Gateway::Simulated);
+    }
+
+    #[test]
+    fn twilio_needs_its_account_and_never_shows_the_token() {
+        let err = with(&[("ONSITE_SMS_PROVIDER", "twilio")]).unwrap_err();
+        assert_eq!(err.var, "ONSITE_TWILIO_ACCOUNT_SID");
+        let err = with(&[("ONSITE_SMS_PROVIDER", "carrier-pigeon")]).unwrap_err();
+        assert_eq!(err.var, "ONSITE_SMS_PROVIDER");
+        let base = [
+            ("ONSITE_SMS_PROVIDER", "twilio"),
+            ("ONSITE_TWILIO_ACCOUNT_SID", "AC123"),
+            ("ONSITE_TWILIO_AUTH_TOKEN", "tok-secret"),
+        ];
+        let err = with(&[base[0], base[1], base[2], ("ONSITE_TWILIO_FROM", "onsite")]).unwrap_err();
+        assert_eq!(err.var, "ONSITE_TWILIO_FROM");
+        let c = with(&[base[0], base[1], base[2], ("ONSITE_TWILIO_FROM", "MG42")]).unwrap();
+        let shown = format!("{:?}", c.notify.twilio);
+        assert!(
+            shown.contains("AC123") && !shown.contains("tok-secret"),
+            "{shown}"
+        );
+        assert!(
+            with(&[]).unwrap().notify.twilio.is_none(),
+            "the outbox by default"
+        );
     }
 
     #[test]

@@ -219,6 +219,7 @@ impl PairRows {
             settings: "{}".into(),
             created_at: now,
             updated_at: now,
+            username: None,
         };
         let customer = user(Role::Customer, "Load Customer");
         let provider = user(Role::Provider, "Load Provider");

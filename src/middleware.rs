@@ -66,15 +66,17 @@ pub async fn request_id<B: MessageBody + 'static>(
     Ok(res)
 }
 
-/// Rewrites any error response that is not already our JSON error into one.
+/// Rewrites any error response that is not already ours (a JSON error or an
+/// HTML page) into a JSON error.
 pub fn json_errors<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_json = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if is_json {
+    // Ours already: a JSON error, or one of the HTML pages mail links open
+    // (actix's own errors are text/plain).
+    let is_ours = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html")
+    });
+    if is_ours {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

@@ -94,6 +94,8 @@ impl Application {
                     crate::edge::headers::cors(&origins),
                 ))
                 .wrap(from_fn(crate::edge::headers::security))
+                // gzip or brotli when the client asks (websocket upgrades never are).
+                .wrap(actix_web::middleware::Compress::default())
                 .wrap(from_fn(middleware::request_id))
         })
         .listen(listener)?

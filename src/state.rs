@@ -14,7 +14,9 @@ use crate::db::{self, DbConn, DbPool};
 use crate::error::ApiResult;
 use crate::journal::DbJournal;
 use crate::notify::center::Delivery;
-use crate::notify::{build_mailer, FcmPush, Mailer, OutboxPush, OutboxSms, PushSender, SmsSender};
+use crate::notify::{
+    build_mailer, FcmPush, Mailer, OutboxPush, OutboxSms, PushSender, SmsSender, TwilioSms,
+};
 use crate::payments::payout::{PayoutSender, SimulatedPayouts};
 use crate::payments::stripe::{StripeClient, StripeConnect, StripeGateway};
 use crate::payments::{simulated::SimulatedGateway, PaymentGateway};
@@ -112,9 +114,12 @@ impl AppState {
             jwt: JwtKeys::new(&secret, config.auth.access_token_ttl),
             code_key,
             mailer: build_mailer(&config)?,
-            sms: Arc::new(OutboxSms {
-                dir: config.outbox_dir(),
-            }),
+            sms: match &config.notify.twilio {
+                Some(twilio) => Arc::new(TwilioSms::new(twilio)?),
+                None => Arc::new(OutboxSms {
+                    dir: config.outbox_dir(),
+                }),
+            },
             push: match &config.notify.fcm {
                 Some(fcm) => Arc::new(FcmPush::new(fcm)?),
                 None => Arc::new(OutboxPush {

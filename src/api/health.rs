@@ -7,7 +7,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/health").route(web::get().to(live)))
+    cfg.service(web::resource("/").route(web::get().to(root)))
+        .service(web::resource("/health").route(web::get().to(live)))
         .service(web::resource("/health/ready").route(web::get().to(ready)));
 }
 
@@ -16,6 +17,35 @@ pub struct Health {
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database: Option<&'static str>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Service {
+    pub service: &'static str,
+    pub version: &'static str,
+    /// Where to read more: the API reference, the OpenAPI document, health.
+    pub links: Links,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Links {
+    pub docs: &'static str,
+    pub openapi: &'static str,
+    pub health: &'static str,
+}
+
+/// What answers here: the service, its version, where its documents are.
+#[utoipa::path(get, path = "/", tag = "operations", responses((status = 200, body = Service)))]
+pub async fn root() -> HttpResponse {
+    HttpResponse::Ok().json(Service {
+        service: env!("CARGO_PKG_NAME"),
+        version: env!("CARGO_PKG_VERSION"),
+        links: Links {
+            docs: "/docs",
+            openapi: "/openapi.json",
+            health: "/health",
+        },
+    })
 }
 
 /// Liveness: the process answers.

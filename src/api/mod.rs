@@ -15,6 +15,7 @@ pub mod health;
 pub mod me;
 pub mod notifications;
 pub mod openapi;
+pub mod pages;
 pub mod payments;
 pub mod payouts;
 pub mod privacy;
@@ -30,6 +31,7 @@ use actix_web::web;
 /// Every route of the API.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(health::routes)
+        .configure(pages::routes)
         .configure(docs::routes)
         .configure(auth::routes)
         .configure(me::routes)

@@ -12,7 +12,10 @@ use super::{
     info(title = "onsite", description = "Realtime dispatch server for on-site service marketplaces. \
         Errors are always `{\"error\":{\"code\",\"message\",\"field?\"}}`."),
     paths(
-        health::live, health::ready, crate::metrics::scrape, docs::page, document,
+        health::root, health::live, health::ready,
+        super::pages::verify_email::show, super::pages::verify_email::submit,
+        super::pages::reset_password::show, super::pages::reset_password::submit,
+        super::pages::accept_invitation::show, super::pages::accept_invitation::submit, crate::metrics::scrape, docs::page, document,
         auth::register::register, auth::login::login, auth::otp::verify, auth::refresh::refresh,
         auth::logout::logout, auth::logout::logout_all, auth::me::me,
         auth::email::send_verification, auth::email::verify,
@@ -70,7 +73,7 @@ use super::{
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "account"), (name = "providers"), (name = "services"),
         (name = "availability"), (name = "bookings"), (name = "realtime"), (name = "payments"), (name = "notifications"), (name = "reviews"), (name = "favorites"), (name = "complaints"), (name = "stats"), (name = "admin"),
-        (name = "operations"))
+        (name = "operations"), (name = "pages", description = "HTML pages the links in mail open"))
 )]
 pub struct ApiDoc;
 

@@ -19,6 +19,8 @@ pub struct UserView {
     pub id: String,
     pub email: String,
     pub phone: Option<String>,
+    /// Lower-case; another identifier to sign in with.
+    pub username: Option<String>,
     pub first_name: String,
     pub last_name: String,
     /// `customer`, `provider` or `admin`.
@@ -40,6 +42,7 @@ impl From<&User> for UserView {
             id: u.id.clone(),
             email: u.email.clone(),
             phone: u.phone.clone(),
+            username: u.username.clone(),
             first_name: u.first_name.clone(),
             last_name: u.last_name.clone(),
             role: u.role,

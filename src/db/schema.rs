@@ -23,6 +23,7 @@ diesel::table! {
         updated_at -> Timestamp,
         customer_rating_sum -> BigInt,
         customer_rating_count -> BigInt,
+        username -> Nullable<Text>,
     }
 }
 

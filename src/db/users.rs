@@ -33,6 +33,8 @@ pub struct User {
     pub settings: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Lower-case, unique; another identifier to sign in with.
+    pub username: Option<String>,
 }
 
 impl User {
@@ -66,6 +68,7 @@ impl User {
             settings: "{}".into(),
             created_at: now,
             updated_at: now,
+            username: None,
         }
     }
 
@@ -87,6 +90,7 @@ pub struct ProfileChanges {
     pub address: Option<Option<String>>,
     pub settings: Option<String>,
     pub avatar: Option<Option<String>>,
+    pub username: Option<Option<String>>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -132,6 +136,26 @@ pub async fn find_by_phone(conn: &mut DbConn, phone: &str) -> QueryResult<Option
         .first(c)
         .await
         .optional())
+}
+
+pub async fn find_by_username(conn: &mut DbConn, username: &str) -> QueryResult<Option<User>> {
+    db_run!(conn, |c| users::table
+        .filter(users::username.eq(username))
+        .select(User::as_select())
+        .first(c)
+        .await
+        .optional())
+}
+
+/// Whether another account than `except` holds `username` (lower-case).
+pub async fn username_taken(
+    conn: &mut DbConn,
+    username: &str,
+    except: Option<&str>,
+) -> QueryResult<bool> {
+    Ok(find_by_username(conn, username)
+        .await?
+        .is_some_and(|u| Some(u.id.as_str()) != except))
 }
 
 pub async fn email_taken(conn: &mut DbConn, email: &str) -> QueryResult<bool> {
@@ -254,6 +278,7 @@ pub async fn erase(conn: &mut DbConn, id: &str, placeholder: &str) -> QueryResul
         .set((
             users::email.eq(placeholder),
             users::phone.eq(None::<String>),
+            users::username.eq(None::<String>),
             users::password_hash.eq(None::<String>),
             users::first_name.eq("Deleted"),
             users::last_name.eq("user"),

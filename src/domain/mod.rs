@@ -13,6 +13,7 @@ mod phone;
 mod status;
 mod text;
 mod timezone;
+mod username;
 
 pub use client::ClientInfo;
 pub use email::Email;
@@ -30,3 +31,4 @@ pub use status::{
 };
 pub use text::{BoundedText, LongText, MessageText, Reason, Skill, Slug, Title};
 pub use timezone::{clock, ClockTime, TimeZone};
+pub use username::Username;

@@ -116,6 +116,17 @@ pub fn push_allowed(settings: &str, kind: NotificationKind) -> bool {
     chosen(settings, kind, "push").unwrap_or(true)
 }
 
+/// Whether `kind` is texted to a user's verified phone: the moments someone
+/// waits at the door for (accepted, on the way, arrived) unless turned off;
+/// anything else only when turned on.
+pub fn sms_allowed(settings: &str, kind: NotificationKind) -> bool {
+    use NotificationKind as K;
+    chosen(settings, kind, "sms").unwrap_or(matches!(
+        kind,
+        K::BookingAccepted | K::ProviderEnRoute | K::ProviderArrived
+    ))
+}
+
 /// Where notices go: stored in the transaction of the change they announce
 /// ([`store`](Self::store)), delivered after its commit
 /// ([`deliver`](Self::deliver)). Cheap to clone; the dispatcher is attached
@@ -232,6 +243,12 @@ impl Delivery {
                 }
                 db::outbox::insert(conn, &out).await?;
             }
+            if let (Some(phone), Some(_)) = (&user.phone, user.phone_verified_at) {
+                if sms_allowed(&user.settings, row.kind) {
+                    let text = format!("{}: {}", row.title, row.body);
+                    db::outbox::insert(conn, &OutboxRow::sms(phone, &text)).await?;
+                }
+            }
             rows.push(row);
         }
         Ok(rows)
@@ -255,6 +272,7 @@ impl Delivery {
         }
         self.wake(Channel::Push);
         self.wake(Channel::Mail);
+        self.wake(Channel::Sms);
     }
 }
 

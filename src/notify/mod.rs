@@ -15,7 +15,7 @@ pub mod worker;
 
 pub use mailer::{build_mailer, Attachment, Mail, MailError, Mailer};
 pub use push::{FcmPush, OutboxPush, Push, PushError, PushSender};
-pub use sms::{OutboxSms, Sms, SmsSender};
+pub use sms::{OutboxSms, Sms, SmsError, SmsSender, TwilioSms};
 
 use std::path::Path;
 

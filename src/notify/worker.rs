@@ -15,7 +15,7 @@ use actix_web::web;
 use crate::db::{self, outbox::OutboxRow};
 use crate::domain::Channel;
 use crate::invoices::Copy;
-use crate::notify::{Attachment, Mail, MailError, Push, PushError, Sms};
+use crate::notify::{Attachment, Mail, MailError, Push, PushError, Sms, SmsError};
 use crate::state::AppState;
 
 /// Rows claimed per round (with one write).
@@ -174,10 +174,8 @@ async fn attempt(state: &AppState, row: &OutboxRow) -> Outcome {
             };
             match state.sms.send(&row.id, sms).await {
                 Ok(()) => Outcome::Sent,
-                Err(e) => Outcome::Retry {
-                    after: None,
-                    error: e.to_string(),
-                },
+                Err(SmsError::Retry(error)) => Outcome::Retry { after: None, error },
+                Err(SmsError::Rejected(reason)) => Outcome::Drop(reason),
             }
         }
         Channel::Push => {

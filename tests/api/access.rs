@@ -25,6 +25,13 @@ use crate::market::{market, BASE};
 /// end (they end the caller's sessions; everyone signs in again before 3).
 /// A is the booking's customer, P its provider; B and Q are strangers to it.
 const RULES: &[(&str, &str, &str, u8)] = &[
+    ("get", "/", "YYYYYY", 0),
+    ("get", "/verify-email", "yyyyyy", 0),
+    ("post", "/verify-email", "******", 0),
+    ("get", "/reset-password", "yyyyyy", 0),
+    ("post", "/reset-password", "******", 0),
+    ("get", "/accept-invitation", "yyyyyy", 0),
+    ("post", "/accept-invitation", "******", 0),
     ("get", "/health", "YYYYYY", 0),
     ("get", "/health/ready", "YYYYYY", 0),
     ("get", "/metrics", "YYYYYY", 0),

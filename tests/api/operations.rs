@@ -41,6 +41,13 @@ async fn openapi_lists_every_route() {
     let doc = app.get("/openapi.json").await.json();
     let paths = doc["paths"].as_object().unwrap();
     let expected = [
+        ("/", "get"),
+        ("/verify-email", "get"),
+        ("/verify-email", "post"),
+        ("/reset-password", "get"),
+        ("/reset-password", "post"),
+        ("/accept-invitation", "get"),
+        ("/accept-invitation", "post"),
         ("/health", "get"),
         ("/health/ready", "get"),
         ("/metrics", "get"),

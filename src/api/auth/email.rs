@@ -114,21 +114,37 @@ pub async fn verify(
                     ))
                 }
             };
-            let user = match ch.user_id.as_deref() {
-                Some(id) => db::users::find(conn, id).await?,
-                None => None,
-            };
-            // The address must still be the one the challenge was sent to.
-            let Some(user) = user.filter(|u| u.email == ch.destination) else {
-                return Err(ApiError::BadRequest(
-                    "challenge_stale",
-                    "the account's email has changed since this was sent".into(),
-                ));
-            };
-            db::users::mark_email_verified(conn, &user.id).await?;
+            confirm(conn, &ch).await?;
             Ok(HttpResponse::Ok().json(StatusView {
                 status: "email_verified",
             }))
         })
         .await
+}
+
+/// Confirms the address by the link's token (the browser page's path).
+pub async fn verify_token(state: &AppState, token: &str) -> ApiResult<()> {
+    state
+        .with_db(async |conn| {
+            let ch = challenge::redeem_token(conn, token, Purpose::EmailVerify).await?;
+            confirm(conn, &ch).await
+        })
+        .await
+}
+
+/// Marks the challenge's account verified, if its address is still the one
+/// the challenge was sent to.
+async fn confirm(conn: &mut db::DbConn, ch: &db::challenges::Challenge) -> ApiResult<()> {
+    let user = match ch.user_id.as_deref() {
+        Some(id) => db::users::find(conn, id).await?,
+        None => None,
+    };
+    let Some(user) = user.filter(|u| u.email == ch.destination) else {
+        return Err(ApiError::BadRequest(
+            "challenge_stale",
+            "the account's email has changed since this was sent".into(),
+        ));
+    };
+    db::users::mark_email_verified(conn, &user.id).await?;
+    Ok(())
 }

@@ -35,12 +35,40 @@ pub async fn accept(
     client: ClientInfo,
     ValidJson(req): ValidJson<AcceptInvitationRequest>,
 ) -> ApiResult<HttpResponse> {
+    Ok(
+        match accept_token(&state, &client, &req.token, &req.password, true).await? {
+            Accepted::SignedIn(pair) => HttpResponse::Ok().json(pair),
+            Accepted::PasswordSet => HttpResponse::Ok().json(StatusView {
+                status: "password_set",
+            }),
+        },
+    )
+}
+
+/// What accepting an invitation led to.
+pub enum Accepted {
+    /// A provider, signed in at once.
+    SignedIn(Box<super::TokenPair>),
+    /// An admin (who signs in with the emailed code), or anyone accepting
+    /// in a browser (who signs in in the app).
+    PasswordSet,
+}
+
+/// Accepts the invitation behind `token` with `password` (the API's and the
+/// browser page's path); `sign_in`: a provider gets a session at once.
+pub async fn accept_token(
+    state: &AppState,
+    client: &ClientInfo,
+    token: &str,
+    password: &Password,
+    sign_in: bool,
+) -> ApiResult<Accepted> {
     // Hash first (without holding a connection): redeeming burns the token,
     // which must not be lost to a slow hash.
-    let hash = password::hash_async(req.password.expose().to_owned()).await?;
+    let hash = password::hash_async(password.expose().to_owned()).await?;
     state
         .with_db(async |conn| {
-            let ch = challenge::redeem_token(conn, &req.token, Purpose::Invitation).await?;
+            let ch = challenge::redeem_token(conn, token, Purpose::Invitation).await?;
             let user = match ch.user_id.as_deref() {
                 Some(id) => db::users::find(conn, id).await?,
                 None => None,
@@ -57,16 +85,14 @@ pub async fn accept(
                 db::users::mark_email_verified(conn, &user.id).await?;
             }
             tracing::info!(user = %user.id, role = %user.role, "invitation accepted");
-            if user.role == Role::Admin {
-                return Ok(HttpResponse::Ok().json(StatusView {
-                    status: "password_set",
-                }));
+            if user.role == Role::Admin || !sign_in {
+                return Ok(Accepted::PasswordSet);
             }
             let user = db::users::find(conn, &user.id)
                 .await?
                 .ok_or(ApiError::NotFound("user"))?;
-            let pair = tokens::start_session(&state, conn, &user, &client).await?;
-            Ok(HttpResponse::Ok().json(super::TokenPair::from(pair)))
+            let pair = tokens::start_session(state, conn, &user, client).await?;
+            Ok(Accepted::SignedIn(Box::new(super::TokenPair::from(pair))))
         })
         .await
 }

@@ -7,7 +7,7 @@ use crate::auth::{password, tokens};
 use crate::db::{self, users::User, DbConn};
 use crate::domain::Channel;
 use crate::domain::ClientInfo;
-use crate::domain::{LoginOutcome, Phone, Role, UserStatus};
+use crate::domain::{LoginOutcome, Phone, Role, UserStatus, Username};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidJson;
 use crate::notify::{center, templates};
@@ -15,7 +15,8 @@ use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {
-    /// Email address or phone number.
+    /// Email address, phone number (any common spelling of an E.164
+    /// number) or username.
     pub identifier: String,
     pub password: String,
 }
@@ -44,7 +45,7 @@ pub async fn login(
     if identifier.is_empty() {
         return Err(ApiError::validation(
             "identifier",
-            "must be an email or phone number",
+            "must be an email, a phone number or a username",
         ));
     }
     if req.password.is_empty() || req.password.len() > 1024 {
@@ -167,13 +168,16 @@ pub async fn login(
         .await
 }
 
-/// An email (contains `@`) or a phone number.
+/// An email (contains `@`), a phone number (normalised to E.164), or a username.
 async fn find_by_identifier(conn: &mut DbConn, identifier: &str) -> ApiResult<Option<User>> {
     if identifier.contains('@') {
         return Ok(db::users::find_by_email(conn, &identifier.to_lowercase()).await?);
     }
-    match Phone::try_from(identifier.to_owned()) {
-        Ok(phone) => Ok(db::users::find_by_phone(conn, phone.as_str()).await?),
+    if let Ok(phone) = Phone::try_from(identifier.to_owned()) {
+        return Ok(db::users::find_by_phone(conn, phone.as_str()).await?);
+    }
+    match Username::try_from(identifier.to_owned()) {
+        Ok(name) => Ok(db::users::find_by_username(conn, name.as_str()).await?),
         Err(_) => Ok(None),
     }
 }

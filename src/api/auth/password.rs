@@ -94,9 +94,21 @@ pub async fn reset(
     state: web::Data<AppState>,
     ValidJson(req): ValidJson<ResetRequest>,
 ) -> ApiResult<HttpResponse> {
+    reset_with_token(&state, &req.token, &req.new_password).await?;
+    Ok(HttpResponse::Ok().json(StatusView {
+        status: "password_reset",
+    }))
+}
+
+/// Sets a new password with a reset token (the API's and the browser page's path).
+pub async fn reset_with_token(
+    state: &AppState,
+    token: &str,
+    new_password: &Password,
+) -> ApiResult<()> {
     let user = state
         .with_db(async |conn| {
-            let ch = challenge::redeem_token(conn, &req.token, Purpose::PasswordReset).await?;
+            let ch = challenge::redeem_token(conn, token, Purpose::PasswordReset).await?;
             match ch.user_id.as_deref() {
                 Some(id) => Ok(db::users::find(conn, id).await?),
                 None => Ok(None),
@@ -110,7 +122,7 @@ pub async fn reset(
                 "this link is invalid, expired or already used".into(),
             )
         })?;
-    let hash = password::hash_async(req.new_password.expose().to_owned()).await?;
+    let hash = password::hash_async(new_password.expose().to_owned()).await?;
     state
         .in_transaction(async |conn| {
             db::users::set_password(conn, &user.id, &hash).await?;
@@ -121,10 +133,8 @@ pub async fn reset(
         })
         .await?;
     state.delivery.wake(Channel::Mail);
-    crate::ws::close_user(&state, &user.id);
-    Ok(HttpResponse::Ok().json(StatusView {
-        status: "password_reset",
-    }))
+    crate::ws::close_user(state, &user.id);
+    Ok(())
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -7,7 +7,7 @@ use crate::auth::challenge::{self, Purpose};
 use crate::auth::password;
 use crate::auth::AuthError;
 use crate::db::{self, users::User};
-use crate::domain::{Email, Password, PersonName, Phone, Role};
+use crate::domain::{Email, Password, PersonName, Phone, Role, Username};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidJson;
 use crate::state::AppState;
@@ -27,6 +27,9 @@ pub struct RegisterRequest {
     pub last_name: PersonName,
     /// `customer` or `provider`; `admin` is refused.
     pub role: Role,
+    /// Optional: 3 to 30 of `a-z0-9_.`, unique whatever the case.
+    #[schema(value_type = Option<String>)]
+    pub username: Option<Username>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -61,12 +64,23 @@ pub async fn register(
     }
     // The connection goes back before argon2 runs (SQLite has one).
     state
-        .with_db(async |conn| ensure_free(conn, &req.email, req.phone.as_ref()).await)
+        .with_db(async |conn| {
+            ensure_free(conn, &req.email, req.phone.as_ref()).await?;
+            if let Some(name) = &req.username {
+                if db::users::username_taken(conn, name.as_str(), None).await? {
+                    return Err(ApiError::Conflict(
+                        "username_taken",
+                        "another account has this username".into(),
+                    ));
+                }
+            }
+            Ok(())
+        })
         .await?;
     let hash = password::hash_async(req.password.expose().to_owned()).await?;
     state
         .with_db(async |conn| {
-            let user = User::new_account(
+            let mut user = User::new_account(
                 req.email.as_str().to_owned(),
                 req.phone.map(Phone::into_inner),
                 Some(hash),
@@ -74,12 +88,13 @@ pub async fn register(
                 req.last_name.into_inner(),
                 req.role,
             );
+            user.username = req.username.map(Username::into_inner);
             if let Err(err) = db::users::insert(conn, &user).await {
                 // A racing registration with the same email or phone.
                 if db::is_unique_violation(&err) {
                     return Err(ApiError::Conflict(
                         "account_exists",
-                        "an account with this email or phone already exists".into(),
+                        "an account with this email, phone or username already exists".into(),
                     ));
                 }
                 return Err(err.into());

@@ -16,7 +16,7 @@ use crate::db::{self, users::ProfileChanges};
 use crate::domain::NotificationKind;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
-use crate::notify::center::{mail_allowed, mailed_by_default, push_allowed};
+use crate::notify::center::{mail_allowed, mailed_by_default, push_allowed, sms_allowed};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -29,6 +29,9 @@ pub struct KindSetting {
     pub mail_default: bool,
     /// Push to registered devices when no socket is open.
     pub push: bool,
+    /// A text to the verified phone number (booking accepted, provider on
+    /// the way, arrived are on by default).
+    pub sms: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -42,6 +45,7 @@ pub struct NotificationSettings {
 pub struct ChannelChange {
     pub mail: Option<bool>,
     pub push: Option<bool>,
+    pub sms: Option<bool>,
 }
 
 fn view(settings: &str, has_devices: bool) -> NotificationSettings {
@@ -54,6 +58,7 @@ fn view(settings: &str, has_devices: bool) -> NotificationSettings {
                 mail: mail_allowed(settings, kind, has_devices && push_allowed(settings, kind)),
                 mail_default: mailed_by_default(kind, has_devices && push_allowed(settings, kind)),
                 push: push_allowed(settings, kind),
+                sms: sms_allowed(settings, kind),
             })
             .collect(),
     }
@@ -92,7 +97,11 @@ pub async fn put(
                 settings["notifications"] = serde_json::json!({});
             }
             for (kind, change) in &changes {
-                for (channel, value) in [("mail", change.mail), ("push", change.push)] {
+                for (channel, value) in [
+                    ("mail", change.mail),
+                    ("push", change.push),
+                    ("sms", change.sms),
+                ] {
                     let Some(value) = value else { continue };
                     // Whatever else was stored there (e.g. through PATCH /v1/me) is replaced.
                     let entry = &mut settings["notifications"][kind.as_str()];

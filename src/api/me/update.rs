@@ -4,12 +4,12 @@ use utoipa::ToSchema;
 
 use crate::api::views::UserView;
 use crate::db::{self, users::ProfileChanges};
-use crate::domain::{nullable, Location, PersonName, Phone};
+use crate::domain::{nullable, Location, PersonName, Phone, Username};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
 use crate::state::AppState;
 
-/// Fields to change; absent fields stay, `null` clears `phone` or `location`.
+/// Fields to change; absent fields stay, `null` clears `phone`, `username` or `location`.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMeRequest {
@@ -24,6 +24,11 @@ pub struct UpdateMeRequest {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<crate::api::views::LocationView>)]
     pub location: Option<Option<Location>>,
+    /// 3 to 30 of `a-z0-9_.` (stored lower-case, unique); `null` removes it.
+    /// Sign in with it as the `identifier`.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub username: Option<Option<Username>>,
     /// Merged into the stored settings object; a key set to `null` is removed.
     #[schema(value_type = Option<Object>)]
     pub settings: Option<serde_json::Map<String, serde_json::Value>>,
@@ -35,7 +40,7 @@ const SETTINGS_LIMIT: usize = 8 * 1024;
 #[utoipa::path(patch, path = "/v1/me", tag = "account", security(("bearer" = [])),
     request_body = UpdateMeRequest,
     responses((status = 200, body = UserView), (status = 400, body = crate::error::ErrorBody),
-        (status = 409, description = "phone taken", body = crate::error::ErrorBody)))]
+        (status = 409, description = "phone or username taken", body = crate::error::ErrorBody)))]
 pub async fn update(
     state: web::Data<AppState>,
     me: AuthUser,
@@ -64,6 +69,15 @@ pub async fn update(
                     changes.phone_verified_at = Some(None);
                 }
             }
+            if let Some(username) = req.username {
+                let username = username.map(Username::into_inner);
+                if let Some(name) = &username {
+                    if db::users::username_taken(conn, name, Some(me.id())).await? {
+                        return Err(taken_name());
+                    }
+                }
+                changes.username = Some(username);
+            }
             if let Some(location) = req.location {
                 changes.location_lat = Some(location.as_ref().map(|l| l.lat));
                 changes.location_lng = Some(location.as_ref().map(|l| l.lng));
@@ -89,7 +103,11 @@ pub async fn update(
                 changes.settings = Some(text);
             }
             if let Err(err) = db::users::update_profile(conn, me.id(), &changes).await {
+                // A concurrent change took the name or the number first.
                 if db::is_unique_violation(&err) {
+                    if err.to_string().contains("username") {
+                        return Err(taken_name());
+                    }
                     return Err(ApiError::Conflict(
                         "phone_taken",
                         "another account uses this phone number".into(),
@@ -103,4 +121,8 @@ pub async fn update(
             Ok(HttpResponse::Ok().json(UserView::from(&user)))
         })
         .await
+}
+
+fn taken_name() -> ApiError {
+    ApiError::Conflict("username_taken", "another account has this username".into())
 }

@@ -1,0 +1,2 @@
+DROP INDEX users_username;
+ALTER TABLE users DROP COLUMN username;

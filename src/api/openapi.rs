@@ -69,6 +69,7 @@ use super::{
         notifications::list::list, notifications::read::read, notifications::read::read_all,
         me::notification_settings::get, me::notification_settings::put,
         me::devices::register, me::devices::list, me::devices::delete,
+        me::totp::status, me::totp::enrol, me::totp::confirm, me::totp::disable, auth::totp::verify,
     ),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "account"), (name = "providers"), (name = "services"),

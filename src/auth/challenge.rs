@@ -19,6 +19,7 @@ impl Purpose {
     fn ttl(self) -> Duration {
         match self {
             Self::AdminLogin | Self::PhoneVerify => Duration::minutes(10),
+            Self::TotpLogin => Duration::minutes(5),
             Self::EmailVerify => Duration::minutes(15),
             Self::PasswordReset => Duration::minutes(30),
             Self::Invitation => Duration::days(7),
@@ -31,7 +32,7 @@ impl Purpose {
     fn min_interval_s(self) -> i64 {
         match self {
             Self::EmailVerify | Self::PhoneVerify => 60,
-            Self::AdminLogin | Self::PasswordReset | Self::Invitation => 0,
+            Self::AdminLogin | Self::PasswordReset | Self::Invitation | Self::TotpLogin => 0,
         }
     }
 }
@@ -157,6 +158,49 @@ pub async fn verify_code(
         return Err(AuthError::BadRequest(
             "challenge_used",
             "this code was already used".into(),
+        ));
+    }
+    Ok(ch)
+}
+
+/// The second step of a sign-in (`TotpLogin`): `code` is the authenticator's
+/// current code or a recovery code, checked by [`crate::auth::totp::accept`].
+/// Tries count and burn like [`verify_code`]'s.
+pub async fn verify_second_step(
+    state: &AppState,
+    conn: &mut DbConn,
+    id: &str,
+    code: &str,
+) -> AuthResult<Challenge> {
+    let ch = db::challenges::find(conn, id)
+        .await?
+        .filter(|c| c.purpose == Purpose::TotpLogin)
+        .ok_or_else(|| AuthError::BadRequest("challenge_not_found", "no such challenge".into()))?;
+    check_open(&ch)?;
+    let Some(attempts) = db::challenges::take_attempt(conn, id, MAX_ATTEMPTS).await? else {
+        return Err(AuthError::BadRequest(
+            "challenge_used",
+            "this sign-in was already completed or has been burned; sign in again".into(),
+        ));
+    };
+    let user_id = ch.user_id.clone().unwrap_or_default();
+    if !crate::auth::totp::accept(state, conn, &user_id, code).await? {
+        if attempts >= MAX_ATTEMPTS {
+            db::challenges::consume(conn, id).await?;
+            return Err(AuthError::Burned);
+        }
+        return Err(AuthError::BadRequest(
+            "invalid_code",
+            format!(
+                "wrong or already used code; {} attempt(s) left",
+                MAX_ATTEMPTS.saturating_sub(attempts)
+            ),
+        ));
+    }
+    if !db::challenges::consume(conn, id).await? {
+        return Err(AuthError::BadRequest(
+            "challenge_used",
+            "this sign-in was already completed".into(),
         ));
     }
     Ok(ch)

@@ -6,6 +6,7 @@ pub mod jwt;
 pub mod password;
 pub mod secrets;
 pub mod tokens;
+pub mod totp;
 
 /// Why an authentication step refused or failed. The HTTP layer renders it
 /// (`impl From<AuthError> for ApiError`); nothing here knows about HTTP.

@@ -44,6 +44,7 @@ pub mod sessions;
 pub mod sla;
 pub mod slots;
 pub mod stats;
+pub mod totp;
 pub mod trail;
 pub mod users;
 

@@ -63,6 +63,8 @@ named_enum! {
         PhoneVerify = "phone_verify",
         PasswordReset = "password_reset",
         Invitation = "invitation",
+        /// The second step of a sign-in with an authenticator app.
+        TotpLogin = "totp_login",
     }
 }
 
@@ -82,6 +84,8 @@ named_enum! {
         Inactive = "inactive",
         /// An admin's password was right; the code went out.
         OtpSent = "otp_sent",
+        /// The password was right; the authenticator's code is asked for.
+        TotpRequired = "totp_required",
         /// A wrong admin code.
         OtpFailed = "otp_failed",
         /// Too many wrong admin codes: the challenge is spent.

@@ -53,6 +53,27 @@ pub fn password_changed(to: &str) -> Mail {
     }
 }
 
+pub fn two_step_changed(to: &str, enabled: bool) -> Mail {
+    let (subject, body) = if enabled {
+        (
+            "Two-step sign-in is on for your onsite account",
+            "Signing in now also asks for a code from your authenticator app. Keep your \
+             recovery codes somewhere safe: each one signs you in once if the phone is lost.\n",
+        )
+    } else {
+        (
+            "Two-step sign-in was turned off for your onsite account",
+            "Signing in no longer asks for an authenticator code.\nIf this was not you, \
+             change your password now and turn two-step sign-in on again.\n",
+        )
+    };
+    Mail {
+        to: to.to_owned(),
+        subject: subject.into(),
+        body: body.into(),
+    }
+}
+
 pub fn account_locked(to: &str, minutes: u64) -> Mail {
     Mail {
         to: to.to_owned(),

@@ -26,6 +26,11 @@ use crate::market::{market, BASE};
 /// A is the booking's customer, P its provider; B and Q are strangers to it.
 const RULES: &[(&str, &str, &str, u8)] = &[
     ("get", "/", "YYYYYY", 0),
+    ("get", "/v1/me/totp", "uYYYYY", 0),
+    ("post", "/v1/me/totp", "uyyyyy", 0),
+    ("delete", "/v1/me/totp", "uyyyyy", 0),
+    ("post", "/v1/me/totp/confirm", "uyyyyy", 0),
+    ("post", "/v1/auth/totp/verify", "******", 0),
     ("get", "/verify-email", "yyyyyy", 0),
     ("post", "/verify-email", "******", 0),
     ("get", "/reset-password", "yyyyyy", 0),

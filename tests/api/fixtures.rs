@@ -24,6 +24,11 @@ impl TestApp {
         self.send(Method::DELETE, path, Some(token), None).await
     }
 
+    pub async fn delete_body(&self, path: &str, token: &str, body: Value) -> Resp {
+        self.send(Method::DELETE, path, Some(token), Some(body))
+            .await
+    }
+
     /// The bootstrap admin's access token.
     pub async fn admin_token(&self) -> String {
         token(&self.admin().await)

@@ -55,6 +55,7 @@ mod stats;
 mod stripe;
 mod stripe_standin;
 mod tokens;
+mod totp;
 mod twilio;
 mod twilio_standin;
 mod uploads;

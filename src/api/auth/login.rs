@@ -30,9 +30,21 @@ pub struct OtpRequired {
     pub expires_in: i64,
 }
 
-/// Log in with email or phone and password.
+/// Anyone with two-step sign-in on gets this instead of tokens: send the
+/// authenticator's code (or a recovery code) to `POST /v1/auth/totp/verify`.
+#[derive(Serialize, ToSchema)]
+pub struct TotpRequired {
+    pub mfa_required: bool,
+    /// `totp`.
+    pub method: &'static str,
+    pub challenge_id: String,
+    /// Seconds the challenge stays open.
+    pub expires_in: i64,
+}
+
+/// Log in with email, phone or username and password.
 #[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, description = "tokens, or `otp_required` for admins", body = super::TokenPair),
+    responses((status = 200, description = "tokens; `otp_required` for admins; `mfa_required` with two-step sign-in on", body = super::TokenPair),
         (status = 401, description = "invalid credentials", body = crate::error::ErrorBody),
         (status = 403, description = "account blocked", body = crate::error::ErrorBody),
         (status = 423, description = "locked after repeated failures", body = crate::error::ErrorBody)))]
@@ -138,6 +150,29 @@ pub async fn login(
                 return Err(invalid());
             }
             db::users::clear_failures(conn, &user.id).await?;
+
+            // Two-step sign-in on (for admins too, instead of the emailed code).
+            if db::totp::confirmed(conn, &user.id).await?.is_some() {
+                let issued = challenge::issue(
+                    &state,
+                    conn,
+                    Some(&user.id),
+                    Purpose::TotpLogin,
+                    &format!("totp:{}", user.id),
+                    false,
+                    false,
+                )
+                .await?;
+                audit
+                    .record(conn, Some(&user), LoginOutcome::TotpRequired)
+                    .await;
+                return Ok(HttpResponse::Ok().json(TotpRequired {
+                    mfa_required: true,
+                    method: "totp",
+                    challenge_id: issued.id,
+                    expires_in: 300,
+                }));
+            }
 
             if user.role == Role::Admin {
                 let issued = challenge::issue(

@@ -40,6 +40,7 @@ pub mod phone;
 pub mod refresh;
 pub mod register;
 pub mod sessions;
+pub mod totp;
 
 use actix_web::web;
 
@@ -60,6 +61,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::resource("/otp/verify")
                     .wrap(crate::limit!(LoginIp))
                     .route(web::post().to(otp::verify)),
+            )
+            .service(
+                web::resource("/totp/verify")
+                    .wrap(crate::limit!(LoginIp))
+                    .route(web::post().to(totp::verify)),
             )
             .service(web::resource("/refresh").route(web::post().to(refresh::refresh)))
             .service(web::resource("/logout").route(web::post().to(logout::logout)))

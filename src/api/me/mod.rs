@@ -3,6 +3,7 @@
 pub mod avatar;
 pub mod devices;
 pub mod notification_settings;
+pub mod totp;
 pub mod update;
 
 use actix_web::web;
@@ -21,5 +22,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(devices::register)),
         )
         .service(web::resource("/v1/me/devices/{id}").route(web::delete().to(devices::delete)))
+        .service(
+            web::resource("/v1/me/totp")
+                .route(web::get().to(totp::status))
+                .route(web::post().to(totp::enrol))
+                .route(web::delete().to(totp::disable)),
+        )
+        .service(web::resource("/v1/me/totp/confirm").route(web::post().to(totp::confirm)))
         .service(web::resource("/v1/users/{id}/avatar").route(web::get().to(avatar::download)));
 }

@@ -52,6 +52,7 @@ pub async fn delete_account(
         .with_db(async |conn| {
             let documents = db::transaction(conn, async |c| {
                 db::users::erase(c, &id, &placeholder).await?;
+                db::totp::remove(c, &id).await?;
                 // What was told to them, what still waits to reach them, and
                 // where push would reach them, goes too.
                 db::notifications::delete_for_user(c, &id).await?;

@@ -48,7 +48,8 @@ pub struct Issued {
 const PER_HOUR: usize = 5;
 
 /// Creates a challenge (superseding the user's open ones for the same purpose)
-/// after checking the send rate for `destination`.
+/// after checking the send rate for `destination` (not for the second step
+/// of a sign-in, which sends nothing).
 pub async fn issue(
     state: &AppState,
     conn: &mut DbConn,
@@ -59,8 +60,12 @@ pub async fn issue(
     with_token: bool,
 ) -> AuthResult<Issued> {
     let now = db::now();
-    let recent =
-        db::challenges::sent_since(conn, destination, purpose, now - Duration::hours(1)).await?;
+    // A sign-in's second step sends nothing: the login limits guard it.
+    let recent = if purpose == Purpose::TotpLogin {
+        Vec::new()
+    } else {
+        db::challenges::sent_since(conn, destination, purpose, now - Duration::hours(1)).await?
+    };
     if let Some(latest) = recent.first() {
         let wait = purpose.min_interval_s() - (now - *latest).num_seconds();
         if wait > 0 {

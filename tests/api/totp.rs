@@ -136,6 +136,12 @@ async fn with_two_step_on_nobody_signs_in_without_the_code() {
         9
     );
 
+    // Signing in often (several devices) is not throttled like code sends are.
+    for _ in 0..6 {
+        let res = app.login("pro@example.com", PASSWORD).await;
+        assert_eq!(res.json()["mfa_required"], true, "{}", res.text);
+    }
+
     // Five wrong codes burn the challenge.
     let challenge = app.login("pro@example.com", PASSWORD).await.json()["challenge_id"].clone();
     for _ in 0..5 {

@@ -130,41 +130,14 @@ pub async fn verify_code(
     code: &str,
     purpose: Purpose,
 ) -> AuthResult<Challenge> {
-    let ch = db::challenges::find(conn, id)
-        .await?
-        .filter(|c| c.purpose == purpose && c.code_hash.is_some())
-        .ok_or_else(|| AuthError::BadRequest("challenge_not_found", "no such challenge".into()))?;
-    check_open(&ch)?;
-    // Every try counts, atomically, before the code is even compared.
-    let Some(attempts) = db::challenges::take_attempt(conn, id, MAX_ATTEMPTS).await? else {
-        return Err(AuthError::BadRequest(
-            "challenge_used",
-            "this code was already used or has been burned; request a new one".into(),
-        ));
-    };
+    let (ch, attempts) =
+        take_try(conn, id, |c| c.purpose == purpose && c.code_hash.is_some()).await?;
     let expected = ch.code_hash.as_deref().unwrap_or_default();
-    if !secrets::same(
+    let matched = secrets::same(
         expected,
         &secrets::keyed_hash(&state.code_key, id, code.trim()),
-    ) {
-        if attempts >= MAX_ATTEMPTS {
-            db::challenges::consume(conn, id).await?;
-            return Err(AuthError::Burned);
-        }
-        return Err(AuthError::BadRequest(
-            "invalid_code",
-            format!(
-                "wrong code; {} attempt(s) left",
-                MAX_ATTEMPTS.saturating_sub(attempts)
-            ),
-        ));
-    }
-    if !db::challenges::consume(conn, id).await? {
-        return Err(AuthError::BadRequest(
-            "challenge_used",
-            "this code was already used".into(),
-        ));
-    }
+    );
+    settle_try(conn, id, attempts, matched, "wrong code").await?;
     Ok(ch)
 }
 
@@ -177,19 +150,44 @@ pub async fn verify_second_step(
     id: &str,
     code: &str,
 ) -> AuthResult<Challenge> {
+    let (ch, attempts) = take_try(conn, id, |c| c.purpose == Purpose::TotpLogin).await?;
+    let user_id = ch.user_id.clone().unwrap_or_default();
+    let matched = crate::auth::totp::accept(state, conn, &user_id, code).await?;
+    settle_try(conn, id, attempts, matched, "wrong or already used code").await?;
+    Ok(ch)
+}
+
+/// The open challenge `id` (if `fits`), with this try counted, atomically,
+/// before any code is compared; the number of tries so far.
+async fn take_try(
+    conn: &mut DbConn,
+    id: &str,
+    fits: impl Fn(&Challenge) -> bool,
+) -> AuthResult<(Challenge, i32)> {
     let ch = db::challenges::find(conn, id)
         .await?
-        .filter(|c| c.purpose == Purpose::TotpLogin)
+        .filter(|c| fits(c))
         .ok_or_else(|| AuthError::BadRequest("challenge_not_found", "no such challenge".into()))?;
     check_open(&ch)?;
     let Some(attempts) = db::challenges::take_attempt(conn, id, MAX_ATTEMPTS).await? else {
         return Err(AuthError::BadRequest(
             "challenge_used",
-            "this sign-in was already completed or has been burned; sign in again".into(),
+            "this code was already used or has been burned; request a new one".into(),
         ));
     };
-    let user_id = ch.user_id.clone().unwrap_or_default();
-    if !crate::auth::totp::accept(state, conn, &user_id, code).await? {
+    Ok((ch, attempts))
+}
+
+/// After a try: a match consumes the challenge (once); a miss says how many
+/// tries are left, and the last one burns it.
+async fn settle_try(
+    conn: &mut DbConn,
+    id: &str,
+    attempts: i32,
+    matched: bool,
+    wrong: &str,
+) -> AuthResult<()> {
+    if !matched {
         if attempts >= MAX_ATTEMPTS {
             db::challenges::consume(conn, id).await?;
             return Err(AuthError::Burned);
@@ -197,7 +195,7 @@ pub async fn verify_second_step(
         return Err(AuthError::BadRequest(
             "invalid_code",
             format!(
-                "wrong or already used code; {} attempt(s) left",
+                "{wrong}; {} attempt(s) left",
                 MAX_ATTEMPTS.saturating_sub(attempts)
             ),
         ));
@@ -205,10 +203,10 @@ pub async fn verify_second_step(
     if !db::challenges::consume(conn, id).await? {
         return Err(AuthError::BadRequest(
             "challenge_used",
-            "this sign-in was already completed".into(),
+            "this code was already used".into(),
         ));
     }
-    Ok(ch)
+    Ok(())
 }
 
 /// Redeems a link token of `purpose` once.

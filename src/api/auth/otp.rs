@@ -40,21 +40,7 @@ pub async fn verify(
             let ch = match result {
                 Ok(ch) => ch,
                 Err(err) => {
-                    if let Some(ch) = db::challenges::find(conn, &req.challenge_id).await? {
-                        let outcome = if matches!(err, AuthError::Burned) {
-                            LoginOutcome::OtpBurned
-                        } else {
-                            LoginOutcome::OtpFailed
-                        };
-                        db::audit::record(
-                            conn,
-                            ch.user_id.as_deref(),
-                            &ch.destination,
-                            &client,
-                            outcome,
-                        )
-                        .await?;
-                    }
+                    audit_failure(conn, &req.challenge_id, &client, &err).await?;
                     return Err(err.into());
                 }
             };
@@ -78,4 +64,30 @@ pub async fn verify(
             Ok(HttpResponse::Ok().json(super::TokenPair::from(pair)))
         })
         .await
+}
+
+/// Writes a refused second-step code to the login audit (burned or failed)
+/// under the challenge's account.
+pub(super) async fn audit_failure(
+    conn: &mut db::DbConn,
+    challenge_id: &str,
+    client: &ClientInfo,
+    err: &AuthError,
+) -> ApiResult<()> {
+    if let Some(ch) = db::challenges::find(conn, challenge_id).await? {
+        let outcome = if matches!(err, AuthError::Burned) {
+            LoginOutcome::OtpBurned
+        } else {
+            LoginOutcome::OtpFailed
+        };
+        db::audit::record(
+            conn,
+            ch.user_id.as_deref(),
+            &ch.destination,
+            client,
+            outcome,
+        )
+        .await?;
+    }
+    Ok(())
 }

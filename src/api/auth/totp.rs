@@ -2,7 +2,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::auth::{challenge, tokens, AuthError};
+use crate::auth::{challenge, tokens};
 use crate::db;
 use crate::domain::{ClientInfo, LoginOutcome};
 use crate::error::{ApiError, ApiResult};
@@ -34,21 +34,7 @@ pub async fn verify(
             {
                 Ok(ch) => ch,
                 Err(err) => {
-                    if let Some(ch) = db::challenges::find(conn, &req.challenge_id).await? {
-                        let outcome = if matches!(err, AuthError::Burned) {
-                            LoginOutcome::OtpBurned
-                        } else {
-                            LoginOutcome::OtpFailed
-                        };
-                        db::audit::record(
-                            conn,
-                            ch.user_id.as_deref(),
-                            &ch.destination,
-                            &client,
-                            outcome,
-                        )
-                        .await?;
-                    }
+                    super::otp::audit_failure(conn, &req.challenge_id, &client, &err).await?;
                     return Err(err.into());
                 }
             };

@@ -24,7 +24,7 @@ pub async fn create_admin(
     }
     let hash = password::hash_async(password.expose().to_owned()).await?;
     let mut user = User::new_account(
-        email.as_str().to_owned(),
+        Some(email.as_str().to_owned()),
         None,
         Some(hash),
         first_name.to_owned(),
@@ -55,7 +55,7 @@ pub async fn bootstrap_admin(state: &AppState) -> anyhow::Result<()> {
             let user = create_admin(conn, &email, &pass, "Admin", "")
                 .await
                 .map_err(|e| anyhow::anyhow!("bootstrap admin: {e}"))?;
-            tracing::info!(user = %user.id, email = %user.email, "bootstrap admin created");
+            tracing::info!(user = %user.id, email = %user.identifier(), "bootstrap admin created");
             Ok::<(), anyhow::Error>(())
         })
         .await?

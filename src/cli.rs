@@ -94,7 +94,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 })
                 .await?
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("admin {} created with id {}", user.email, user.id);
+            println!("admin {} created with id {}", email.as_str(), user.id);
         }
         Command::SeedLoad {
             pairs,

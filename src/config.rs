@@ -39,6 +39,22 @@ pub struct Config {
     pub edge: EdgeConfig,
     /// Who issues the invoices.
     pub platform: PlatformConfig,
+    pub geocoder: GeocoderConfig,
+}
+
+/// Turning typed addresses into places. Without `ONSITE_GEOCODER_URL` only
+/// `lat,lng` input is understood.
+#[derive(Clone, Debug)]
+pub struct GeocoderConfig {
+    /// `ONSITE_GEOCODER_URL`: a Nominatim-compatible service
+    /// (`https://nominatim.openstreetmap.org`, or your own).
+    pub url: Option<url::Url>,
+    /// `ONSITE_GEOCODER_USER_AGENT` (default `onsite/<version> (<platform email>)`):
+    /// Nominatim's policy asks every application to name itself.
+    pub user_agent: String,
+    /// `ONSITE_GEOCODER_RATE` (default 1): requests per second at most, the
+    /// public Nominatim's limit.
+    pub rate_per_s: u32,
 }
 
 /// The platform's details printed on every invoice.
@@ -573,6 +589,31 @@ impl Config {
                             .map(|m| m.email.to_string())
                             .unwrap_or(from)
                     }
+                },
+            },
+            geocoder: GeocoderConfig {
+                url: match get("ONSITE_GEOCODER_URL").filter(|u| !u.trim().is_empty()) {
+                    None => None,
+                    Some(raw) => {
+                        let url = url::Url::parse(raw.trim())
+                            .map_err(|e| bad("ONSITE_GEOCODER_URL", format!("`{raw}`: {e}")))?;
+                        if !matches!(url.scheme(), "http" | "https") {
+                            return Err(bad("ONSITE_GEOCODER_URL", "must be an http(s) URL"));
+                        }
+                        Some(url)
+                    }
+                },
+                user_agent: get("ONSITE_GEOCODER_USER_AGENT").unwrap_or_else(|| {
+                    let contact = get("ONSITE_PLATFORM_EMAIL")
+                        .unwrap_or_else(|| "no-reply@onsite.local".into());
+                    format!("onsite/{} ({contact})", env!("CARGO_PKG_VERSION"))
+                }),
+                rate_per_s: {
+                    let rate: u32 = parse(&get, "ONSITE_GEOCODER_RATE", Some(1))?;
+                    if !(1..=100).contains(&rate) {
+                        return Err(bad("ONSITE_GEOCODER_RATE", "must be between 1 and 100"));
+                    }
+                    rate
                 },
             },
             edge: EdgeConfig {

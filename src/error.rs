@@ -40,6 +40,9 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("service unavailable")]
     Unavailable,
+    /// A service we depend on is down (503 with its own code).
+    #[error("{1}")]
+    Upstream(&'static str, String),
     #[error("internal server error")]
     Internal(#[source] anyhow::Error),
 }
@@ -83,7 +86,8 @@ impl ApiError {
             | Self::Unauthorized(code, _)
             | Self::Forbidden(code, _)
             | Self::Conflict(code, _)
-            | Self::Unprocessable(code, _) => code,
+            | Self::Unprocessable(code, _)
+            | Self::Upstream(code, _) => code,
             Self::PaymentRequired(code, _) => code,
             Self::NotFound(_) => "not_found",
             Self::Locked { .. } => "account_locked",
@@ -134,7 +138,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::Upstream(..) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

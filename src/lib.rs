@@ -17,6 +17,7 @@ pub mod domain;
 pub mod edge;
 pub mod error;
 pub mod extract;
+pub mod geocoding;
 pub mod invoices;
 pub mod journal;
 pub mod loadseed;

@@ -201,7 +201,7 @@ impl PairRows {
         let now = db::now();
         let user = |role: Role, first: &str| User {
             id: db::new_id(),
-            email: format!("load-{run}-{role}-{i}@onsite.test"),
+            email: Some(format!("load-{run}-{role}-{i}@onsite.test")),
             phone: None,
             password_hash: Some(password_hash.to_owned()),
             first_name: first.to_owned(),
@@ -220,6 +220,9 @@ impl PairRows {
             created_at: now,
             updated_at: now,
             username: None,
+            pending_phone: None,
+            language: None,
+            time_zone: None,
         };
         let customer = user(Role::Customer, "Load Customer");
         let provider = user(Role::Provider, "Load Provider");

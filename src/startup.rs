@@ -57,6 +57,7 @@ impl Application {
         accounts::bootstrap_admin(&state).await?;
         crate::sweeper::spawn(state.clone());
         crate::notify::worker::spawn(state.clone());
+        crate::geocoding::locate::spawn(state.clone());
         let data = state.clone();
         // The server's own origin (its documentation page) is always allowed
         // once CORS is on.

@@ -49,6 +49,10 @@ pub struct AppState {
     pub limits: crate::edge::limits::Limits,
     /// Where providers' payouts are sent.
     pub payouts: Arc<dyn PayoutSender>,
+    /// Addresses to places and back.
+    pub geocoder: Arc<dyn crate::geocoding::Geocoder>,
+    /// Wakes the background geocoding of saved addresses.
+    pub geo_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -131,6 +135,8 @@ impl AppState {
             blobs: crate::uploads::open(&config).await?,
             limits: crate::edge::limits::Limits::new(&config.edge.limits),
             payouts,
+            geocoder: crate::geocoding::from_config(&config.geocoder)?,
+            geo_wake: Arc::new(tokio::sync::Notify::new()),
             db,
             config,
         })

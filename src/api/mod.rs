@@ -1,5 +1,6 @@
 //! The HTTP surface: one module per resource, one handler per file.
 
+pub mod addresses;
 pub mod admin;
 pub mod auth;
 pub mod bookings;
@@ -11,6 +12,7 @@ pub mod cursor;
 pub mod dates;
 pub mod docs;
 pub mod favorites;
+pub mod geo;
 pub mod health;
 pub mod me;
 pub mod notifications;
@@ -35,6 +37,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(docs::routes)
         .configure(auth::routes)
         .configure(me::routes)
+        .configure(addresses::routes)
+        .configure(geo::routes)
         .configure(bookings::routes)
         .configure(payments::routes)
         .configure(wallet::routes)

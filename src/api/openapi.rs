@@ -3,8 +3,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    admin, auth, bookings, categories, chat, complaints, content, docs, favorites, health, me,
-    notifications, payments, payouts, privacy, providers, services, slots, stats, wallet,
+    addresses, admin, auth, bookings, categories, chat, complaints, content, docs, favorites, geo,
+    health, me, notifications, payments, payouts, privacy, providers, services, slots, stats,
+    wallet,
 };
 
 #[derive(OpenApi)]
@@ -20,6 +21,7 @@ use super::{
         auth::logout::logout, auth::logout::logout_all, auth::me::me,
         auth::email::send_verification, auth::email::verify,
         auth::phone::send_otp, auth::phone::verify,
+        auth::phone_login::send, auth::phone_login::login,
         auth::password::forgot, auth::password::reset, auth::password::change,
         auth::sessions::list, auth::sessions::revoke, auth::invitation::accept,
         me::update::update, me::avatar::upload, me::avatar::download,
@@ -70,11 +72,14 @@ use super::{
         me::notification_settings::get, me::notification_settings::put,
         me::devices::register, me::devices::list, me::devices::delete,
         me::totp::status, me::totp::enrol, me::totp::confirm, me::totp::disable, auth::totp::verify,
+        addresses::list::list, addresses::create::create, addresses::update::update,
+        addresses::delete::delete, geo::search::search, geo::reverse::reverse,
     ),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "account"), (name = "providers"), (name = "services"),
         (name = "availability"), (name = "bookings"), (name = "realtime"), (name = "payments"), (name = "notifications"), (name = "reviews"), (name = "favorites"), (name = "complaints"), (name = "stats"), (name = "admin"),
-        (name = "operations"), (name = "pages", description = "HTML pages the links in mail open"))
+        (name = "operations"), (name = "pages", description = "HTML pages the links in mail open"),
+        (name = "geo", description = "Address search and reverse geocoding"))
 )]
 pub struct ApiDoc;
 

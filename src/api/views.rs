@@ -17,8 +17,17 @@ pub struct LocationView {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UserView {
     pub id: String,
-    pub email: String,
+    /// Absent for an account that signed up with a phone number and has not
+    /// added one.
+    pub email: Option<String>,
     pub phone: Option<String>,
+    /// A new number waiting for its code (`POST /v1/auth/phone/send-otp`,
+    /// then `/verify`); `phone` stays until then.
+    pub pending_phone: Option<String>,
+    /// The saved language (`en`, `fa`) for mails, texts and errors.
+    pub language: Option<String>,
+    /// The saved IANA time zone for dates in mails and texts.
+    pub time_zone: Option<String>,
     /// Lower-case; another identifier to sign in with.
     pub username: Option<String>,
     pub first_name: String,
@@ -28,6 +37,9 @@ pub struct UserView {
     /// `active` or `blocked`.
     pub status: crate::domain::UserStatus,
     pub email_verified: bool,
+    /// False until the first and last name are given (an account that
+    /// signed up with only a phone number starts without them).
+    pub profile_complete: bool,
     pub phone_verified: bool,
     pub avatar_url: Option<String>,
     pub location: Option<LocationView>,
@@ -42,12 +54,16 @@ impl From<&User> for UserView {
             id: u.id.clone(),
             email: u.email.clone(),
             phone: u.phone.clone(),
+            pending_phone: u.pending_phone.clone(),
+            language: u.language.clone(),
+            time_zone: u.time_zone.clone(),
             username: u.username.clone(),
             first_name: u.first_name.clone(),
             last_name: u.last_name.clone(),
             role: u.role,
             status: u.status,
             email_verified: u.email_verified_at.is_some(),
+            profile_complete: !u.first_name.is_empty() && !u.last_name.is_empty(),
             phone_verified: u.phone_verified_at.is_some(),
             avatar_url: u
                 .avatar

@@ -19,7 +19,7 @@ impl Purpose {
     fn ttl(self) -> Duration {
         match self {
             Self::AdminLogin | Self::PhoneVerify => Duration::minutes(10),
-            Self::TotpLogin => Duration::minutes(5),
+            Self::TotpLogin | Self::PhoneLogin => Duration::minutes(5),
             Self::EmailVerify => Duration::minutes(15),
             Self::PasswordReset => Duration::minutes(30),
             Self::Invitation => Duration::days(7),
@@ -31,7 +31,7 @@ impl Purpose {
     /// hourly cap still applies).
     fn min_interval_s(self) -> i64 {
         match self {
-            Self::EmailVerify | Self::PhoneVerify => 60,
+            Self::EmailVerify | Self::PhoneVerify | Self::PhoneLogin => 60,
             Self::AdminLogin | Self::PasswordReset | Self::Invitation | Self::TotpLogin => 0,
         }
     }

@@ -114,3 +114,23 @@ pub async fn sent_since(
         .load(c)
         .await)
 }
+
+/// The newest challenge sent to `destination` for `purpose` that is neither
+/// used nor expired: the one a code typed against a phone number answers.
+pub async fn latest_open(
+    conn: &mut DbConn,
+    destination: &str,
+    purpose: Purpose,
+) -> QueryResult<Option<Challenge>> {
+    let now = super::now();
+    db_run!(conn, |c| challenges::table
+        .filter(challenges::destination.eq(destination))
+        .filter(challenges::purpose.eq(purpose))
+        .filter(challenges::consumed_at.is_null())
+        .filter(challenges::expires_at.gt(now))
+        .order(challenges::created_at.desc())
+        .select(Challenge::as_select())
+        .first(c)
+        .await
+        .optional())
+}

@@ -225,7 +225,7 @@ pub async fn mark_handled(conn: &mut DbConn, id: &str, by: &str) -> QueryResult<
 
 /// What account deletion erases here: their feedback's words and link, and
 /// every contact message sent from their address.
-pub async fn erase(conn: &mut DbConn, user_id: &str, email: &str) -> QueryResult<()> {
+pub async fn erase(conn: &mut DbConn, user_id: &str, email: Option<&str>) -> QueryResult<()> {
     db_run!(conn, |c| diesel::update(
         feedback::table.filter(feedback::user_id.eq(user_id))
     )
@@ -235,10 +235,12 @@ pub async fn erase(conn: &mut DbConn, user_id: &str, email: &str) -> QueryResult
     ))
     .execute(c)
     .await)?;
-    db_run!(conn, |c| diesel::delete(
-        contact_messages::table.filter(contact_messages::email.eq(email))
-    )
-    .execute(c)
-    .await)?;
+    if let Some(email) = email {
+        db_run!(conn, |c| diesel::delete(
+            contact_messages::table.filter(contact_messages::email.eq(email))
+        )
+        .execute(c)
+        .await)?;
+    }
     Ok(())
 }

@@ -26,7 +26,7 @@ pub const ERASED: &str = "[erased]";
 /// Who is being erased, and how they were written down.
 pub struct Person<'a> {
     pub id: &'a str,
-    pub email: &'a str,
+    pub email: Option<&'a str>,
     pub phone: Option<&'a str>,
     pub first_name: &'a str,
     pub last_name: &'a str,
@@ -37,10 +37,14 @@ pub struct Person<'a> {
 impl Person<'_> {
     /// The words to find, longest first so the full name goes before its parts.
     fn needles(&self) -> Vec<String> {
-        let mut n = vec![
-            format!("{} {}", self.first_name, self.last_name),
-            self.email.to_owned(),
-        ];
+        let mut n: Vec<String> = Vec::new();
+        // An account that signed up by phone may have no name yet: a blank
+        // "full name" would erase every space.
+        let full = format!("{} {}", self.first_name, self.last_name);
+        if full.trim().chars().count() >= 3 {
+            n.push(full.trim().to_owned());
+        }
+        n.extend(self.email.map(str::to_owned));
         n.extend(self.phone.map(str::to_owned));
         // A name part of one or two letters would erase more than the name.
         n.extend(
@@ -75,8 +79,11 @@ pub async fn erase(conn: &mut DbConn, p: &Person<'_>) -> QueryResult<()> {
     super::payouts::forget_destination(conn, &id).await?;
     // Their feedback's words, and what they sent through "reach us".
     super::content::erase(conn, &id, p.email).await?;
-    let identifiers: Vec<String> = std::iter::once(p.email.to_owned())
-        .chain(p.phone.map(str::to_owned))
+    let identifiers: Vec<String> = p
+        .email
+        .into_iter()
+        .chain(p.phone)
+        .map(str::to_owned)
         .collect();
     // Codes and links sent to them; the sign-in attempts keep no address.
     db_run!(conn, |c| diesel::delete(
@@ -226,7 +233,8 @@ pub async fn erase(conn: &mut DbConn, p: &Person<'_>) -> QueryResult<()> {
         .await)?;
     let addresses: Vec<String> = db_run!(conn, |c| users::table
         .filter(users::id.eq_any(&counterparts))
-        .select(users::email)
+        .filter(users::email.is_not_null())
+        .select(users::email.assume_not_null())
         .load(c)
         .await)?;
     scrub!(

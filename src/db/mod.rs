@@ -7,6 +7,7 @@
 //! written once and type-checked against both. [`transaction`] runs several such
 //! queries atomically.
 
+pub mod addresses;
 pub mod admin_audit;
 pub mod audit;
 pub mod availability;

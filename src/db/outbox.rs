@@ -217,9 +217,10 @@ pub async fn release(conn: &mut DbConn, token: &str) -> QueryResult<usize> {
 pub async fn forget(
     conn: &mut DbConn,
     user_id: &str,
-    address: &str,
+    address: Option<&str>,
     phone: Option<&str>,
 ) -> QueryResult<usize> {
+    let address = address.unwrap_or_default().to_owned();
     let phone = phone.unwrap_or_default().to_owned();
     db_run!(conn, |c| diesel::delete(
         outbox::table.filter(
@@ -227,7 +228,7 @@ pub async fn forget(
                 .eq(user_id)
                 .or(outbox::channel
                     .eq(Channel::Mail)
-                    .and(outbox::to_addr.eq(address)))
+                    .and(outbox::to_addr.eq(&address)))
                 .or(outbox::channel
                     .eq(Channel::Sms)
                     .and(outbox::to_addr.eq(&phone)))

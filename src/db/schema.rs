@@ -3,7 +3,7 @@
 diesel::table! {
     users (id) {
         id -> Text,
-        email -> Text,
+        email -> Nullable<Text>,
         phone -> Nullable<Text>,
         password_hash -> Nullable<Text>,
         first_name -> Text,
@@ -24,6 +24,9 @@ diesel::table! {
         customer_rating_sum -> BigInt,
         customer_rating_count -> BigInt,
         username -> Nullable<Text>,
+        pending_phone -> Nullable<Text>,
+        language -> Nullable<Text>,
+        time_zone -> Nullable<Text>,
     }
 }
 
@@ -476,6 +479,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    addresses (id) {
+        id -> Text,
+        user_id -> Text,
+        label -> Text,
+        street -> Text,
+        city -> Text,
+        region -> Nullable<Text>,
+        postal_code -> Nullable<Text>,
+        country -> Text,
+        location_lat -> Nullable<Double>,
+        location_lng -> Nullable<Double>,
+        access_notes -> Nullable<Text>,
+        is_default -> Bool,
+        geocode_status -> Text,
+        geocode_tries -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(devices -> users (user_id));
 diesel::joinable!(refresh_tokens -> auth_sessions (session_id));
@@ -661,6 +685,7 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    addresses,
     user_totp,
     recovery_codes,
     gateway_events,

@@ -14,7 +14,9 @@ use crate::domain::{Role, UserStatus};
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct User {
     pub id: String,
-    pub email: String,
+    /// Lower-case; `None` for an account that signed up with a phone number
+    /// and has not added one.
+    pub email: Option<String>,
     pub phone: Option<String>,
     #[serde(skip)]
     pub password_hash: Option<String>,
@@ -35,12 +37,18 @@ pub struct User {
     pub updated_at: NaiveDateTime,
     /// Lower-case, unique; another identifier to sign in with.
     pub username: Option<String>,
+    /// A new number waiting for its code; it replaces `phone` once verified.
+    pub pending_phone: Option<String>,
+    /// A supported language tag (`en`, `fa`) for mails, texts and errors.
+    pub language: Option<String>,
+    /// An IANA time zone name for dates in mails and texts.
+    pub time_zone: Option<String>,
 }
 
 impl User {
     /// A new active account with nothing but its identity filled in.
     pub fn new_account(
-        email: String,
+        email: Option<String>,
         phone: Option<String>,
         password_hash: Option<String>,
         first_name: String,
@@ -69,7 +77,20 @@ impl User {
             created_at: now,
             updated_at: now,
             username: None,
+            pending_phone: None,
+            language: None,
+            time_zone: None,
         }
+    }
+
+    /// How the account signs in, for audit lines and messages: the email,
+    /// else the phone, else the username, else the id.
+    pub fn identifier(&self) -> &str {
+        self.email
+            .as_deref()
+            .or(self.phone.as_deref())
+            .or(self.username.as_deref())
+            .unwrap_or(&self.id)
     }
 
     pub fn is_active(&self) -> bool {
@@ -91,6 +112,10 @@ pub struct ProfileChanges {
     pub settings: Option<String>,
     pub avatar: Option<Option<String>>,
     pub username: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub pending_phone: Option<Option<String>>,
+    pub language: Option<Option<String>>,
+    pub time_zone: Option<Option<String>>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -251,6 +276,40 @@ pub async fn mark_phone_verified(conn: &mut DbConn, id: &str, phone: &str) -> Qu
     Ok(n == 1)
 }
 
+/// Confirms a texted code's number on account `id`: the unverified `phone`
+/// becomes verified, or the `pending_phone` replaces the verified one. False
+/// when the account holds neither number any more.
+pub async fn confirm_phone(conn: &mut DbConn, id: &str, phone: &str) -> QueryResult<bool> {
+    if mark_phone_verified(conn, id, phone).await? {
+        return Ok(true);
+    }
+    let n = db_run!(conn, |c| diesel::update(
+        users::table.find(id).filter(users::pending_phone.eq(phone))
+    )
+    .set((
+        users::phone.eq(Some(phone)),
+        users::phone_verified_at.eq(Some(now())),
+        users::pending_phone.eq(None::<String>),
+        users::updated_at.eq(now()),
+    ))
+    .execute(c)
+    .await)?;
+    Ok(n == 1)
+}
+
+/// Takes an unverified `phone` off whichever account typed it: the person
+/// who just proved they hold the number signs up with it instead.
+pub async fn release_unverified_phone(conn: &mut DbConn, phone: &str) -> QueryResult<usize> {
+    db_run!(conn, |c| diesel::update(
+        users::table
+            .filter(users::phone.eq(phone))
+            .filter(users::phone_verified_at.is_null())
+    )
+    .set((users::phone.eq(None::<String>), users::updated_at.eq(now())))
+    .execute(c)
+    .await)
+}
+
 pub async fn update_profile(
     conn: &mut DbConn,
     id: &str,
@@ -278,6 +337,7 @@ pub async fn erase(conn: &mut DbConn, id: &str, placeholder: &str) -> QueryResul
         .set((
             users::email.eq(placeholder),
             users::phone.eq(None::<String>),
+            users::pending_phone.eq(None::<String>),
             users::username.eq(None::<String>),
             users::password_hash.eq(None::<String>),
             users::first_name.eq("Deleted"),
@@ -346,7 +406,7 @@ pub async fn admin_page(
         }
         if let Some(pattern) = &filter.text {
             q = q.filter(
-                lower(users::email)
+                lower(users::email.assume_not_null())
                     .like(pattern.clone())
                     .escape('\\')
                     .or(lower(users::first_name).like(pattern.clone()).escape('\\'))

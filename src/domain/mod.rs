@@ -26,8 +26,8 @@ pub use password::Password;
 pub use phone::Phone;
 pub use status::{
     Channel, ComplaintKind, ComplaintSide, ComplaintStatus, ConsentKind, DocumentKind,
-    DocumentStatus, LedgerKind, LoginOutcome, NotificationKind, PayoutStatus, Platform,
-    ProviderApproval, Purpose, ServiceStatus, Severity, UserStatus,
+    DocumentStatus, GeocodeStatus, LedgerKind, LoginOutcome, NotificationKind, PayoutStatus,
+    Platform, ProviderApproval, Purpose, ServiceStatus, Severity, UserStatus,
 };
 pub use text::{BoundedText, LongText, MessageText, Reason, Skill, Slug, Title};
 pub use timezone::{clock, ClockTime, TimeZone};

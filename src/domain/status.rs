@@ -65,6 +65,8 @@ named_enum! {
         Invitation = "invitation",
         /// The second step of a sign-in with an authenticator app.
         TotpLogin = "totp_login",
+        /// Signing in (or up) with a code texted to a phone number.
+        PhoneLogin = "phone_login",
     }
 }
 
@@ -302,7 +304,24 @@ named_enum! {
     }
 }
 
+named_enum! {
+    /// Where an address's location came from (`addresses.geocode_status`).
+    #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow, utoipa::ToSchema)]
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub enum GeocodeStatus ("geocode status") {
+        /// The user gave the location.
+        Given = "given",
+        /// Waiting for the geocoder (in the background).
+        Pending = "pending",
+        /// The geocoder placed it.
+        Found = "found",
+        /// The geocoder knows no such place; give a location by hand.
+        NotFound = "not_found",
+    }
+}
+
 text_column!(
+    GeocodeStatus,
     Channel,
     PayoutStatus,
     Platform,

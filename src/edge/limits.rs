@@ -95,10 +95,12 @@ pub enum Bucket {
     Bookings,
     /// "Reach us" messages per client address.
     ContactIp,
+    /// Address searches and reverse lookups per account.
+    GeoAccount,
 }
 
 impl Bucket {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::LoginIp,
         Self::LoginAccount,
         Self::RegisterIp,
@@ -106,6 +108,7 @@ impl Bucket {
         Self::CodesAccount,
         Self::Bookings,
         Self::ContactIp,
+        Self::GeoAccount,
     ];
 
     /// The variable that sets it.
@@ -118,6 +121,7 @@ impl Bucket {
             Self::CodesAccount => "ONSITE_RATE_CODES_ACCOUNT",
             Self::Bookings => "ONSITE_RATE_BOOKINGS",
             Self::ContactIp => "ONSITE_RATE_CONTACT_IP",
+            Self::GeoAccount => "ONSITE_RATE_GEO_ACCOUNT",
         }
     }
 
@@ -130,6 +134,8 @@ impl Bucket {
             Self::CodesAccount => Rate::new(5, 3600),
             Self::Bookings => Rate::new(30, 3600),
             Self::ContactIp => Rate::new(5, 3600),
+            // Typing an address searches as the user types.
+            Self::GeoAccount => Rate::new(60, 60),
         }
     }
 }

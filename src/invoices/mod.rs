@@ -90,7 +90,7 @@ fn name_of(u: Option<&db::users::User>) -> Party {
             name: format!("{} {}", u.first_name, u.last_name)
                 .trim()
                 .to_owned(),
-            email: u.email.clone(),
+            email: u.email.clone().unwrap_or_default(),
         },
         None => Party {
             name: "(account closed)".into(),

@@ -227,11 +227,13 @@ impl Delivery {
             }
             // "Push works" for the mail default: a device, and push on for the kind.
             let pushable = !devices.is_empty() && push_allowed(&user.settings, row.kind);
-            if let Some(mail) = notice
-                .mail
-                .filter(|_| mail_allowed(&user.settings, row.kind, pushable))
-            {
-                let mut out = OutboxRow::mail(&user.email, &mail.subject, &mail.body);
+            if let (Some(mail), Some(to)) = (
+                notice
+                    .mail
+                    .filter(|_| mail_allowed(&user.settings, row.kind, pushable)),
+                user.email.as_deref(),
+            ) {
+                let mut out = OutboxRow::mail(to, &mail.subject, &mail.body);
                 // The completion mail is the receipt: the worker attaches the
                 // recipient's copy of the invoice when it sends it.
                 if let (NotificationKind::JobCompleted, Some(booking)) = (row.kind, &row.booking_id)

@@ -86,8 +86,8 @@ pub async fn missed(
                     "message": {"id": m.id, "from": m.from, "text": text, "sent_at": m.sent_at},
                     "url": link,
                 }),
-                mail: Some(Mail {
-                    to: u.email.clone(),
+                mail: u.email.clone().map(|to| Mail {
+                    to,
                     subject: title,
                     body: format!(
                         "{sender} wrote about booking {}:\n\n  {}\n\nAnswer in the app: {link}\n\n\

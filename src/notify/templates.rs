@@ -85,6 +85,10 @@ pub fn account_locked(to: &str, minutes: u64) -> Mail {
     }
 }
 
+pub fn phone_login_code(code: &str) -> String {
+    format!("Your onsite sign-in code is {code}. It is valid for 5 minutes. Never share it.")
+}
+
 pub fn phone_code(code: &str) -> String {
     format!("Your onsite verification code is {code}. It is valid for 10 minutes.")
 }

@@ -27,6 +27,12 @@ use crate::market::{market, BASE};
 const RULES: &[(&str, &str, &str, u8)] = &[
     ("get", "/", "YYYYYY", 0),
     ("get", "/v1/me/totp", "uYYYYY", 0),
+    ("get", "/v1/me/addresses", "uYYYYY", 0),
+    ("post", "/v1/me/addresses", "uyyyyy", 0),
+    ("patch", "/v1/me/addresses/{address}", "uYnnnn", 0),
+    ("delete", "/v1/me/addresses/{address}", "uYnnnn", 1),
+    ("get", "/v1/geo/search", "uyyyyy", 0),
+    ("get", "/v1/geo/reverse", "uyyyyy", 0),
     ("post", "/v1/me/totp", "uyyyyy", 0),
     ("delete", "/v1/me/totp", "uyyyyy", 0),
     ("post", "/v1/me/totp/confirm", "uyyyyy", 0),
@@ -45,6 +51,8 @@ const RULES: &[(&str, &str, &str, u8)] = &[
     ("post", "/v1/auth/register", "yyyyyy", 0),
     ("post", "/v1/auth/login", "yyyyyy", 0),
     ("post", "/v1/auth/otp/verify", "yyyyyy", 0),
+    ("post", "/v1/auth/otp/send", "yyyyyy", 0),
+    ("post", "/v1/auth/otp/login", "yyyyyy", 0),
     ("post", "/v1/auth/refresh", "yyyyyy", 0),
     ("post", "/v1/auth/logout", "uyyyyy", 2),
     ("post", "/v1/auth/logout-all", "uyyyyy", 3),
@@ -353,6 +361,18 @@ async fn every_route_admits_exactly_its_callers_and_strangers_get_404() {
         .as_str()
         .unwrap()
         .to_owned();
+    let address = app
+        .post_auth(
+            "/v1/me/addresses",
+            &m.customer,
+            json!({"street": "1 Commissioner Street", "city": "Johannesburg", "country": "ZA",
+                   "location": {"lat": -26.2041, "lng": 28.0473}}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let png = crate::fixtures::png(50, 50);
     let res = app
         .client
@@ -481,6 +501,7 @@ async fn every_route_admits_exactly_its_callers_and_strangers_get_404() {
             .replace("{service}", &m.service_id)
             .replace("{notification}", &notification)
             .replace("{device}", &device)
+            .replace("{address}", &address)
             .replace("{victim}", &victim)
             .replace("{document}", &document)
             .replace("{image}", &image)

@@ -9,13 +9,13 @@ use crate::helpers::{spawn_with, token, TestApp};
 use crate::market::market;
 use crate::twilio_standin::Twilio;
 
-async fn spawn(twilio: &Twilio) -> TestApp {
+pub async fn spawn(twilio: &Twilio) -> TestApp {
     let env = twilio.settings();
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     spawn_with(&env).await
 }
 
-fn code_in(text: &str) -> String {
+pub fn code_in(text: &str) -> String {
     regex::Regex::new(r"\b(\d{6})\b")
         .unwrap()
         .captures(text)

@@ -160,7 +160,7 @@ impl Export {
                             u.id,
                             u.role.to_string(),
                             u.status.to_string(),
-                            u.email,
+                            u.email.unwrap_or_default(),
                             u.phone.unwrap_or_default(),
                             u.first_name,
                             u.last_name,

@@ -55,7 +55,7 @@ pub async fn invite(
         .with_db(async |conn| {
             ensure_free(conn, &req.email, req.phone.as_ref()).await?;
             let user = User::new_account(
-                req.email.as_str().to_owned(),
+                Some(req.email.as_str().to_owned()),
                 req.phone.map(Phone::into_inner),
                 None,
                 req.first_name.into_inner(),
@@ -80,7 +80,7 @@ pub async fn invite(
                     c,
                     Some(&user.id),
                     Purpose::Invitation,
-                    &user.email,
+                    req.email.as_str(),
                     false,
                     true,
                 )
@@ -91,7 +91,7 @@ pub async fn invite(
                     state.config.http.public_url
                 );
                 // The account and its invitation mail commit together.
-                let mail = templates::invitation(&user.email, role.as_str(), token, &link);
+                let mail = templates::invitation(req.email.as_str(), role.as_str(), token, &link);
                 center::queue_mail(c, &mail).await?;
                 super::audit::record(
                     c,
@@ -118,7 +118,7 @@ pub async fn invite(
             Ok(InviteResponse {
                 user: UserView::from(&user),
                 invitation: InvitationView {
-                    sent_to: user.email.clone(),
+                    sent_to: req.email.as_str().to_owned(),
                     expires_at,
                 },
             })

@@ -79,7 +79,12 @@ async fn decide(
             let notice = Notice::account(
                 id,
                 kind,
-                templates::provider_approval(&user.email, to, reason),
+                // Mailed only to an account with an address (the center checks).
+                templates::provider_approval(
+                    user.email.as_deref().unwrap_or_default(),
+                    to,
+                    reason,
+                ),
                 serde_json::json!({"approval": to, "verified": to == ProviderApproval::Approved, "reason": reason}),
             );
             let notified = state.delivery.store(conn, vec![notice]).await?;

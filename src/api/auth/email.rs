@@ -46,6 +46,12 @@ pub async fn send_verification(
     state: web::Data<AppState>,
     me: AuthUser,
 ) -> ApiResult<HttpResponse> {
+    let Some(email) = me.user.email.clone() else {
+        return Err(ApiError::BadRequest(
+            "no_email",
+            "add an email address with PATCH /v1/me first".into(),
+        ));
+    };
     if me.user.email_verified_at.is_some() {
         return Err(ApiError::Conflict(
             "already_verified",
@@ -62,12 +68,12 @@ pub async fn send_verification(
                 conn,
                 Some(me.id()),
                 Purpose::EmailVerify,
-                &me.user.email,
+                &email,
                 true,
                 true,
             )
             .await?;
-            queue_verification_mail(&state, conn, &me.user.email, &issued).await?;
+            queue_verification_mail(&state, conn, &email, &issued).await?;
             Ok(issued)
         })
         .await?;
@@ -139,7 +145,7 @@ async fn confirm(conn: &mut db::DbConn, ch: &db::challenges::Challenge) -> ApiRe
         Some(id) => db::users::find(conn, id).await?,
         None => None,
     };
-    let Some(user) = user.filter(|u| u.email == ch.destination) else {
+    let Some(user) = user.filter(|u| u.email.as_deref() == Some(ch.destination.as_str())) else {
         return Err(ApiError::BadRequest(
             "challenge_stale",
             "the account's email has changed since this was sent".into(),

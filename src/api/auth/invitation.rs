@@ -73,7 +73,7 @@ pub async fn accept_token(
                 Some(id) => db::users::find(conn, id).await?,
                 None => None,
             }
-            .filter(|u| u.is_active() && u.email == ch.destination)
+            .filter(|u| u.is_active() && u.email.as_deref() == Some(ch.destination.as_str()))
             .ok_or_else(|| {
                 ApiError::BadRequest(
                     "invalid_token",

@@ -124,8 +124,9 @@ pub async fn login(
                         .await;
                     tracing::warn!(user = %user.id, "account locked after repeated login failures");
                     let minutes = state.config.auth.lockout_duration.as_secs() / 60;
-                    center::queue_mail(conn, &templates::account_locked(&user.email, minutes))
-                        .await?;
+                    if let Some(to) = &user.email {
+                        center::queue_mail(conn, &templates::account_locked(to, minutes)).await?;
+                    }
                     state.delivery.wake(Channel::Mail);
                     return Err(ApiError::Locked {
                         retry_after_s: (until - db::now()).num_seconds(),
@@ -150,57 +151,76 @@ pub async fn login(
                 return Err(invalid());
             }
             db::users::clear_failures(conn, &user.id).await?;
-
-            // Two-step sign-in on (for admins too, instead of the emailed code).
-            if db::totp::confirmed(conn, &user.id).await?.is_some() {
-                let issued = challenge::issue(
-                    &state,
-                    conn,
-                    Some(&user.id),
-                    Purpose::TotpLogin,
-                    &format!("totp:{}", user.id),
-                    false,
-                    false,
-                )
-                .await?;
-                audit
-                    .record(conn, Some(&user), LoginOutcome::TotpRequired)
-                    .await;
-                return Ok(HttpResponse::Ok().json(TotpRequired {
-                    mfa_required: true,
-                    method: "totp",
-                    challenge_id: issued.id,
-                    expires_in: 300,
-                }));
-            }
-
-            if user.role == Role::Admin {
-                let issued = challenge::issue(
-                    &state,
-                    conn,
-                    Some(&user.id),
-                    Purpose::AdminLogin,
-                    &user.email,
-                    true,
-                    false,
-                )
-                .await?;
-                let code = issued.code.unwrap_or_default();
-                // The worker is woken at once: the code is usually there in milliseconds.
-                center::queue_mail(conn, &templates::admin_login_code(&user.email, &code)).await?;
-                state.delivery.wake(Channel::Mail);
-                audit.record(conn, Some(&user), LoginOutcome::OtpSent).await;
-                return Ok(HttpResponse::Ok().json(OtpRequired {
-                    otp_required: true,
-                    challenge_id: issued.id,
-                    expires_in: 600,
-                }));
-            }
-            let pair = tokens::start_session(&state, conn, &user, &client).await?;
-            audit.record(conn, Some(&user), LoginOutcome::Success).await;
-            Ok(HttpResponse::Ok().json(super::TokenPair::from(pair)))
+            second_step(&state, conn, &user, &client, &audit).await
         })
         .await
+}
+
+/// After a first factor (the password, or a code texted to the phone):
+/// the authenticator's code when two-step sign-in is on, the emailed code
+/// for an admin, else the tokens.
+pub(super) async fn second_step(
+    state: &AppState,
+    conn: &mut DbConn,
+    user: &User,
+    client: &ClientInfo,
+    audit: &Audit<'_>,
+) -> ApiResult<HttpResponse> {
+    // Two-step sign-in on (for admins too, instead of the emailed code).
+    if db::totp::confirmed(conn, &user.id).await?.is_some() {
+        let issued = challenge::issue(
+            state,
+            conn,
+            Some(&user.id),
+            Purpose::TotpLogin,
+            &format!("totp:{}", user.id),
+            false,
+            false,
+        )
+        .await?;
+        audit
+            .record(conn, Some(user), LoginOutcome::TotpRequired)
+            .await;
+        return Ok(HttpResponse::Ok().json(TotpRequired {
+            mfa_required: true,
+            method: "totp",
+            challenge_id: issued.id,
+            expires_in: 300,
+        }));
+    }
+
+    if user.role == Role::Admin {
+        let Some(email) = user.email.as_deref() else {
+            return Err(ApiError::Forbidden(
+                "no_email",
+                "an admin signs in with a code sent to their email address, and this account has none"
+                    .into(),
+            ));
+        };
+        let issued = challenge::issue(
+            state,
+            conn,
+            Some(&user.id),
+            Purpose::AdminLogin,
+            email,
+            true,
+            false,
+        )
+        .await?;
+        let code = issued.code.unwrap_or_default();
+        // The worker is woken at once: the code is usually there in milliseconds.
+        center::queue_mail(conn, &templates::admin_login_code(email, &code)).await?;
+        state.delivery.wake(Channel::Mail);
+        audit.record(conn, Some(user), LoginOutcome::OtpSent).await;
+        return Ok(HttpResponse::Ok().json(OtpRequired {
+            otp_required: true,
+            challenge_id: issued.id,
+            expires_in: 600,
+        }));
+    }
+    let pair = tokens::start_session(state, conn, user, client).await?;
+    audit.record(conn, Some(user), LoginOutcome::Success).await;
+    Ok(HttpResponse::Ok().json(super::TokenPair::from(pair)))
 }
 
 /// An email (contains `@`), a phone number (normalised to E.164), or a username.
@@ -218,13 +238,13 @@ async fn find_by_identifier(conn: &mut DbConn, identifier: &str) -> ApiResult<Op
 }
 
 /// Writes login audit lines; a failure to audit is logged, never fatal.
-struct Audit<'a> {
-    identifier: &'a str,
-    client: &'a ClientInfo,
+pub(super) struct Audit<'a> {
+    pub identifier: &'a str,
+    pub client: &'a ClientInfo,
 }
 
 impl Audit<'_> {
-    async fn record(&self, conn: &mut DbConn, user: Option<&User>, outcome: LoginOutcome) {
+    pub async fn record(&self, conn: &mut DbConn, user: Option<&User>, outcome: LoginOutcome) {
         let uid = user.map(|u| u.id.as_str());
         if let Err(e) = db::audit::record(conn, uid, self.identifier, self.client, outcome).await {
             tracing::error!(error = %e, "could not write the login audit");

@@ -37,6 +37,7 @@ pub mod me;
 pub mod otp;
 pub mod password;
 pub mod phone;
+pub mod phone_login;
 pub mod refresh;
 pub mod register;
 pub mod sessions;
@@ -61,6 +62,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::resource("/otp/verify")
                     .wrap(crate::limit!(LoginIp))
                     .route(web::post().to(otp::verify)),
+            )
+            .service(
+                web::resource("/otp/send")
+                    .wrap(crate::limit!(CodesIp))
+                    .route(web::post().to(phone_login::send)),
+            )
+            .service(
+                web::resource("/otp/login")
+                    .wrap(crate::limit!(LoginIp))
+                    .route(web::post().to(phone_login::login)),
             )
             .service(
                 web::resource("/totp/verify")

@@ -56,7 +56,7 @@ pub async fn verify(
             db::audit::record(
                 conn,
                 Some(&user.id),
-                &user.email,
+                user.identifier(),
                 &client,
                 LoginOutcome::Success,
             )

@@ -61,7 +61,7 @@ async fn send_reset(state: &crate::state::AppState, email: Email) -> ApiResult<(
                 conn,
                 Some(&user.id),
                 Purpose::PasswordReset,
-                &user.email,
+                email.as_str(),
                 false,
                 true,
             )
@@ -71,8 +71,11 @@ async fn send_reset(state: &crate::state::AppState, email: Email) -> ApiResult<(
                 "{}/reset-password?token={token}",
                 state.config.http.public_url
             );
-            center::queue_mail(conn, &templates::password_reset(&user.email, &token, &link))
-                .await?;
+            center::queue_mail(
+                conn,
+                &templates::password_reset(email.as_str(), &token, &link),
+            )
+            .await?;
             state.delivery.wake(Channel::Mail);
             Ok(())
         })
@@ -128,7 +131,9 @@ pub async fn reset_with_token(
             db::users::set_password(conn, &user.id, &hash).await?;
             db::sessions::revoke_all(conn, &user.id, None, "password_reset").await?;
             db::devices::remove_all(conn, &user.id).await?;
-            center::queue_mail(conn, &templates::password_changed(&user.email)).await?;
+            if let Some(to) = &user.email {
+                center::queue_mail(conn, &templates::password_changed(to)).await?;
+            }
             Ok(())
         })
         .await?;
@@ -173,7 +178,9 @@ pub async fn change(
                 .await?;
             // Whoever else was signed in loses push too; this app registers again.
             db::devices::remove_all(conn, me.id()).await?;
-            center::queue_mail(conn, &templates::password_changed(&me.user.email)).await?;
+            if let Some(to) = &me.user.email {
+                center::queue_mail(conn, &templates::password_changed(to)).await?;
+            }
             Ok(())
         })
         .await?;

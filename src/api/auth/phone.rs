@@ -12,25 +12,32 @@ use crate::extract::{AuthUser, ValidJson};
 use crate::notify::{center, templates, Sms};
 use crate::state::AppState;
 
-/// Text a six-digit code to the account's phone number.
+/// Text a six-digit code to the account's new or unverified phone number.
 #[utoipa::path(post, path = "/v1/auth/phone/send-otp", tag = "auth", security(("bearer" = [])),
     responses((status = 202, body = ChallengeSent),
         (status = 400, description = "no phone on the account", body = crate::error::ErrorBody),
         (status = 409, description = "already verified", body = crate::error::ErrorBody),
         (status = 429, body = crate::error::ErrorBody)))]
 pub async fn send_otp(state: web::Data<AppState>, me: AuthUser) -> ApiResult<HttpResponse> {
-    let Some(phone) = me.user.phone.clone() else {
+    // A number waiting to replace the verified one, else the unverified one.
+    let target = me.user.pending_phone.clone().or_else(|| {
+        me.user
+            .phone
+            .clone()
+            .filter(|_| me.user.phone_verified_at.is_none())
+    });
+    let Some(phone) = target else {
+        if me.user.phone.is_some() {
+            return Err(ApiError::Conflict(
+                "already_verified",
+                "this phone number is already verified".into(),
+            ));
+        }
         return Err(ApiError::BadRequest(
             "no_phone",
             "add a phone number with PATCH /v1/me first".into(),
         ));
     };
-    if me.user.phone_verified_at.is_some() {
-        return Err(ApiError::Conflict(
-            "already_verified",
-            "this phone number is already verified".into(),
-        ));
-    }
     state
         .limits
         .check(crate::edge::limits::Bucket::CodesAccount, me.id())?;
@@ -70,7 +77,8 @@ pub struct PhoneVerifyRequest {
     pub code: String,
 }
 
-/// Confirm the phone number with the texted code.
+/// Confirm the phone number with the texted code (a pending new number
+/// replaces the old one only now).
 #[utoipa::path(post, path = "/v1/auth/phone/verify", tag = "auth", security(("bearer" = [])),
     request_body = PhoneVerifyRequest,
     responses((status = 200, body = StatusView), (status = 400, body = crate::error::ErrorBody)))]
@@ -98,7 +106,16 @@ pub async fn verify(
                 Purpose::PhoneVerify,
             )
             .await?;
-            if !db::users::mark_phone_verified(conn, me.id(), &ch.destination).await? {
+            let confirmed = match db::users::confirm_phone(conn, me.id(), &ch.destination).await {
+                Err(err) if db::is_unique_violation(&err) => {
+                    return Err(ApiError::Conflict(
+                        "phone_taken",
+                        "another account verified this number first".into(),
+                    ))
+                }
+                other => other?,
+            };
+            if !confirmed {
                 return Err(ApiError::BadRequest(
                     "challenge_stale",
                     "the account's phone has changed since this was sent".into(),

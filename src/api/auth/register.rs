@@ -81,7 +81,7 @@ pub async fn register(
     state
         .with_db(async |conn| {
             let mut user = User::new_account(
-                req.email.as_str().to_owned(),
+                Some(req.email.as_str().to_owned()),
                 req.phone.map(Phone::into_inner),
                 Some(hash),
                 req.first_name.into_inner(),
@@ -105,15 +105,20 @@ pub async fn register(
                 conn,
                 Some(&user.id),
                 Purpose::EmailVerify,
-                &user.email,
+                req.email.as_str(),
                 true,
                 true,
             )
             .await
             {
                 Ok(issued) => {
-                    super::email::queue_verification_mail(&state, conn, &user.email, &issued)
-                        .await?;
+                    super::email::queue_verification_mail(
+                        &state,
+                        conn,
+                        req.email.as_str(),
+                        &issued,
+                    )
+                    .await?;
                     Some(ChallengeRef {
                         challenge_id: issued.id,
                     })

@@ -21,8 +21,13 @@ pub struct CreateBookingRequest {
     /// `hold_id` for a held slot, or both for an on-demand job (as soon as possible).
     pub scheduled_at: Option<DateTime<Utc>>,
     pub hold_id: Option<String>,
-    #[schema(value_type = crate::api::views::LocationView)]
-    pub location: Location,
+    /// Where the job is: give this or `address_id`.
+    #[schema(value_type = Option<crate::api::views::LocationView>)]
+    pub location: Option<Location>,
+    /// One of the customer's saved addresses (`/v1/me/addresses`), instead
+    /// of `location`: the booking keeps a copy of its place, its one-line
+    /// address and its access notes.
+    pub address_id: Option<String>,
     pub notes: Option<String>,
     pub job_size: JobSize,
     /// Required for, and only for, `job_size: custom`.
@@ -64,6 +69,16 @@ pub async fn create(
             "give scheduled_at or hold_id, not both",
         ));
     }
+    let (location, address, notes) = match (&req.location, &req.address_id) {
+        (Some(l), None) => ((l.lat, l.lng), l.address.clone(), req.notes.clone()),
+        (None, Some(id)) => saved_address(&state, me.id(), id, req.notes.as_deref()).await?,
+        _ => {
+            return Err(ApiError::validation(
+                "location",
+                "give location or address_id (one of them)",
+            ))
+        }
+    };
     state.with_db(async |conn| {
         let service = db::services::find(conn, &req.service_id)
             .await?
@@ -73,7 +88,7 @@ pub async fn create(
         let profile = crate::marketplace::ensure_bookable(conn, &provider_id).await?;
         if let (Some(lat), Some(lng)) = (profile.base_lat, profile.base_lng) {
             let km =
-                crate::marketplace::geo::distance_km((lat, lng), (req.location.lat, req.location.lng));
+                crate::marketplace::geo::distance_km((lat, lng), location);
             if km > profile.service_radius_km {
                 return Err(ApiError::Unprocessable(
                     "outside_service_area",
@@ -125,9 +140,9 @@ pub async fn create(
                 customer_id: me.id(),
                 provider_id: &provider_id,
                 service_id: &service.id,
-                location: (req.location.lat, req.location.lng),
-                address: req.location.address.clone(),
-                notes: req.notes.clone(),
+                location,
+                address: address.clone(),
+                notes: notes.clone(),
                 job_size: req.job_size,
                 price,
                 currency: &service.currency,
@@ -143,4 +158,33 @@ pub async fn create(
         Ok(HttpResponse::Created().json(BookingView::new(&booking, me.id())))
     })
     .await
+}
+
+/// A saved address as a booking's place: its point, its one line, and its
+/// access notes after the customer's notes.
+async fn saved_address(
+    state: &AppState,
+    customer: &str,
+    id: &str,
+    notes: Option<&str>,
+) -> ApiResult<((f64, f64), Option<String>, Option<String>)> {
+    let a = state
+        .with_db(async |conn| Ok(db::addresses::find(conn, customer, id).await?))
+        .await?
+        .ok_or(ApiError::NotFound("address"))?;
+    let Some(point) = a.location() else {
+        return Err(ApiError::Conflict(
+            "address_not_located",
+            "this address has no location yet: wait for the geocoder, or give it one with PATCH /v1/me/addresses/{id}".into(),
+        ));
+    };
+    let notes = match (
+        notes.map(str::trim).filter(|n| !n.is_empty()),
+        &a.access_notes,
+    ) {
+        (Some(n), Some(access)) => Some(format!("{n}\n\nAccess: {access}")),
+        (None, Some(access)) => Some(format!("Access: {access}")),
+        (n, None) => n.map(str::to_owned),
+    };
+    Ok((point, Some(format!("{}: {}", a.label, a.one_line())), notes))
 }

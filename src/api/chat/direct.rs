@@ -117,7 +117,7 @@ pub async fn send(
                 if let Some(provider) = db::users::find(conn, &provider_id).await? {
                     let notice = notify::chat::from_admin(
                         &provider.id,
-                        &provider.email,
+                        provider.email.as_deref().unwrap_or_default(),
                         &message,
                         &state.config.http.public_url,
                     );

@@ -110,7 +110,7 @@ pub async fn enrol(
         .user
         .username
         .clone()
-        .unwrap_or_else(|| me.user.email.clone());
+        .unwrap_or_else(|| me.user.identifier().to_owned());
     let generator = totp::generator(&secret, &state.config.platform.name, &account)?;
     let png = generator
         .get_qr_png()
@@ -168,7 +168,9 @@ pub async fn confirm(
                 ));
             }
             db::totp::set_recovery(c, me.id(), &hashes).await?;
-            center::queue_mail(c, &templates::two_step_changed(&me.user.email, true)).await?;
+            if let Some(to) = &me.user.email {
+                center::queue_mail(c, &templates::two_step_changed(to, true)).await?;
+            }
             Ok(())
         })
         .await?;
@@ -204,7 +206,9 @@ pub async fn disable(
                 ));
             }
             db::totp::remove(c, me.id()).await?;
-            center::queue_mail(c, &templates::two_step_changed(&me.user.email, false)).await?;
+            if let Some(to) = &me.user.email {
+                center::queue_mail(c, &templates::two_step_changed(to, false)).await?;
+            }
             Ok(())
         })
         .await?;

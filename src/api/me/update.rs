@@ -17,7 +17,9 @@ pub struct UpdateMeRequest {
     pub first_name: Option<PersonName>,
     #[schema(value_type = Option<String>)]
     pub last_name: Option<PersonName>,
-    /// Changing the phone makes it unverified again.
+    /// A new number replaces an unverified one at once; a verified number
+    /// stays until the new one is confirmed by its code (it waits as
+    /// `pending_phone`: `POST /v1/auth/phone/send-otp`, then `/verify`).
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub phone: Option<Option<Phone>>,
@@ -32,6 +34,10 @@ pub struct UpdateMeRequest {
     /// Merged into the stored settings object; a key set to `null` is removed.
     #[schema(value_type = Option<Object>)]
     pub settings: Option<serde_json::Map<String, serde_json::Value>>,
+    /// For an account without one (it signed up by phone); then confirm it
+    /// with `POST /v1/auth/email/send-verification`.
+    #[schema(value_type = Option<String>, format = "email")]
+    pub email: Option<crate::domain::Email>,
 }
 
 const SETTINGS_LIMIT: usize = 8 * 1024;
@@ -65,8 +71,36 @@ pub async fn update(
                             ));
                         }
                     }
-                    changes.phone = Some(phone);
-                    changes.phone_verified_at = Some(None);
+                    match phone {
+                        // A verified number stays until the new one is proven.
+                        Some(new) if me.user.phone_verified_at.is_some() => {
+                            changes.pending_phone = Some(Some(new));
+                        }
+                        phone => {
+                            changes.phone = Some(phone);
+                            changes.phone_verified_at = Some(None);
+                            changes.pending_phone = Some(None);
+                        }
+                    }
+                } else if me.user.pending_phone.is_some() {
+                    // Back to the current number: the pending change is dropped.
+                    changes.pending_phone = Some(None);
+                }
+            }
+            if let Some(email) = req.email {
+                let email = email.as_str().to_lowercase();
+                if me.user.email.as_deref() != Some(email.as_str()) {
+                    if me.user.email.is_some() {
+                        return Err(ApiError::Conflict(
+                            "email_set",
+                            "this account already has an email address; it cannot be changed here"
+                                .into(),
+                        ));
+                    }
+                    if db::users::email_taken(conn, &email).await? {
+                        return Err(taken_email());
+                    }
+                    changes.email = Some(Some(email));
                 }
             }
             if let Some(username) = req.username {
@@ -108,6 +142,9 @@ pub async fn update(
                     if err.to_string().contains("username") {
                         return Err(taken_name());
                     }
+                    if err.to_string().contains("email") {
+                        return Err(taken_email());
+                    }
                     return Err(ApiError::Conflict(
                         "phone_taken",
                         "another account uses this phone number".into(),
@@ -121,6 +158,13 @@ pub async fn update(
             Ok(HttpResponse::Ok().json(UserView::from(&user)))
         })
         .await
+}
+
+fn taken_email() -> ApiError {
+    ApiError::Conflict(
+        "email_taken",
+        "another account has this email address".into(),
+    )
 }
 
 fn taken_name() -> ApiError {

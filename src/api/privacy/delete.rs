@@ -53,10 +53,12 @@ pub async fn delete_account(
             let documents = db::transaction(conn, async |c| {
                 db::users::erase(c, &id, &placeholder).await?;
                 db::totp::remove(c, &id).await?;
+                db::addresses::delete_all(c, &id).await?;
                 // What was told to them, what still waits to reach them, and
                 // where push would reach them, goes too.
                 db::notifications::delete_for_user(c, &id).await?;
-                db::outbox::forget(c, &id, &me.user.email, me.user.phone.as_deref()).await?;
+                db::outbox::forget(c, &id, me.user.email.as_deref(), me.user.phone.as_deref())
+                    .await?;
                 db::devices::remove_all(c, &id).await?;
                 db::devices::forget_alerts(c, &id).await?;
                 db::consents::forget(c, &id).await?;
@@ -64,7 +66,7 @@ pub async fn delete_account(
                     c,
                     &db::erasure::Person {
                         id: &id,
-                        email: &me.user.email,
+                        email: me.user.email.as_deref(),
                         phone: me.user.phone.as_deref(),
                         first_name: &me.user.first_name,
                         last_name: &me.user.last_name,

@@ -140,6 +140,7 @@ pub async fn export(state: web::Data<AppState>, me: AuthUser) -> ApiResult<HttpR
                 "complaints": complaints,
                 "consents": to_json(&db::consents::history(c, &id).await?),
                 "devices": to_json(&db::devices::of_user(c, &id).await?),
+                "addresses": to_json(&db::addresses::list(c, &id).await?),
                 "login_history": to_json(&db::audit::for_user(c, &id, 100_000).await?),
                 "sessions": to_json(&db::sessions::list_live(c, &id).await?),
                 "notifications": to_json(&notifications),
@@ -153,8 +154,12 @@ pub async fn export(state: web::Data<AppState>, me: AuthUser) -> ApiResult<HttpR
                 "contact_messages": to_json(&all(
                     c,
                     async |c, after| {
-                        db::content::contact_page(c, None, Some(&me.user.email), after, PAGE)
-                            .await
+                        match me.user.email.as_deref() {
+                            Some(email) => {
+                                db::content::contact_page(c, None, Some(email), after, PAGE).await
+                            }
+                            None => Ok(Vec::new()),
+                        }
                     },
                     |m| (m.created_at, m.id.clone()),
                 )

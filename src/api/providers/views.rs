@@ -49,7 +49,7 @@ pub struct ProviderView {
 /// What only the provider and admins see.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProviderAccountView {
-    pub email: String,
+    pub email: Option<String>,
     pub phone: Option<String>,
     /// True when bio, skills and base location are set.
     pub profile_complete: bool,

@@ -119,6 +119,104 @@ pub struct AuthConfig {
     pub lockout_duration: Duration,
     /// The admin created on first start if there is none (both set or neither).
     pub bootstrap_admin: Option<(String, String)>,
+    /// Sign-in through OpenID Connect providers (`ONSITE_OIDC_PROVIDERS`).
+    pub oidc: Vec<OidcProvider>,
+}
+
+/// One OpenID Connect provider, named in `ONSITE_OIDC_PROVIDERS=google,...`
+/// and set by `ONSITE_OIDC_<NAME>_*`.
+#[derive(Clone)]
+pub struct OidcProvider {
+    /// Lower case, as in the route `/v1/auth/oidc/{provider}`.
+    pub name: String,
+    /// `_ISSUER` (default `https://accounts.google.com` for `google`): where
+    /// discovery starts; ID tokens must name it exactly.
+    pub issuer: String,
+    /// `_CLIENT_ID`: the audience ID tokens must be issued for.
+    pub client_id: String,
+    /// `_CLIENT_SECRET`: for the code exchange of a confidential client.
+    pub client_secret: Option<String>,
+    /// `_REDIRECT_URIS` (comma-separated): the redirect URIs the apps use in
+    /// the code flow; a code sent with another is refused.
+    pub redirect_uris: Vec<String>,
+}
+
+impl std::fmt::Debug for OidcProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcProvider")
+            .field("name", &self.name)
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<set>"),
+            )
+            .field("redirect_uris", &self.redirect_uris)
+            .finish()
+    }
+}
+
+fn oidc_providers(get: &impl Fn(&str) -> Option<String>) -> Result<Vec<OidcProvider>, ConfigError> {
+    let names = get("ONSITE_OIDC_PROVIDERS").unwrap_or_default();
+    let mut out: Vec<OidcProvider> = Vec::new();
+    for name in names
+        .split(',')
+        .map(|n| n.trim().to_lowercase())
+        .filter(|n| !n.is_empty())
+    {
+        if !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            || name.len() > 30
+        {
+            return Err(bad(
+                "ONSITE_OIDC_PROVIDERS",
+                format!("`{name}`: provider names are 1 to 30 of a-z0-9"),
+            ));
+        }
+        if out.iter().any(|p| p.name == name) {
+            return Err(bad(
+                "ONSITE_OIDC_PROVIDERS",
+                format!("`{name}` is named twice"),
+            ));
+        }
+        let var = |suffix: &str| format!("ONSITE_OIDC_{}_{suffix}", name.to_uppercase());
+        let issuer = match get(&var("ISSUER")) {
+            Some(i) => i.trim().trim_end_matches('/').to_owned(),
+            None if name == "google" => "https://accounts.google.com".into(),
+            None => {
+                return Err(bad(
+                    "ONSITE_OIDC_PROVIDERS",
+                    format!("`{name}` needs {}", var("ISSUER")),
+                ))
+            }
+        };
+        if url::Url::parse(&issuer).is_err() {
+            return Err(bad(
+                "ONSITE_OIDC_PROVIDERS",
+                format!("{} `{issuer}` is not a URL", var("ISSUER")),
+            ));
+        }
+        let Some(client_id) = get(&var("CLIENT_ID")).filter(|c| !c.trim().is_empty()) else {
+            return Err(bad(
+                "ONSITE_OIDC_PROVIDERS",
+                format!("`{name}` needs {}", var("CLIENT_ID")),
+            ));
+        };
+        out.push(OidcProvider {
+            name: name.clone(),
+            issuer,
+            client_id: client_id.trim().to_owned(),
+            client_secret: get(&var("CLIENT_SECRET")).filter(|s| !s.is_empty()),
+            redirect_uris: get(&var("REDIRECT_URIS"))
+                .unwrap_or_default()
+                .split(',')
+                .map(|u| u.trim().to_owned())
+                .filter(|u| !u.is_empty())
+                .collect(),
+        });
+    }
+    Ok(out)
 }
 
 /// Money and the clocks of a booking's payment.
@@ -396,6 +494,7 @@ impl Config {
                     parse::<u64>(&get, "ONSITE_LOCKOUT_MINUTES", Some(15))? * 60,
                 ),
                 bootstrap_admin: admin_email.zip(admin_password),
+                oidc: oidc_providers(&get)?,
             },
             proximity: ProximityConfig {
                 radius_m: radius,

@@ -53,6 +53,8 @@ pub struct AppState {
     pub geocoder: Arc<dyn crate::geocoding::Geocoder>,
     /// Wakes the background geocoding of saved addresses.
     pub geo_wake: Arc<tokio::sync::Notify>,
+    /// The OpenID Connect providers people may sign in with.
+    pub oidc: Arc<crate::auth::oidc::Oidc>,
 }
 
 impl AppState {
@@ -137,6 +139,7 @@ impl AppState {
             payouts,
             geocoder: crate::geocoding::from_config(&config.geocoder)?,
             geo_wake: Arc::new(tokio::sync::Notify::new()),
+            oidc: Arc::new(crate::auth::oidc::Oidc::new(&config.auth.oidc)?),
             db,
             config,
         })

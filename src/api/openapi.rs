@@ -22,6 +22,7 @@ use super::{
         auth::email::send_verification, auth::email::verify,
         auth::phone::send_otp, auth::phone::verify,
         auth::phone_login::send, auth::phone_login::login,
+        auth::oidc::login,
         auth::password::forgot, auth::password::reset, auth::password::change,
         auth::sessions::list, auth::sessions::revoke, auth::invitation::accept,
         me::update::update, me::avatar::upload, me::avatar::download,

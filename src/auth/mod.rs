@@ -3,6 +3,7 @@
 
 pub mod challenge;
 pub mod jwt;
+pub mod oidc;
 pub mod password;
 pub mod secrets;
 pub mod tokens;

@@ -32,6 +32,7 @@ pub mod invoices;
 pub mod ledger;
 pub mod migrate;
 pub mod notifications;
+pub mod oidc;
 pub mod outbox;
 pub mod payments;
 pub mod payouts;

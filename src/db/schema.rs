@@ -480,6 +480,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    oidc_identities (id) {
+        id -> Text,
+        user_id -> Text,
+        provider -> Text,
+        subject -> Text,
+        email -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_used_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     addresses (id) {
         id -> Text,
         user_id -> Text,
@@ -685,6 +697,7 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    oidc_identities,
     addresses,
     user_totp,
     recovery_codes,

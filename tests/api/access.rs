@@ -52,6 +52,7 @@ const RULES: &[(&str, &str, &str, u8)] = &[
     ("post", "/v1/auth/login", "yyyyyy", 0),
     ("post", "/v1/auth/otp/verify", "yyyyyy", 0),
     ("post", "/v1/auth/otp/send", "yyyyyy", 0),
+    ("post", "/v1/auth/oidc/{provider}", "yyyyyy", 0),
     ("post", "/v1/auth/otp/login", "yyyyyy", 0),
     ("post", "/v1/auth/refresh", "yyyyyy", 0),
     ("post", "/v1/auth/logout", "uyyyyy", 2),

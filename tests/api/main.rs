@@ -37,6 +37,8 @@ mod login;
 mod nodes;
 mod nominatim_standin;
 mod notifications;
+mod oidc;
+mod oidc_standin;
 mod operations;
 mod pages;
 mod passwords;

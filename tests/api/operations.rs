@@ -57,6 +57,7 @@ async fn openapi_lists_every_route() {
         ("/v1/auth/login", "post"),
         ("/v1/auth/otp/verify", "post"),
         ("/v1/auth/otp/send", "post"),
+        ("/v1/auth/oidc/{provider}", "post"),
         ("/v1/me/addresses", "get"),
         ("/v1/me/addresses", "post"),
         ("/v1/me/addresses/{address}", "patch"),

@@ -34,6 +34,7 @@ pub mod invitation;
 pub mod login;
 pub mod logout;
 pub mod me;
+pub mod oidc;
 pub mod otp;
 pub mod password;
 pub mod phone;
@@ -62,6 +63,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::resource("/otp/verify")
                     .wrap(crate::limit!(LoginIp))
                     .route(web::post().to(otp::verify)),
+            )
+            .service(
+                web::resource("/oidc/{provider}")
+                    .wrap(crate::limit!(LoginIp))
+                    .route(web::post().to(oidc::login)),
             )
             .service(
                 web::resource("/otp/send")

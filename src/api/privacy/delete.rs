@@ -54,6 +54,7 @@ pub async fn delete_account(
                 db::users::erase(c, &id, &placeholder).await?;
                 db::totp::remove(c, &id).await?;
                 db::addresses::delete_all(c, &id).await?;
+                db::oidc::unlink_all(c, &id).await?;
                 // What was told to them, what still waits to reach them, and
                 // where push would reach them, goes too.
                 db::notifications::delete_for_user(c, &id).await?;

@@ -141,6 +141,7 @@ pub async fn export(state: web::Data<AppState>, me: AuthUser) -> ApiResult<HttpR
                 "consents": to_json(&db::consents::history(c, &id).await?),
                 "devices": to_json(&db::devices::of_user(c, &id).await?),
                 "addresses": to_json(&db::addresses::list(c, &id).await?),
+                "sign_in_providers": to_json(&db::oidc::of_user(c, &id).await?),
                 "login_history": to_json(&db::audit::for_user(c, &id, 100_000).await?),
                 "sessions": to_json(&db::sessions::list_live(c, &id).await?),
                 "notifications": to_json(&notifications),

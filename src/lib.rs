@@ -18,6 +18,7 @@ pub mod edge;
 pub mod error;
 pub mod extract;
 pub mod geocoding;
+pub mod i18n;
 pub mod invoices;
 pub mod journal;
 pub mod loadseed;

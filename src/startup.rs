@@ -90,6 +90,8 @@ impl Application {
                     Err::<actix_web::HttpResponse, _>(ApiError::NotFound("route"))
                 }))
                 .wrap(ErrorHandlers::new().default_handler(middleware::json_errors))
+                // Outside the error handlers: every JSON error, whoever made it.
+                .wrap(from_fn(crate::i18n::middleware::localize))
                 .wrap(Condition::new(
                     !origins.is_empty(),
                     crate::edge::headers::cors(&origins),

@@ -131,6 +131,7 @@ pub fn from_config(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::parse_point;
 

@@ -3,6 +3,7 @@
 //! public profile, the address with a map link, the money, and the answer
 //! deadline or the cancellation policy where they apply.
 
+use crate::i18n::{self, format, Lang};
 use chrono::NaiveDateTime;
 use onsite_actors::booking::{Actor, BookingState, Transition};
 use onsite_actors::journal::{Cause, Change};
@@ -133,8 +134,11 @@ struct Details {
     provider_link: String,
     /// The zone of the job (the provider's).
     timezone: String,
-    /// Users who chose a zone of their own (`settings.timezone`, IANA).
+    /// Users who chose a zone of their own (`time_zone`, or the older
+    /// `settings.timezone`; IANA names).
     user_zones: Vec<(String, String)>,
+    /// Each party's saved language.
+    user_langs: Vec<(String, Lang)>,
 }
 
 impl Details {
@@ -178,13 +182,21 @@ impl Details {
             .iter()
             .filter_map(|u| {
                 let settings: serde_json::Value = serde_json::from_str(&u.settings).ok()?;
-                let tz = settings["timezone"].as_str()?;
+                let tz = u
+                    .time_zone
+                    .clone()
+                    .or_else(|| settings["timezone"].as_str().map(str::to_owned))?;
                 tz.parse::<chrono_tz::Tz>().ok()?;
-                Some((u.id.clone(), tz.to_owned()))
+                Some((u.id.clone(), tz))
             })
+            .collect();
+        let user_langs = parties
+            .iter()
+            .map(|u| (u.id.clone(), Lang::of(u.language.as_deref())))
             .collect();
         let details = Self {
             user_zones,
+            user_langs,
             service,
             customer_name,
             provider_name,
@@ -219,7 +231,7 @@ impl Details {
             .reason
             .map(|r| format!(" Reason: {r}."))
             .unwrap_or_default();
-        let (title, body) = match kind {
+        let (mut title, mut body) = match kind {
             K::BookingRequested => (
                 format!("New request: {}", self.service),
                 format!(
@@ -338,6 +350,37 @@ impl Details {
                 format!("It is now {}.", t.to),
             ),
         };
+        // In the recipient's language, where its catalogue has this notice.
+        let lang = self
+            .user_langs
+            .iter()
+            .find(|(id, _)| id == user)
+            .map_or(Lang::En, |(_, l)| *l);
+        if lang != Lang::En {
+            let when = b.scheduled_at.map_or_else(
+                || "هر چه زودتر".to_owned(),
+                |at| format::moment(lang, db::utc(at), tz),
+            );
+            let money = format::money(lang, b.total_amount + b.tip_amount, &b.currency);
+            // References stay as printed on the invoice, for support.
+            let reference = b.reference.clone();
+            let args = [
+                ("provider", self.provider_name.as_str()),
+                ("customer", self.customer_name.as_str()),
+                ("service", self.service.as_str()),
+                ("reference", reference.as_str()),
+                ("when", when.as_str()),
+                ("money", money.as_str()),
+            ];
+            let id = format!("notice-{}", kind.as_str());
+            if let (Some(t), Some(d)) = (
+                i18n::lookup(lang, &format!("{id}-title"), &args),
+                i18n::lookup(lang, &format!("{id}-body"), &args),
+            ) {
+                title = t;
+                body = d;
+            }
+        }
         let other = if to_provider {
             json!({"id": b.customer_id, "name": self.customer_name})
         } else {

@@ -138,3 +138,22 @@ pub fn provider_approval(to: &str, approval: ProviderApproval, reason: Option<&s
         body: format!("{body}\n{reason}"),
     }
 }
+
+/// `mail` in `lang` when its catalogue has `mail-{id}-subject` and `-body`
+/// (English, the source text, otherwise).
+pub fn localized(lang: crate::i18n::Lang, id: &str, args: &[(&str, &str)], mail: Mail) -> Mail {
+    if lang == crate::i18n::Lang::En {
+        return mail;
+    }
+    match (
+        crate::i18n::lookup(lang, &format!("mail-{id}-subject"), args),
+        crate::i18n::lookup(lang, &format!("mail-{id}-body"), args),
+    ) {
+        (Some(subject), Some(body)) => Mail {
+            to: mail.to,
+            subject,
+            body: format!("{body}\n"),
+        },
+        _ => mail,
+    }
+}

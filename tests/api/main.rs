@@ -29,6 +29,7 @@ mod group_commit;
 mod holds;
 mod invitations;
 mod invoices;
+mod languages;
 mod ledger_property;
 mod limits;
 mod loadseed;

@@ -10,7 +10,7 @@ use crate::helpers::{spawn_app, token, TestApp, ADMIN_EMAIL, ADMIN_PASSWORD, PAS
 
 /// The authenticator app: the code for `secret` at the current time, or at
 /// the next 30-second step (a code is accepted once per step).
-fn app_code(secret: &str, steps_ahead: u64) -> String {
+pub fn app_code(secret: &str, steps_ahead: u64) -> String {
     let g = TOTP::new(
         Algorithm::SHA1,
         6,
@@ -26,7 +26,7 @@ fn app_code(secret: &str, steps_ahead: u64) -> String {
 }
 
 /// Enrols and confirms; the secret, the recovery codes and the confirming code.
-async fn enrol_and_confirm(
+pub async fn enrol_and_confirm(
     app: &TestApp,
     token: &str,
     password: &str,

@@ -25,6 +25,7 @@ pub async fn queue_verification_mail(
     conn: &mut DbConn,
     to: &str,
     issued: &Issued,
+    lang: crate::i18n::Lang,
 ) -> ApiResult<()> {
     let code = issued.code.as_deref().unwrap_or_default();
     let token = issued.token.as_deref().unwrap_or_default();
@@ -32,7 +33,13 @@ pub async fn queue_verification_mail(
         "{}/verify-email?token={token}",
         state.config.http.public_url
     );
-    center::queue_mail(conn, &templates::verify_email(to, code, &link)).await?;
+    let mail = templates::localized(
+        lang,
+        "verify",
+        &[("code", code), ("link", &link)],
+        templates::verify_email(to, code, &link),
+    );
+    center::queue_mail(conn, &mail).await?;
     state.delivery.wake(Channel::Mail);
     Ok(())
 }
@@ -73,7 +80,8 @@ pub async fn send_verification(
                 true,
             )
             .await?;
-            queue_verification_mail(&state, conn, &email, &issued).await?;
+            let lang = crate::i18n::Lang::of(me.user.language.as_deref());
+            queue_verification_mail(&state, conn, &email, &issued, lang).await?;
             Ok(issued)
         })
         .await?;

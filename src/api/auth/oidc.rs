@@ -64,6 +64,7 @@ impl From<OidcError> for ApiError {
 pub async fn login(
     state: web::Data<AppState>,
     client: ClientInfo,
+    http: actix_web::HttpRequest,
     provider: web::Path<String>,
     ValidJson(req): ValidJson<OidcLoginRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -99,7 +100,8 @@ pub async fn login(
     };
     state
         .with_db(async |conn| {
-            let (user, created) = account_for(conn, &provider, &person).await?;
+            let lang = crate::i18n::middleware::requested(&http);
+            let (user, created) = account_for(conn, &provider, &person, lang).await?;
             if user.status == UserStatus::Blocked {
                 audit.record(conn, Some(&user), LoginOutcome::Blocked).await;
                 return Err(ApiError::Forbidden(
@@ -133,6 +135,7 @@ async fn account_for(
     conn: &mut db::DbConn,
     provider: &str,
     person: &Person,
+    lang: Option<crate::i18n::Lang>,
 ) -> ApiResult<(User, bool)> {
     if let Some(link) = db::oidc::find(conn, provider, &person.subject).await? {
         db::oidc::touch(conn, &link.id).await?;
@@ -162,6 +165,7 @@ async fn account_for(
     if verified_email.is_some() {
         user.email_verified_at = Some(db::now());
     }
+    user.language = lang.map(|l| l.tag().to_owned());
     db::users::insert(conn, &user).await?;
     db::oidc::link(conn, &user.id, provider, &person.subject, verified_email).await?;
     Ok((user, true))

@@ -71,11 +71,13 @@ async fn send_reset(state: &crate::state::AppState, email: Email) -> ApiResult<(
                 "{}/reset-password?token={token}",
                 state.config.http.public_url
             );
-            center::queue_mail(
-                conn,
-                &templates::password_reset(email.as_str(), &token, &link),
-            )
-            .await?;
+            let mail = templates::localized(
+                crate::i18n::Lang::of(user.language.as_deref()),
+                "reset",
+                &[("link", &link), ("token", &token)],
+                templates::password_reset(email.as_str(), &token, &link),
+            );
+            center::queue_mail(conn, &mail).await?;
             state.delivery.wake(Channel::Mail);
             Ok(())
         })
@@ -132,7 +134,14 @@ pub async fn reset_with_token(
             db::sessions::revoke_all(conn, &user.id, None, "password_reset").await?;
             db::devices::remove_all(conn, &user.id).await?;
             if let Some(to) = &user.email {
-                center::queue_mail(conn, &templates::password_changed(to)).await?;
+                let lang = crate::i18n::Lang::of(user.language.as_deref());
+                let mail = templates::localized(
+                    lang,
+                    "password-changed",
+                    &[],
+                    templates::password_changed(to),
+                );
+                center::queue_mail(conn, &mail).await?;
             }
             Ok(())
         })
@@ -179,7 +188,14 @@ pub async fn change(
             // Whoever else was signed in loses push too; this app registers again.
             db::devices::remove_all(conn, me.id()).await?;
             if let Some(to) = &me.user.email {
-                center::queue_mail(conn, &templates::password_changed(to)).await?;
+                let lang = crate::i18n::Lang::of(me.user.language.as_deref());
+                let mail = templates::localized(
+                    lang,
+                    "password-changed",
+                    &[],
+                    templates::password_changed(to),
+                );
+                center::queue_mail(conn, &mail).await?;
             }
             Ok(())
         })

@@ -58,7 +58,12 @@ pub async fn send_otp(state: web::Data<AppState>, me: AuthUser) -> ApiResult<Htt
                 conn,
                 &Sms {
                     to: phone,
-                    body: templates::phone_code(code),
+                    body: crate::i18n::text(
+                        crate::i18n::Lang::of(me.user.language.as_deref()),
+                        "sms-verify-code",
+                        &[("code", code)],
+                        || templates::phone_code(code),
+                    ),
                 },
             )
             .await?;

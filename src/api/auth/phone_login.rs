@@ -19,6 +19,7 @@ use crate::db::{self, users::User};
 use crate::domain::{Channel, ClientInfo, LoginOutcome, Phone, Role, UserStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidJson;
+use crate::i18n::{middleware::RequestLang, Lang};
 use crate::notify::{center, templates, Sms};
 use crate::state::AppState;
 
@@ -51,6 +52,7 @@ const RESEND_IN: i64 = 60;
         (status = 429, description = "a code was sent less than a minute ago, five this hour, or too many from this address", body = crate::error::ErrorBody)))]
 pub async fn send(
     state: web::Data<AppState>,
+    RequestLang(lang): RequestLang,
     ValidJson(req): ValidJson<OtpSendRequest>,
 ) -> ApiResult<HttpResponse> {
     let phone = req.phone.into_inner();
@@ -69,11 +71,19 @@ pub async fn send(
                 false,
             )
             .await?;
+            // The account's language, else the one the app asks in.
+            let lang = holder
+                .as_ref()
+                .and_then(|u| u.language.as_deref())
+                .map_or(lang, |l| Lang::of(Some(l)));
+            let code = issued.code.as_deref().unwrap_or_default();
             center::queue_sms(
                 conn,
                 &Sms {
                     to: phone.clone(),
-                    body: templates::phone_login_code(issued.code.as_deref().unwrap_or_default()),
+                    body: crate::i18n::text(lang, "sms-login-code", &[("code", code)], || {
+                        templates::phone_login_code(code)
+                    }),
                 },
             )
             .await?;
@@ -106,8 +116,10 @@ pub struct OtpLoginRequest {
 pub async fn login(
     state: web::Data<AppState>,
     client: ClientInfo,
+    http: actix_web::HttpRequest,
     ValidJson(req): ValidJson<OtpLoginRequest>,
 ) -> ApiResult<HttpResponse> {
+    let lang = crate::i18n::middleware::requested(&http);
     let phone = req.phone.into_inner();
     state
         .limits
@@ -155,7 +167,7 @@ pub async fn login(
                     if unverified.is_some() {
                         db::users::release_unverified_phone(conn, &phone).await?;
                     }
-                    let user = sign_up(conn, &phone).await?;
+                    let user = sign_up(conn, &phone, lang).await?;
                     let pair = tokens::start_session(&state, conn, &user, &client).await?;
                     audit.record(conn, Some(&user), LoginOutcome::Success).await;
                     tracing::info!(user = %user.id, "account created by phone");
@@ -167,7 +179,7 @@ pub async fn login(
 }
 
 /// A customer account with nothing but the proven number.
-async fn sign_up(conn: &mut db::DbConn, phone: &str) -> ApiResult<User> {
+async fn sign_up(conn: &mut db::DbConn, phone: &str, lang: Option<Lang>) -> ApiResult<User> {
     let mut user = User::new_account(
         None,
         Some(phone.to_owned()),
@@ -177,6 +189,8 @@ async fn sign_up(conn: &mut db::DbConn, phone: &str) -> ApiResult<User> {
         Role::Customer,
     );
     user.phone_verified_at = Some(db::now());
+    // The language the app asked in becomes the account's.
+    user.language = lang.map(|l| l.tag().to_owned());
     if let Err(err) = db::users::insert(conn, &user).await {
         // Two devices of one person racing with the same code cannot both
         // get here (the code is used once); anything else is a real clash.

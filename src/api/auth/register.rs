@@ -54,8 +54,11 @@ pub struct ChallengeRef {
         (status = 409, description = "email or phone taken", body = crate::error::ErrorBody)))]
 pub async fn register(
     state: web::Data<AppState>,
+    http: actix_web::HttpRequest,
     ValidJson(req): ValidJson<RegisterRequest>,
 ) -> ApiResult<HttpResponse> {
+    // The language the app asks in becomes the account's.
+    let lang = crate::i18n::middleware::requested(&http);
     if req.role == Role::Admin {
         return Err(ApiError::Forbidden(
             "role_not_allowed",
@@ -89,6 +92,7 @@ pub async fn register(
                 req.role,
             );
             user.username = req.username.map(Username::into_inner);
+            user.language = lang.map(|l| l.tag().to_owned());
             if let Err(err) = db::users::insert(conn, &user).await {
                 // A racing registration with the same email or phone.
                 if db::is_unique_violation(&err) {
@@ -117,6 +121,7 @@ pub async fn register(
                         conn,
                         req.email.as_str(),
                         &issued,
+                        lang.unwrap_or_default(),
                     )
                     .await?;
                     Some(ChallengeRef {

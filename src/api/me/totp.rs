@@ -169,7 +169,13 @@ pub async fn confirm(
             }
             db::totp::set_recovery(c, me.id(), &hashes).await?;
             if let Some(to) = &me.user.email {
-                center::queue_mail(c, &templates::two_step_changed(to, true)).await?;
+                let mail = templates::localized(
+                    crate::i18n::Lang::of(me.user.language.as_deref()),
+                    "two-step-on",
+                    &[],
+                    templates::two_step_changed(to, true),
+                );
+                center::queue_mail(c, &mail).await?;
             }
             Ok(())
         })
@@ -207,7 +213,13 @@ pub async fn disable(
             }
             db::totp::remove(c, me.id()).await?;
             if let Some(to) = &me.user.email {
-                center::queue_mail(c, &templates::two_step_changed(to, false)).await?;
+                let mail = templates::localized(
+                    crate::i18n::Lang::of(me.user.language.as_deref()),
+                    "two-step-off",
+                    &[],
+                    templates::two_step_changed(to, false),
+                );
+                center::queue_mail(c, &mail).await?;
             }
             Ok(())
         })

@@ -38,6 +38,14 @@ pub struct UpdateMeRequest {
     /// with `POST /v1/auth/email/send-verification`.
     #[schema(value_type = Option<String>, format = "email")]
     pub email: Option<crate::domain::Email>,
+    /// `en` or `fa`: the language of mails, texts and notifications (error
+    /// messages follow each request's `Accept-Language`); `null` for English.
+    #[serde(default, deserialize_with = "nullable")]
+    pub language: Option<Option<String>>,
+    /// An IANA zone (`Asia/Tehran`) for the times in mails and
+    /// notifications; `null` for the job's own zone.
+    #[serde(default, deserialize_with = "nullable")]
+    pub time_zone: Option<Option<String>>,
 }
 
 const SETTINGS_LIMIT: usize = 8 * 1024;
@@ -102,6 +110,35 @@ pub async fn update(
                     }
                     changes.email = Some(Some(email));
                 }
+            }
+            if let Some(language) = &req.language {
+                changes.language = Some(match language {
+                    None => None,
+                    Some(tag) => Some(
+                        crate::i18n::Lang::parse(tag)
+                            .filter(|_| tag.len() <= 35)
+                            .ok_or_else(|| ApiError::validation("language", "must be en or fa"))?
+                            .tag()
+                            .to_owned(),
+                    ),
+                });
+            }
+            if let Some(zone) = &req.time_zone {
+                changes.time_zone = Some(match zone {
+                    None => None,
+                    Some(name) => Some(
+                        name.trim()
+                            .parse::<chrono_tz::Tz>()
+                            .map_err(|_| {
+                                ApiError::validation(
+                                    "time_zone",
+                                    "must be an IANA time zone such as Asia/Tehran",
+                                )
+                            })?
+                            .name()
+                            .to_owned(),
+                    ),
+                });
             }
             if let Some(username) = req.username {
                 let username = username.map(Username::into_inner);

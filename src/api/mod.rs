@@ -14,6 +14,7 @@ pub mod docs;
 pub mod favorites;
 pub mod geo;
 pub mod health;
+pub mod links;
 pub mod me;
 pub mod notifications;
 pub mod openapi;
@@ -39,6 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(me::routes)
         .configure(addresses::routes)
         .configure(geo::routes)
+        .configure(links::routes)
         .configure(bookings::routes)
         .configure(payments::routes)
         .configure(wallet::routes)

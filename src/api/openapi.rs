@@ -4,8 +4,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     addresses, admin, auth, bookings, categories, chat, complaints, content, docs, favorites, geo,
-    health, me, notifications, payments, payouts, privacy, providers, services, slots, stats,
-    wallet,
+    health, links, me, notifications, payments, payouts, privacy, providers, services, slots,
+    stats, wallet,
 };
 
 #[derive(OpenApi)]
@@ -75,6 +75,7 @@ use super::{
         me::totp::status, me::totp::enrol, me::totp::confirm, me::totp::disable, auth::totp::verify,
         addresses::list::list, addresses::create::create, addresses::update::update,
         addresses::delete::delete, geo::search::search, geo::reverse::reverse,
+        links::mine::get, links::mine::regenerate, links::public::get,
     ),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "account"), (name = "providers"), (name = "services"),

@@ -30,6 +30,7 @@ pub mod gallery;
 pub mod holds;
 pub mod invoices;
 pub mod ledger;
+pub mod links;
 pub mod migrate;
 pub mod notifications;
 pub mod oidc;

@@ -492,6 +492,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    booking_links (provider_id) {
+        provider_id -> Text,
+        slug -> Text,
+        clicks -> BigInt,
+        conversions -> BigInt,
+        created_at -> Timestamp,
+        regenerated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     addresses (id) {
         id -> Text,
         user_id -> Text,
@@ -697,6 +708,7 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    booking_links,
     oidc_identities,
     addresses,
     user_totp,

@@ -32,6 +32,7 @@ mod invoices;
 mod languages;
 mod ledger_property;
 mod limits;
+mod links;
 mod loadseed;
 mod lockout;
 mod login;

@@ -28,6 +28,9 @@ pub struct CreateBookingRequest {
     /// of `location`: the booking keeps a copy of its place, its one-line
     /// address and its access notes.
     pub address_id: Option<String>,
+    /// The booking link the customer came by (`GET /v1/p/{slug}`): the
+    /// booking counts as a conversion of the provider's current link.
+    pub link: Option<String>,
     pub notes: Option<String>,
     pub job_size: JobSize,
     /// Required for, and only for, `job_size: custom`.
@@ -154,6 +157,10 @@ pub async fn create(
             now,
         );
         bookings::insert(conn, &mut booking, &slots).await?;
+        if let Some(slug) = req.link.as_deref().filter(|l| l.len() <= 64) {
+            // A replaced or another provider's link counts for nothing.
+            db::links::count_conversion(conn, &provider_id, slug).await?;
+        }
         tracing::info!(booking = %booking.id, reference = %booking.reference, "booking created");
         Ok(HttpResponse::Created().json(BookingView::new(&booking, me.id())))
     })

@@ -223,6 +223,30 @@ pub(super) async fn second_step(
     Ok(HttpResponse::Ok().json(super::TokenPair::from(pair)))
 }
 
+/// After a proof that names the account outright (a texted code, a
+/// provider's ID token): 403 for a blocked or closed account, audited.
+pub(super) async fn refuse_unless_active(
+    conn: &mut DbConn,
+    user: &User,
+    audit: &Audit<'_>,
+) -> ApiResult<()> {
+    if user.status == UserStatus::Blocked {
+        audit.record(conn, Some(user), LoginOutcome::Blocked).await;
+        return Err(ApiError::Forbidden(
+            "account_blocked",
+            "this account is blocked".into(),
+        ));
+    }
+    if !user.is_active() {
+        audit.record(conn, Some(user), LoginOutcome::Inactive).await;
+        return Err(ApiError::Forbidden(
+            "account_inactive",
+            "this account cannot sign in".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// An email (contains `@`), a phone number (normalised to E.164), or a username.
 async fn find_by_identifier(conn: &mut DbConn, identifier: &str) -> ApiResult<Option<User>> {
     if identifier.contains('@') {

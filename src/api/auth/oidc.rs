@@ -10,11 +10,11 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::login::{second_step, Audit};
+use super::login::{refuse_unless_active, second_step, Audit};
 use crate::auth::oidc::{OidcError, Person, Proof};
 use crate::auth::tokens;
 use crate::db::{self, users::User};
-use crate::domain::{ClientInfo, LoginOutcome, Role, UserStatus};
+use crate::domain::{ClientInfo, LoginOutcome, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidJson;
 use crate::state::AppState;
@@ -102,22 +102,7 @@ pub async fn login(
         .with_db(async |conn| {
             let lang = crate::i18n::middleware::requested(&http);
             let (user, created) = account_for(conn, &provider, &person, lang).await?;
-            if user.status == UserStatus::Blocked {
-                audit.record(conn, Some(&user), LoginOutcome::Blocked).await;
-                return Err(ApiError::Forbidden(
-                    "account_blocked",
-                    "this account is blocked".into(),
-                ));
-            }
-            if !user.is_active() {
-                audit
-                    .record(conn, Some(&user), LoginOutcome::Inactive)
-                    .await;
-                return Err(ApiError::Forbidden(
-                    "account_inactive",
-                    "this account cannot sign in".into(),
-                ));
-            }
+            refuse_unless_active(conn, &user, &audit).await?;
             if created {
                 let pair = tokens::start_session(&state, conn, &user, &client).await?;
                 audit.record(conn, Some(&user), LoginOutcome::Success).await;

@@ -12,11 +12,11 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::login::{second_step, Audit};
+use super::login::{refuse_unless_active, second_step, Audit};
 use crate::auth::challenge::{self, Purpose};
 use crate::auth::tokens;
 use crate::db::{self, users::User};
-use crate::domain::{Channel, ClientInfo, LoginOutcome, Phone, Role, UserStatus};
+use crate::domain::{Channel, ClientInfo, LoginOutcome, Phone, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidJson;
 use crate::i18n::{middleware::RequestLang, Lang};
@@ -142,22 +142,7 @@ pub async fn login(
             let holder = db::users::find_by_phone(conn, &phone).await?;
             match holder {
                 Some(user) if user.phone_verified_at.is_some() => {
-                    if user.status == UserStatus::Blocked {
-                        audit.record(conn, Some(&user), LoginOutcome::Blocked).await;
-                        return Err(ApiError::Forbidden(
-                            "account_blocked",
-                            "this account is blocked".into(),
-                        ));
-                    }
-                    if !user.is_active() {
-                        audit
-                            .record(conn, Some(&user), LoginOutcome::Inactive)
-                            .await;
-                        return Err(ApiError::Forbidden(
-                            "account_inactive",
-                            "this account cannot sign in".into(),
-                        ));
-                    }
+                    refuse_unless_active(conn, &user, &audit).await?;
                     // The code proves the number: it unlocks an account that
                     // wrong passwords locked.
                     db::users::clear_failures(conn, &user.id).await?;

@@ -26,6 +26,7 @@ mail-two-step-off-body = ورود دومرحله‌ای حساب شما خامو
 
 ## اعلان‌های رزرو ($provider، $customer، $service، $reference، $when، $money)
 
+notice-asap = هر چه زودتر
 notice-booking_requested-title = درخواست تازه: { $service }
 notice-booking_requested-body = { $customer } { $service } ({ $reference }) را برای { $when } می‌خواهد.
 notice-booking_accepted-title = { $provider } رزرو شما را پذیرفت

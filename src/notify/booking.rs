@@ -358,7 +358,7 @@ impl Details {
             .map_or(Lang::En, |(_, l)| *l);
         if lang != Lang::En {
             let when = b.scheduled_at.map_or_else(
-                || "هر چه زودتر".to_owned(),
+                || i18n::text(lang, "notice-asap", &[], || "as soon as possible".into()),
                 |at| format::moment(lang, db::utc(at), tz),
             );
             let money = format::money(lang, b.total_amount + b.tip_amount, &b.currency);

@@ -1,3 +1,4 @@
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -218,9 +219,22 @@ pub(super) async fn second_step(
             expires_in: 600,
         }));
     }
+    signed_in(state, conn, user, client, audit, StatusCode::OK).await
+}
+
+/// The end of every sign-in: a login session, its tokens (`status` 201 for
+/// an account the sign-in created), and the audit line.
+pub(super) async fn signed_in(
+    state: &AppState,
+    conn: &mut DbConn,
+    user: &User,
+    client: &ClientInfo,
+    audit: &Audit<'_>,
+    status: StatusCode,
+) -> ApiResult<HttpResponse> {
     let pair = tokens::start_session(state, conn, user, client).await?;
     audit.record(conn, Some(user), LoginOutcome::Success).await;
-    Ok(HttpResponse::Ok().json(super::TokenPair::from(pair)))
+    Ok(HttpResponse::build(status).json(super::TokenPair::from(pair)))
 }
 
 /// After a proof that names the account outright (a texted code, a

@@ -6,15 +6,15 @@
 //! only when the provider says it verified that email; otherwise it gets a
 //! new customer account (holding the email only if verified).
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::login::{refuse_unless_active, second_step, Audit};
+use super::login::{refuse_unless_active, second_step, signed_in, Audit};
 use crate::auth::oidc::{OidcError, Person, Proof};
-use crate::auth::tokens;
 use crate::db::{self, users::User};
-use crate::domain::{ClientInfo, LoginOutcome, Role};
+use crate::domain::{ClientInfo, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidJson;
 use crate::state::AppState;
@@ -104,10 +104,8 @@ pub async fn login(
             let (user, created) = account_for(conn, &provider, &person, lang).await?;
             refuse_unless_active(conn, &user, &audit).await?;
             if created {
-                let pair = tokens::start_session(&state, conn, &user, &client).await?;
-                audit.record(conn, Some(&user), LoginOutcome::Success).await;
                 tracing::info!(user = %user.id, %provider, "account created by OpenID Connect");
-                return Ok(HttpResponse::Created().json(super::TokenPair::from(pair)));
+                return signed_in(&state, conn, &user, &client, &audit, StatusCode::CREATED).await;
             }
             second_step(&state, conn, &user, &client, &audit).await
         })

@@ -1,9 +1,10 @@
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::auth::challenge::{self, Purpose};
-use crate::auth::{tokens, AuthError};
+use crate::auth::AuthError;
 use crate::db;
 use crate::domain::ClientInfo;
 use crate::domain::{LoginOutcome, Role};
@@ -44,26 +45,29 @@ pub async fn verify(
                     return Err(err.into());
                 }
             };
-            let user = match ch.user_id.as_deref() {
-                Some(id) => db::users::find(conn, id).await?,
-                None => None,
-            }
-            .filter(|u| u.is_active() && u.role == Role::Admin)
-            .ok_or_else(|| {
-                ApiError::Forbidden("account_blocked", "this account cannot sign in".into())
-            })?;
-            let pair = tokens::start_session(&state, conn, &user, &client).await?;
-            db::audit::record(
-                conn,
-                Some(&user.id),
-                user.identifier(),
-                &client,
-                LoginOutcome::Success,
-            )
-            .await?;
-            Ok(HttpResponse::Ok().json(super::TokenPair::from(pair)))
+            let user = challenge_account(conn, &ch, true).await?;
+            let audit = super::login::Audit {
+                identifier: user.identifier(),
+                client: &client,
+            };
+            super::login::signed_in(&state, conn, &user, &client, &audit, StatusCode::OK).await
         })
         .await
+}
+
+/// The active account a settled second-step challenge belongs to (an
+/// admin's, when `admin_only`); 403 otherwise.
+pub(super) async fn challenge_account(
+    conn: &mut db::DbConn,
+    ch: &db::challenges::Challenge,
+    admin_only: bool,
+) -> ApiResult<db::users::User> {
+    let user = match ch.user_id.as_deref() {
+        Some(id) => db::users::find(conn, id).await?,
+        None => None,
+    };
+    user.filter(|u| u.is_active() && (!admin_only || u.role == Role::Admin))
+        .ok_or_else(|| ApiError::Forbidden("account_blocked", "this account cannot sign in".into()))
 }
 
 /// Writes a refused second-step code to the login audit (burned or failed)

@@ -8,15 +8,15 @@
 //! `PATCH /v1/me`. A number some account typed but never verified belongs to
 //! whoever proves they hold it: it is taken off that account.
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::login::{refuse_unless_active, second_step, Audit};
+use super::login::{refuse_unless_active, second_step, signed_in, Audit};
 use crate::auth::challenge::{self, Purpose};
-use crate::auth::tokens;
 use crate::db::{self, users::User};
-use crate::domain::{Channel, ClientInfo, LoginOutcome, Phone, Role};
+use crate::domain::{Channel, ClientInfo, Phone, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ValidJson;
 use crate::i18n::{middleware::RequestLang, Lang};
@@ -153,10 +153,8 @@ pub async fn login(
                         db::users::release_unverified_phone(conn, &phone).await?;
                     }
                     let user = sign_up(conn, &phone, lang).await?;
-                    let pair = tokens::start_session(&state, conn, &user, &client).await?;
-                    audit.record(conn, Some(&user), LoginOutcome::Success).await;
                     tracing::info!(user = %user.id, "account created by phone");
-                    Ok(HttpResponse::Created().json(super::TokenPair::from(pair)))
+                    signed_in(&state, conn, &user, &client, &audit, StatusCode::CREATED).await
                 }
             }
         })

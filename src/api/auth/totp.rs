@@ -1,11 +1,11 @@
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::auth::{challenge, tokens};
-use crate::db;
-use crate::domain::{ClientInfo, LoginOutcome};
-use crate::error::{ApiError, ApiResult};
+use crate::auth::challenge;
+use crate::domain::ClientInfo;
+use crate::error::ApiResult;
 use crate::extract::ValidJson;
 use crate::state::AppState;
 
@@ -38,24 +38,12 @@ pub async fn verify(
                     return Err(err.into());
                 }
             };
-            let user = match ch.user_id.as_deref() {
-                Some(id) => db::users::find(conn, id).await?,
-                None => None,
-            }
-            .filter(|u| u.is_active())
-            .ok_or_else(|| {
-                ApiError::Forbidden("account_blocked", "this account cannot sign in".into())
-            })?;
-            let pair = tokens::start_session(&state, conn, &user, &client).await?;
-            db::audit::record(
-                conn,
-                Some(&user.id),
-                user.identifier(),
-                &client,
-                LoginOutcome::Success,
-            )
-            .await?;
-            Ok(HttpResponse::Ok().json(super::TokenPair::from(pair)))
+            let user = super::otp::challenge_account(conn, &ch, false).await?;
+            let audit = super::login::Audit {
+                identifier: user.identifier(),
+                client: &client,
+            };
+            super::login::signed_in(&state, conn, &user, &client, &audit, StatusCode::OK).await
         })
         .await
 }

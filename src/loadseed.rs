@@ -260,6 +260,8 @@ impl PairRows {
             updated_at: now,
             deleted_at: None,
             category_id: None,
+            deposit_percent: None,
+            deposit_fixed: None,
         };
         let booking_id = db::new_id();
         let payment = Payment {
@@ -276,6 +278,7 @@ impl PairRows {
             refunded_amount: 0,
             created_at: now,
             updated_at: now,
+            purpose: crate::payments::policy::PaymentPurpose::Full,
         };
         let booking = Booking {
             id: booking_id.clone(),
@@ -310,6 +313,8 @@ impl PairRows {
             created_at: now,
             updated_at: now,
             completed_at: None,
+            deposit_amount: 0,
+            balance_paid_at: None,
         };
         let event = |seq: i64, body: EventBody, by: &str| {
             crate::journal::booking_event(&booking_id, seq, body, Some(by), now).0

@@ -21,6 +21,7 @@
 //! | requested | `Cancel` | customer, provider, admin | cancelled | `RefundPerPolicy`, `ReleaseSlot` |
 //! | confirmed, en_route, arrived | `Cancel` | customer, provider, admin | cancelled | `RefundPerPolicy`, `TerminateChat`, `ReleaseSlot` |
 //! | confirmed | `Reschedule` | customer | confirmed | `MoveSlot` |
+//! | requested .. in_progress | `BalanceCaptured` | system | (unchanged) | |
 //!
 //! Choices made where DESIGN.md leaves room:
 //!
@@ -40,6 +41,11 @@
 //! - `Reschedule` cannot check that the new slot is free and before the cut-off: the caller
 //!   checks both before asking; the transition then says `MoveSlot`.
 //! - Creation is not an event: a booking is born in [`BookingState::INITIAL`].
+//! - `BalanceCaptured` (the rest of the price of a booking paid by deposit)
+//!   changes no state: it goes through the session like every other money
+//!   movement of a live booking, so it is ordered with a concurrent cancel or
+//!   completion. The caller adds it to escrow (the journal's capture); a
+//!   booking that no longer holds escrow refuses it, and the caller voids it.
 
 use crate::named_enum;
 use std::fmt;
@@ -145,6 +151,8 @@ named_enum! {
         Cancel = "cancel",
         /// The customer moved the booking to another slot.
         Reschedule = "reschedule",
+        /// The balance after a deposit was captured into escrow.
+        BalanceCaptured = "balance_captured",
     }
 }
 
@@ -154,6 +162,7 @@ impl BookingEvent {
         use Actor::*;
         match self {
             Self::PaymentCaptured
+            | Self::BalanceCaptured
             | Self::PaymentExpired
             | Self::RequestExpired
             | Self::ProximitySatisfied => &[System],
@@ -263,7 +272,7 @@ impl Transition {
         }
     }
 
-    /// Whether the state itself changes (false only for a reschedule).
+    /// Whether the state itself changes (false only for a reschedule or a balance).
     pub fn changes_state(&self) -> bool {
         self.from != self.to
     }
@@ -344,6 +353,7 @@ pub fn transition(
             t(S::Cancelled, &[RefundPerPolicy, TerminateChat, ReleaseSlot])
         }
         (S::Confirmed, E::Reschedule) => t(S::Confirmed, &[MoveSlot]),
+        (state, E::BalanceCaptured) if state.holds_escrow() => t(state, &[]),
         _ => Err(Refusal::InvalidTransition { from, event }),
     }
 }

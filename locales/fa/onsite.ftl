@@ -45,6 +45,9 @@ notice-job_completed-title = { $service } انجام شد
 notice-job_completed-body = رسید { $reference }: { $money } پرداخت شد.
 notice-booking_reminder-title = یادآوری: { $service }
 notice-booking_reminder-body = { $service } ({ $reference }) در { $when } آغاز می‌شود.
+notice-balance_paid-title = ماندهٔ رزرو { $reference } پرداخت شد
+notice-balance_paid-body = { $customer } ماندهٔ بهای { $service } ({ $reference }) را پرداخت؛ اکنون { $money } برای این کار نگه داشته شده است.
+notice-balance-due = ماندهٔ { $money } باید پیش از پایان کار پرداخت شود.
 
 ## خطاها، بر پایهٔ کد ($field برای خطای اعتبارسنجی)
 
@@ -83,4 +86,7 @@ error-customers_only = تنها مشتریان می‌توانند رزرو کن
 error-wrong_password = گذرواژه نادرست است.
 error-totp_enabled = ورود دومرحله‌ای پیش‌تر روشن است.
 error-no_enrolment = نخست ورود دومرحله‌ای را آغاز کنید.
+error-booking_not_payable = این رزرو اکنون چیزی برای پرداخت ندارد.
+error-balance_due = مشتری هنوز ماندهٔ بها را نپرداخته است؛ کار پس از آن پایان می‌یابد.
+error-balance_paid = ماندهٔ این رزرو پیش‌تر پرداخت شده است.
 error-internal = خطای داخلی رخ داد؛ هنگام گزارش، سرآیند x-request-id را بفرستید.

@@ -48,6 +48,10 @@ pub struct Booking {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub completed_at: Option<NaiveDateTime>,
+    /// What is paid to book it, when less than the price (0: the whole price).
+    pub deposit_amount: i64,
+    /// When the balance after the deposit was captured.
+    pub balance_paid_at: Option<NaiveDateTime>,
 }
 
 /// What a new booking is made of; everything else starts as every booking does.
@@ -60,6 +64,8 @@ pub struct NewBooking<'a> {
     pub notes: Option<String>,
     pub job_size: JobSize,
     pub price: Price,
+    /// Of the price, what is paid to book (0: all of it).
+    pub deposit: i64,
     pub currency: &'a str,
     pub commission_bps: u32,
     pub duration_minutes: i32,
@@ -102,6 +108,8 @@ impl Booking {
             created_at: now,
             updated_at: now,
             completed_at: None,
+            deposit_amount: n.deposit,
+            balance_paid_at: None,
         }
     }
 }
@@ -109,6 +117,31 @@ impl Booking {
 impl Booking {
     pub fn is_party(&self, user_id: &str) -> bool {
         self.customer_id == user_id || self.provider_id == user_id
+    }
+
+    /// What the customer pays to book it: the deposit, or the whole price.
+    pub fn booking_amount(&self) -> i64 {
+        if self.deposit_amount > 0 {
+            self.deposit_amount
+        } else {
+            self.total_amount
+        }
+    }
+
+    /// What is still owed of the price once it is booked: the balance after a
+    /// deposit until it is paid, else 0.
+    pub fn balance_due(&self) -> i64 {
+        if self.deposit_amount > 0 && self.balance_paid_at.is_none() {
+            self.total_amount - self.deposit_amount
+        } else {
+            0
+        }
+    }
+
+    /// What the customer has paid for it once booked (tip included): the
+    /// whole price, or the deposit until the balance is paid.
+    pub fn paid_amount(&self) -> i64 {
+        self.total_amount - self.balance_due() + self.tip_amount
     }
 }
 
@@ -252,6 +285,7 @@ pub struct BookingUpdate {
     pub cancel_reason: Option<String>,
     pub updated_at: NaiveDateTime,
     pub completed_at: Option<NaiveDateTime>,
+    pub balance_paid_at: Option<NaiveDateTime>,
 }
 
 impl BookingUpdate {
@@ -268,6 +302,7 @@ impl BookingUpdate {
             cancel_reason: b.cancel_reason.clone(),
             updated_at: b.updated_at,
             completed_at: b.completed_at,
+            balance_paid_at: b.balance_paid_at,
         }
     }
 }

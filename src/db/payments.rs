@@ -8,7 +8,7 @@ use diesel_async::RunQueryDsl;
 use super::schema::{gateway_events, idempotency_keys, payments, refunds};
 use super::{now, DbConn};
 use crate::db_run;
-use crate::payments::policy::RefundRule;
+use crate::payments::policy::{PaymentPurpose, RefundRule};
 use onsite_actors::payment::{self, PaymentEvent, PaymentStatus, RefundEvent, RefundStatus};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
@@ -18,7 +18,8 @@ pub struct Payment {
     pub id: String,
     pub booking_id: String,
     pub customer_id: String,
-    /// Booking total plus tip, in minor units.
+    /// What it pays of the booking's price (all of it, the deposit or the
+    /// balance) plus tip, in minor units.
     pub amount: i64,
     pub tip_amount: i64,
     pub currency: String,
@@ -29,6 +30,8 @@ pub struct Payment {
     pub refunded_amount: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The whole price, a deposit or a balance.
+    pub purpose: PaymentPurpose,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -75,15 +78,46 @@ pub async fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Payment>> {
         .optional())
 }
 
-/// The captured payment of a booking, if any.
-pub async fn captured_for(conn: &mut DbConn, booking_id: &str) -> QueryResult<Option<Payment>> {
-    db_run!(conn, |c| payments::table
+/// The captured payments of a booking (the whole price, or a deposit and
+/// its balance), newest first, each with what its refunds not refused by the
+/// gateway already took of it.
+pub async fn captured_for(conn: &mut DbConn, booking_id: &str) -> QueryResult<Vec<(Payment, i64)>> {
+    let paid: Vec<Payment> = db_run!(conn, |c| payments::table
         .filter(payments::booking_id.eq(booking_id))
         .filter(payments::status.eq(PaymentStatus::Succeeded))
+        .order((payments::created_at.desc(), payments::id.desc()))
         .select(Payment::as_select())
-        .first(c)
-        .await
-        .optional())
+        .load(c)
+        .await)?;
+    let taken: Vec<(String, i64)> = db_run!(conn, |c| refunds::table
+        .filter(refunds::booking_id.eq(booking_id))
+        .filter(refunds::status.ne(RefundStatus::Failed))
+        .select((refunds::payment_id, refunds::amount))
+        .load(c)
+        .await)?;
+    Ok(paid
+        .into_iter()
+        .map(|p| {
+            let refunded = taken
+                .iter()
+                .filter(|(id, _)| *id == p.id)
+                .map(|(_, amount)| amount)
+                .sum();
+            (p, refunded)
+        })
+        .collect())
+}
+
+/// Whether the balance of a booking booked with a deposit has been captured.
+pub async fn balance_captured(conn: &mut DbConn, booking_id: &str) -> QueryResult<bool> {
+    let n: i64 = db_run!(conn, |c| payments::table
+        .filter(payments::booking_id.eq(booking_id))
+        .filter(payments::purpose.eq(PaymentPurpose::Balance))
+        .filter(payments::status.eq(PaymentStatus::Succeeded))
+        .count()
+        .get_result(c)
+        .await)?;
+    Ok(n > 0)
 }
 
 /// Moves a payment that is in `from` by `event`, through the payment table

@@ -147,6 +147,8 @@ diesel::table! {
         updated_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
         category_id -> Nullable<Text>,
+        deposit_percent -> Nullable<Integer>,
+        deposit_fixed -> Nullable<BigInt>,
     }
 }
 
@@ -295,6 +297,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         completed_at -> Nullable<Timestamp>,
+        deposit_amount -> BigInt,
+        balance_paid_at -> Nullable<Timestamp>,
     }
 }
 
@@ -324,6 +328,7 @@ diesel::table! {
         refunded_amount -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        purpose -> Text,
     }
 }
 

@@ -8,6 +8,7 @@ use super::schema::services;
 use super::DbConn;
 use crate::db_run;
 use crate::domain::ServiceStatus;
+use crate::payments::policy::DepositRule;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = services)]
@@ -32,9 +33,18 @@ pub struct Service {
     pub deleted_at: Option<NaiveDateTime>,
     /// The admins' category it is listed under, if any.
     pub category_id: Option<String>,
+    /// A deposit of this whole percent of the price is paid to book it.
+    pub deposit_percent: Option<i32>,
+    /// A deposit of this amount is paid to book it.
+    pub deposit_fixed: Option<i64>,
 }
 
 impl Service {
+    /// What it asks up front, if anything.
+    pub fn deposit(&self) -> Option<DepositRule> {
+        DepositRule::from_columns(self.deposit_percent, self.deposit_fixed)
+    }
+
     /// Approved, active, not deleted and assigned: what customers may see and
     /// book (the provider must also be bookable).
     pub fn is_listed(&self) -> bool {
@@ -70,6 +80,8 @@ pub struct ServiceChanges {
     pub reviewed_by: Option<Option<String>>,
     pub reviewed_at: Option<Option<NaiveDateTime>>,
     pub category_id: Option<Option<String>>,
+    pub deposit_percent: Option<Option<i32>>,
+    pub deposit_fixed: Option<Option<i64>>,
     pub updated_at: Option<NaiveDateTime>,
 }
 

@@ -128,6 +128,8 @@ named_enum! {
         PaymentFailed = "payment_failed",
         /// To the customer: a refund reached the card.
         RefundIssued = "refund_issued",
+        /// To the provider: the customer paid the balance after a deposit.
+        BalancePaid = "balance_paid",
         /// To the provider: an admin verified the account.
         ProviderVerified = "provider_verified",
         /// To the provider: an admin withdrew or declined the verification.

@@ -107,8 +107,14 @@ pub(super) async fn apply(
         change.reason.as_deref(),
         change.cause == Cause::Force,
     ))];
-    if change.cause == Cause::Event(BookingEvent::PaymentCaptured) {
-        effects::capture(j, c, &mut b, &change.detail).await?;
+    match change.cause {
+        Cause::Event(BookingEvent::PaymentCaptured) => {
+            effects::capture(j, c, &mut b, &change.detail, effects::Purpose::Booking).await?
+        }
+        Cause::Event(BookingEvent::BalanceCaptured) => {
+            effects::capture(j, c, &mut b, &change.detail, effects::Purpose::Balance).await?
+        }
+        _ => {}
     }
     if t.to == BookingState::Cancelled {
         b.cancel_reason = change.reason.clone();

@@ -10,14 +10,26 @@ use crate::db::{self, bookings::Booking, ledger, payments::Refund, sla::SlaRow, 
 use crate::domain::{LedgerKind, NotificationKind};
 use crate::notify;
 use crate::payments::escrow;
-use crate::payments::policy::{self, RefundRule};
+use crate::payments::policy::{self, PaymentPurpose, RefundRule};
+
+/// Which captured payment a commit takes into escrow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Purpose {
+    /// The payment that books: the whole price, or the deposit.
+    Booking,
+    /// The balance after a deposit.
+    Balance,
+}
 
 /// A captured payment enters escrow: the customer's money moves to `escrow`.
+/// The booking's first payment (the whole price or its deposit) starts the
+/// provider's time to answer; a balance is only added to what is held.
 pub(super) async fn capture(
     j: &DbJournal,
     c: &mut DbConn,
     b: &mut Booking,
     detail: &Detail,
+    purpose: Purpose,
 ) -> Result<(), CommitError> {
     let Detail::Payment {
         payment_id,
@@ -38,6 +50,22 @@ pub(super) async fn capture(
                 "no such payment for this booking",
             )
         })?;
+    let expected = match purpose {
+        Purpose::Booking => payment.purpose != PaymentPurpose::Balance,
+        Purpose::Balance => payment.purpose == PaymentPurpose::Balance,
+    };
+    if !expected {
+        return Err(rejected(
+            ErrorCode::PaymentNotFound,
+            "that payment is not for this part of the price",
+        ));
+    }
+    if purpose == Purpose::Balance && b.balance_paid_at.is_some() {
+        return Err(rejected(
+            ErrorCode::BalancePaid,
+            "the balance of this booking is already paid",
+        ));
+    }
     if !db::payments::transition(
         c,
         &payment.id,
@@ -53,15 +81,18 @@ pub(super) async fn capture(
             "the payment is not being captured",
         ));
     }
-    b.tip_amount = payment.tip_amount;
-    b.respond_by = Some(db::now() + j.money.request_timeout);
+    b.tip_amount += payment.tip_amount;
+    match purpose {
+        Purpose::Booking => b.respond_by = Some(db::now() + j.money.request_timeout),
+        Purpose::Balance => b.balance_paid_at = Some(db::now()),
+    }
     ledger::post(
         c,
         ledger::Posting {
             kind: LedgerKind::Funding,
             booking_id: Some(&b.id),
             payment_id: Some(&payment.id),
-            memo: format!("payment for {}", b.reference),
+            memo: format!("{} payment for {}", payment.purpose, b.reference),
             currency: &b.currency,
             legs: vec![
                 (ledger::customer(&b.customer_id), -payment.amount),
@@ -108,24 +139,33 @@ pub(super) async fn release(
     // Taken before the complaints are read, so a complaint filed at the same
     // moment either sees the release or is seen by it.
     db::bookings::lock(c, &b.id).await?;
+    // A job booked with a deposit completes only once its balance is paid:
+    // the provider is never paid, nor the invoice issued, for money not held.
+    if b.balance_due() > 0 {
+        return Err(rejected(
+            ErrorCode::BalanceDue,
+            "the customer has not paid the balance yet",
+        ));
+    }
     if db::complaints::holds_escrow(c, &b.id).await? {
         return Ok(Vec::new());
     }
     let held = ledger::escrow_for_booking(c, &b.id).await?;
     let mut split = policy::release(
         held,
-        b.total_amount,
+        b.tip_amount,
         u32::try_from(b.commission_bps).unwrap_or(j.money.commission_bps),
     );
     let mut refunds = Vec::new();
     if let Some(sla) = sla.filter(|s| s.breached == Some(true)) {
         let penalty =
             policy::sla_penalty(split.to_provider, b.total_amount, j.money.sla_penalty_bps);
-        if let Some(refund) = escrow::refund(c, b, penalty, RefundRule::SlaPenalty).await? {
+        let penalised = escrow::refund(c, b, penalty, RefundRule::SlaPenalty).await?;
+        if !penalised.is_empty() {
             split.to_provider -= penalty;
             sla.penalty = penalty;
             db::sla::finish(c, sla).await?;
-            refunds.push(refund);
+            refunds.extend(penalised);
         }
     }
     escrow::pay_out(
@@ -139,8 +179,9 @@ pub(super) async fn release(
     Ok(refunds)
 }
 
-/// Ends escrow for a booking that did not complete: `refund_bps` of the price
-/// (and the tip) back to the customer, the rest to the provider minus commission.
+/// Ends escrow for a booking that did not complete: `refund_bps` of what was
+/// paid of the price (and the tip) back to the customer, the rest to the
+/// provider minus commission.
 /// Returns the refunds to send to the gateway once committed.
 pub(super) async fn settle(
     j: &DbJournal,
@@ -154,17 +195,8 @@ pub(super) async fn settle(
         return Ok(Vec::new());
     }
     let commission_bps = u32::try_from(b.commission_bps).unwrap_or(j.money.commission_bps);
-    let split = policy::split(
-        held,
-        b.total_amount,
-        b.tip_amount,
-        refund_bps,
-        commission_bps,
-    );
-    let refunds: Vec<Refund> = escrow::refund(c, b, split.to_customer, rule)
-        .await?
-        .into_iter()
-        .collect();
+    let split = policy::split(held, b.tip_amount, refund_bps, commission_bps);
+    let refunds = escrow::refund(c, b, split.to_customer, rule).await?;
     escrow::pay_out(
         c,
         b,

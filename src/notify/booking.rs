@@ -5,7 +5,7 @@
 
 use crate::i18n::{self, format, Lang};
 use chrono::NaiveDateTime;
-use onsite_actors::booking::{Actor, BookingState, Transition};
+use onsite_actors::booking::{Actor, BookingEvent, BookingState, Transition};
 use onsite_actors::journal::{Cause, Change};
 use serde_json::json;
 
@@ -77,6 +77,8 @@ pub async fn notices(
     let mut to: Vec<(&str, K)> = Vec::new();
     if change.cause == Cause::Force {
         to.extend([(customer, K::BookingForced), (provider, K::BookingForced)]);
+    } else if change.cause == Cause::Event(BookingEvent::BalanceCaptured) {
+        to.push((provider, K::BalancePaid));
     } else {
         match (t.from, t.to) {
             (_, S::Requested) => to.push((provider, K::BookingRequested)),
@@ -222,7 +224,7 @@ impl Details {
             .find(|(id, _)| id == user)
             .map_or(self.timezone.as_str(), |(_, tz)| tz.as_str());
         let when = local_time(b.scheduled_at, tz);
-        let money = format!("{} {}", amount(b.total_amount + b.tip_amount), b.currency);
+        let money = format!("{} {}", amount(b.paid_amount()), b.currency);
         let map = format!(
             "https://www.openstreetmap.org/?mlat={:.6}&mlon={:.6}",
             b.location_lat, b.location_lng
@@ -282,6 +284,13 @@ impl Details {
                     self.service,
                     when,
                     refund_text(t.refunded, &b.currency, to_provider, cancel)
+                ),
+            ),
+            K::BalancePaid => (
+                format!("Balance paid for {}", b.reference),
+                format!(
+                    "{} paid the balance of {} ({}): {money} is now held for the job.",
+                    self.customer_name, self.service, b.reference
                 ),
             ),
             K::BookingRescheduled => (
@@ -361,7 +370,7 @@ impl Details {
                 || i18n::text(lang, "notice-asap", &[], || "as soon as possible".into()),
                 |at| format::moment(lang, db::utc(at), tz),
             );
-            let money = format::money(lang, b.total_amount + b.tip_amount, &b.currency);
+            let money = format::money(lang, b.paid_amount(), &b.currency);
             // References stay as printed on the invoice, for support.
             let reference = b.reference.clone();
             let args = [
@@ -381,6 +390,21 @@ impl Details {
                 body = d;
             }
         }
+        // A job booked by deposit still owes its balance: say so when it starts.
+        if kind == K::JobStarted && b.balance_due() > 0 {
+            let due = if lang == Lang::En {
+                format!("{} {}", amount(b.balance_due()), b.currency)
+            } else {
+                format::money(lang, b.balance_due(), &b.currency)
+            };
+            let owed = i18n::text(
+                lang,
+                "notice-balance-due",
+                &[("money", due.as_str())],
+                || format!("The balance of {due} is due before the job is completed."),
+            );
+            body = format!("{body} {owed}");
+        }
         let other = if to_provider {
             json!({"id": b.customer_id, "name": self.customer_name})
         } else {
@@ -398,6 +422,7 @@ impl Details {
             "map_url": map,
             "price": {"amount": b.total_amount, "currency": b.currency},
             "tip": {"amount": b.tip_amount, "currency": b.currency},
+            "balance_due": {"amount": b.balance_due(), "currency": b.currency},
             "payment": payment_state(b, t),
             "other_party": other,
         });
@@ -515,7 +540,7 @@ fn refund_text(
             )
         }
         RefundRule::LateCancellation => format!(
-            "{}% of the price, less than {} h before the start",
+            "{}% of what was paid, less than {} h before the start",
             cancel.late_refund_bps / 100,
             cancel.cutoff.num_hours()
         ),
@@ -544,7 +569,7 @@ fn amount(minor: i64) -> String {
 /// `partly_refunded` or `not_refunded` (a cancellation the policy did not refund).
 fn payment_state(b: &Booking, t: &Moved<'_>) -> &'static str {
     use BookingState as S;
-    let paid = b.total_amount + b.tip_amount;
+    let paid = b.paid_amount();
     match (t.from, t.to, t.refunded) {
         (_, S::PendingPayment, _) | (S::PendingPayment, S::Expired | S::Cancelled, _) => "unpaid",
         (_, S::Completed, _) => "released",

@@ -7,12 +7,14 @@ use onsite_actors::booking::{Actor, BookingEvent, Refusal};
 use onsite_actors::journal::Detail;
 use onsite_actors::messages::{Apply, SessionError};
 use onsite_actors::payment::{PaymentEvent, PaymentStatus};
+use onsite_actors::protocol::ErrorCode;
 
 use crate::booking_sessions;
 use crate::db::{self, payments::Payment};
 use crate::domain::NotificationKind;
 use crate::error::{ApiError, ApiResult};
 use crate::notify;
+use crate::payments::policy::PaymentPurpose;
 use crate::payments::{ChargeOutcome, GatewayError};
 use crate::state::AppState;
 
@@ -85,14 +87,23 @@ pub async fn declined(state: &AppState, payment: &Payment, code: &str) -> ApiRes
 
 /// Moves the booking `pending_payment -> requested` with the captured payment
 /// (the journal marks the payment `succeeded` and posts the funding in the
-/// same transaction). If the booking can no longer be paid (it expired
-/// meanwhile), the charge is refunded at the gateway and the payment fails.
+/// same transaction); a balance is added to a booked job's escrow the same
+/// way, without moving it. If the booking can no longer be paid (it expired
+/// or ended meanwhile, or another payment already paid its balance), the
+/// charge is refunded at the gateway and the payment fails.
 pub async fn into_escrow(state: &AppState, payment: &Payment, reference: &str) -> ApiResult<()> {
+    // A balance joins the escrow of a booked job; anything else books it.
+    let event = if payment.purpose == PaymentPurpose::Balance {
+        BookingEvent::BalanceCaptured
+    } else {
+        BookingEvent::PaymentCaptured
+    };
     let captured = Apply {
-        event: BookingEvent::PaymentCaptured,
+        event,
         actor: Actor::System,
         by: Some(payment.customer_id.clone()),
-        reason: None,
+        // A `booking` event whose status does not change says why.
+        reason: (event == BookingEvent::BalanceCaptured).then(|| "balance_paid".to_owned()),
         detail: Detail::Payment {
             payment_id: payment.id.clone(),
             reference: reference.to_owned(),
@@ -100,9 +111,11 @@ pub async fn into_escrow(state: &AppState, payment: &Payment, reference: &str) -
     };
     match booking_sessions::send(state, &payment.booking_id, captured).await {
         Ok(_) => Ok(()),
-        Err(SessionError::Refused(Refusal::InvalidTransition { .. })) => {
-            void(state, payment, reference).await
-        }
+        Err(SessionError::Refused(Refusal::InvalidTransition { .. }))
+        | Err(SessionError::Rejected {
+            code: ErrorCode::BalancePaid,
+            ..
+        }) => void(state, payment, reference).await,
         // Left `processing` with the gateway's reference: the sweeper re-drives
         // it into escrow (or voids it if the booking can no longer be paid).
         Err(e) => Err(booking_sessions::to_api(e)),

@@ -14,52 +14,66 @@ pub enum EscrowError {
     Ledger(#[from] ledger::LedgerError),
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
-    /// Money is held for a booking with no captured payment to refund to.
-    #[error("escrow held for {0} without a captured payment")]
+    /// Money is held for a booking with no captured payment (or not enough
+    /// left of them) to refund to.
+    #[error("escrow held for {0} without a captured payment to refund")]
     NoPayment(String),
 }
 
 /// Moves `amount` of `b`'s escrow back to its customer and records the
-/// refund for the gateway (sent once the caller has committed). Nothing for
-/// an amount of zero.
+/// refunds for the gateway (sent once the caller has committed): one per
+/// captured payment it is taken from, the newest first (a balance before its
+/// deposit), never more of a payment than is left of it. Nothing for an
+/// amount of zero.
 pub async fn refund(
     c: &mut DbConn,
     b: &Booking,
     amount: i64,
     rule: RefundRule,
-) -> Result<Option<Refund>, EscrowError> {
+) -> Result<Vec<Refund>, EscrowError> {
     if amount <= 0 {
-        return Ok(None);
+        return Ok(Vec::new());
     }
-    let payment = db::payments::captured_for(c, &b.id)
-        .await?
-        .ok_or_else(|| EscrowError::NoPayment(b.id.clone()))?;
-    ledger::post(
-        c,
-        ledger::Posting {
-            kind: LedgerKind::Refund,
-            booking_id: Some(&b.id),
-            payment_id: Some(&payment.id),
-            memo: format!("refund ({rule}) for {}", b.reference),
-            currency: &b.currency,
-            legs: vec![
-                (ledger::ESCROW.to_owned(), -amount),
-                (ledger::customer(&b.customer_id), amount),
-            ],
-        },
-    )
-    .await?;
-    let refund = Refund {
-        id: db::new_id(),
-        payment_id: payment.id.clone(),
-        booking_id: b.id.clone(),
-        amount,
-        rule,
-        status: RefundStatus::Pending,
-        created_at: db::now(),
-    };
-    db::payments::insert_refund(c, &refund).await?;
-    Ok(Some(refund))
+    let paid = db::payments::captured_for(c, &b.id).await?;
+    let mut left = amount;
+    let mut refunds = Vec::new();
+    for (payment, refunded) in &paid {
+        let part = left.min(payment.amount - refunded);
+        if part <= 0 {
+            continue;
+        }
+        ledger::post(
+            c,
+            ledger::Posting {
+                kind: LedgerKind::Refund,
+                booking_id: Some(&b.id),
+                payment_id: Some(&payment.id),
+                memo: format!("refund ({rule}) for {}", b.reference),
+                currency: &b.currency,
+                legs: vec![
+                    (ledger::ESCROW.to_owned(), -part),
+                    (ledger::customer(&b.customer_id), part),
+                ],
+            },
+        )
+        .await?;
+        let refund = Refund {
+            id: db::new_id(),
+            payment_id: payment.id.clone(),
+            booking_id: b.id.clone(),
+            amount: part,
+            rule,
+            status: RefundStatus::Pending,
+            created_at: db::now(),
+        };
+        db::payments::insert_refund(c, &refund).await?;
+        refunds.push(refund);
+        left -= part;
+        if left == 0 {
+            return Ok(refunds);
+        }
+    }
+    Err(EscrowError::NoPayment(b.id.clone()))
 }
 
 /// Pays what `split` leaves the provider and the platform out of escrow, as

@@ -1,6 +1,10 @@
 //! How money is decided: the price fixed when a booking is born, the
-//! commission on completion and the cancellation policy. Pure integer
-//! arithmetic in minor units, rounding half up.
+//! deposit it may be booked with, the commission on completion and the
+//! cancellation policy. Pure integer arithmetic in minor units, rounding half up.
+//!
+//! A booking's escrow holds what has been paid for it: the whole price (plus
+//! any tip), or only the deposit until the balance is paid. Every split below
+//! works on what is held, never on a price that was not paid.
 
 use chrono::{Duration, NaiveDateTime};
 use onsite_actors::booking::{Actor, BookingState};
@@ -64,6 +68,81 @@ impl JobSize {
             Self::Medium => 15_000,
             Self::Large => 20_000,
         }
+    }
+}
+
+named_enum! {
+    /// What a payment pays for (`payments.purpose`).
+    #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow, utoipa::ToSchema)]
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub enum PaymentPurpose ("payment purpose") {
+        /// The whole price, to book.
+        Full = "full",
+        /// The service's deposit, to book.
+        Deposit = "deposit",
+        /// The rest of the price after a deposit, before the job can complete.
+        Balance = "balance",
+    }
+}
+
+text_column!(PaymentPurpose);
+
+/// What a service asks up front to book it: `{"percent": 30}` (a whole
+/// percent of the booking's price, 1 to 99) or `{"fixed": 5000}` (minor units
+/// of the service's currency, less than its price). The rest, the balance, is
+/// paid before the job completes.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum DepositRule {
+    Percent(i32),
+    Fixed(i64),
+}
+
+impl DepositRule {
+    /// The rule stored as `services.deposit_percent` / `deposit_fixed`.
+    pub fn from_columns(percent: Option<i32>, fixed: Option<i64>) -> Option<Self> {
+        match (percent, fixed) {
+            (Some(p), _) => Some(Self::Percent(p)),
+            (None, Some(a)) => Some(Self::Fixed(a)),
+            (None, None) => None,
+        }
+    }
+
+    /// The two columns for `rule` (both `None` for no deposit).
+    pub fn columns(rule: Option<Self>) -> (Option<i32>, Option<i64>) {
+        match rule {
+            Some(Self::Percent(p)) => (Some(p), None),
+            Some(Self::Fixed(a)) => (None, Some(a)),
+            None => (None, None),
+        }
+    }
+
+    /// Why the rule cannot apply to a service priced `price`, if it cannot.
+    pub fn check(self, price: i64) -> Result<Self, &'static str> {
+        match self {
+            Self::Percent(p) if !(1..=99).contains(&p) => Err("percent must be from 1 to 99"),
+            Self::Fixed(a) if a < 1 => Err("fixed must be at least 1"),
+            Self::Fixed(a) if a >= price => Err("fixed must be less than the price"),
+            rule => Ok(rule),
+        }
+    }
+}
+
+/// The deposit a booking priced `total` is booked with under `rule`: 0 (the
+/// whole price is paid to book) without a rule, or when the rule would ask
+/// nothing or everything (a fixed deposit above a small job's price).
+pub fn deposit(rule: Option<DepositRule>, total: i64) -> i64 {
+    let asked = match rule {
+        None => 0,
+        Some(DepositRule::Percent(p)) => bps_of(total, u32::try_from(p).unwrap_or(0) * 100),
+        Some(DepositRule::Fixed(amount)) => amount,
+    };
+    if asked <= 0 || asked >= total {
+        0
+    } else {
+        asked
     }
 }
 
@@ -168,14 +247,22 @@ pub struct Split {
     pub commission: i64,
 }
 
-/// Splits `held` (price `total` plus `tip`) when `refund_bps` of the price goes
-/// back to the customer: the tip is always refunded with any refund of a job
-/// not done; the rest of the price goes to the provider minus commission on it.
-pub fn split(held: i64, total: i64, tip: i64, refund_bps: u32, commission_bps: u32) -> Split {
-    let refunded_price = bps_of(total, refund_bps).min(total);
-    let to_customer = (refunded_price + tip).min(held);
+/// The part of `held` that paid for the job rather than the tip.
+fn price_held(held: i64, tip: i64) -> i64 {
+    held - tip.clamp(0, held.max(0))
+}
+
+/// Splits `held` (what was paid of the price, plus `tip`) when `refund_bps`
+/// of what was paid goes back to the customer: the tip is always refunded
+/// with any refund of a job not done; the rest goes to the provider minus
+/// commission on it. So a cancellation policy applies to what was paid: all
+/// of it, or only the deposit.
+pub fn split(held: i64, tip: i64, refund_bps: u32, commission_bps: u32) -> Split {
+    let paid = price_held(held, tip);
+    let refunded_price = bps_of(paid, refund_bps).min(paid);
+    let to_customer = held - paid + refunded_price;
     let kept = held - to_customer;
-    let commission = bps_of(total - refunded_price, commission_bps).min(kept);
+    let commission = bps_of(kept, commission_bps).min(kept);
     Split {
         to_customer,
         to_provider: kept - commission,
@@ -203,10 +290,10 @@ pub fn dispute(held: i64, total: i64, refund: i64, commission_bps: u32) -> Split
     }
 }
 
-/// Completion: commission on the price, the rest (price minus commission, plus
-/// the whole tip) to the provider.
-pub fn release(held: i64, total: i64, commission_bps: u32) -> Split {
-    let commission = bps_of(total, commission_bps).min(held);
+/// Completion: commission on the price paid, the rest (price minus
+/// commission, plus the whole tip) to the provider.
+pub fn release(held: i64, tip: i64, commission_bps: u32) -> Split {
+    let commission = bps_of(price_held(held, tip), commission_bps).min(held);
     Split {
         to_customer: 0,
         to_provider: held - commission,
@@ -220,7 +307,7 @@ mod tests {
 
     #[test]
     fn completion_keeps_15_percent_of_the_price_not_the_tip() {
-        let s = release(15_000 + 2_000, 15_000, 1500);
+        let s = release(15_000 + 2_000, 2_000, 1500);
         assert_eq!(
             s,
             Split {
@@ -236,7 +323,7 @@ mod tests {
         for held_total in [1, 7, 999, 15_000, 123_457] {
             for tip in [0, 1, 350] {
                 for bps in [0, 5000, 10_000] {
-                    let s = split(held_total + tip, held_total, tip, bps, 1500);
+                    let s = split(held_total + tip, tip, bps, 1500);
                     assert_eq!(
                         s.to_customer + s.to_provider + s.commission,
                         held_total + tip
@@ -246,13 +333,66 @@ mod tests {
             }
         }
         assert_eq!(
-            split(10_300, 10_000, 300, 5000, 1500),
+            split(10_300, 300, 5000, 1500),
             Split {
                 to_customer: 5_300,
                 to_provider: 4_250,
                 commission: 750
             }
         );
+    }
+
+    #[test]
+    fn a_cancellation_refunds_its_share_of_what_was_paid() {
+        // Only a 3,000 deposit of a 10,000 price is held: a late cancellation
+        // (50%) refunds 1,500 of it; commission only on the 1,500 kept.
+        let s = split(3_000, 0, 5000, 1500);
+        assert_eq!(
+            (s.to_customer, s.commission, s.to_provider),
+            (1_500, 225, 1_275)
+        );
+        // After the provider arrived nothing comes back, of the deposit too.
+        let s = split(3_000, 0, 0, 1500);
+        assert_eq!(
+            (s.to_customer, s.commission, s.to_provider),
+            (0, 450, 2_550)
+        );
+        // A full refund gives back the deposit and the tip.
+        let s = split(3_200, 200, 10_000, 1500);
+        assert_eq!((s.to_customer, s.commission, s.to_provider), (3_200, 0, 0));
+    }
+
+    #[test]
+    fn a_deposit_is_part_of_the_price_or_none() {
+        use DepositRule::*;
+        assert_eq!(deposit(None, 10_000), 0);
+        assert_eq!(deposit(Some(Percent(30)), 10_000), 3_000);
+        assert_eq!(deposit(Some(Percent(33)), 1_001), 330);
+        assert_eq!(deposit(Some(Fixed(2_500)), 10_000), 2_500);
+        // More than a small job's price: that job is paid in full to book it.
+        assert_eq!(deposit(Some(Fixed(12_000)), 10_000), 0);
+        assert_eq!(deposit(Some(Fixed(10_000)), 10_000), 0);
+        // Rounds to nothing: paid in full.
+        assert_eq!(deposit(Some(Percent(1)), 40), 0);
+        assert_eq!(Percent(0).check(100), Err("percent must be from 1 to 99"));
+        assert_eq!(Percent(100).check(100), Err("percent must be from 1 to 99"));
+        assert_eq!(
+            Fixed(100).check(100),
+            Err("fixed must be less than the price")
+        );
+        assert_eq!(Fixed(0).check(100), Err("fixed must be at least 1"));
+        assert_eq!(Fixed(99).check(100), Ok(Fixed(99)));
+        for rule in [Percent(30), Fixed(99)] {
+            let (p, f) = DepositRule::columns(Some(rule));
+            assert_eq!(DepositRule::from_columns(p, f), Some(rule));
+        }
+        assert_eq!(DepositRule::from_columns(None, None), None);
+    }
+
+    #[test]
+    fn completion_of_a_deposit_only_booking_takes_commission_on_what_was_paid() {
+        let s = release(3_000, 0, 1500);
+        assert_eq!((s.commission, s.to_provider), (450, 2_550));
     }
 
     #[test]

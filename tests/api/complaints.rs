@@ -15,18 +15,7 @@ async fn started(app: &TestApp, m: &Market) -> String {
         .unwrap()
         .to_owned();
     m.pay(app, &id, 0).await;
-    for (who, path, body) in [
-        (&m.provider, format!("/v1/bookings/{id}/accept"), json!({})),
-        (
-            &m.admin,
-            format!("/v1/admin/bookings/{id}/force"),
-            json!({"to": "arrived", "reason": "test: at the door"}),
-        ),
-        (&m.provider, format!("/v1/bookings/{id}/start"), json!({})),
-    ] {
-        let res = app.post_auth(&path, who, body).await;
-        assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.text);
-    }
+    m.start(app, &id).await;
     id
 }
 

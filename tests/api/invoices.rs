@@ -20,18 +20,7 @@ async fn started(app: &TestApp, m: &Market, job_size: &str, tip: i64, address: &
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
     let id = res.json()["id"].as_str().unwrap().to_owned();
     m.pay(app, &id, tip).await;
-    for (who, path, body) in [
-        (&m.provider, format!("/v1/bookings/{id}/accept"), json!({})),
-        (
-            &m.admin,
-            format!("/v1/admin/bookings/{id}/force"),
-            json!({"to": "arrived", "reason": "test: at the door"}),
-        ),
-        (&m.provider, format!("/v1/bookings/{id}/start"), json!({})),
-    ] {
-        let res = app.post_auth(&path, who, body).await;
-        assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.text);
-    }
+    m.start(app, &id).await;
     id
 }
 

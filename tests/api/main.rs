@@ -19,6 +19,7 @@ mod categories;
 mod cli;
 mod complaints;
 mod content;
+mod deposits;
 mod discovery;
 mod durability;
 mod edge;

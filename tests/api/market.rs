@@ -102,6 +102,31 @@ impl Market {
         res.json()
     }
 
+    /// Drives a paid booking to `in_progress`: the provider accepts, an admin
+    /// puts them at the door, the provider starts.
+    pub async fn start(&self, app: &TestApp, id: &str) {
+        for (who, path, body) in [
+            (
+                &self.provider,
+                format!("/v1/bookings/{id}/accept"),
+                json!({}),
+            ),
+            (
+                &self.admin,
+                format!("/v1/admin/bookings/{id}/force"),
+                json!({"to": "arrived", "reason": "test: at the door"}),
+            ),
+            (
+                &self.provider,
+                format!("/v1/bookings/{id}/start"),
+                json!({}),
+            ),
+        ] {
+            let res = app.post_auth(&path, who, body).await;
+            assert_eq!(res.status, reqwest::StatusCode::OK, "{path}: {}", res.text);
+        }
+    }
+
     pub async fn act(
         &self,
         app: &TestApp,

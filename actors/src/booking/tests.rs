@@ -21,6 +21,7 @@ const ROLES: &[(E, &[A])] = &[
     (E::Complete, &[A::Provider]),
     (E::Cancel, &[A::Customer, A::Provider, A::Admin]),
     (E::Reschedule, &[A::Customer]),
+    (E::BalanceCaptured, &[A::System]),
 ];
 
 /// Every accepted (from, event) and its outcome. Anything not listed is refused.
@@ -90,6 +91,11 @@ const ROWS: &[(S, E, S, &[Effect])] = &[
         &[RefundPerPolicy, TerminateChat, ReleaseSlot],
     ),
     (S::Confirmed, E::Reschedule, S::Confirmed, &[MoveSlot]),
+    (S::Requested, E::BalanceCaptured, S::Requested, &[]),
+    (S::Confirmed, E::BalanceCaptured, S::Confirmed, &[]),
+    (S::EnRoute, E::BalanceCaptured, S::EnRoute, &[]),
+    (S::Arrived, E::BalanceCaptured, S::Arrived, &[]),
+    (S::InProgress, E::BalanceCaptured, S::InProgress, &[]),
 ];
 
 const ALL_STATES: [S; 10] = [
@@ -104,7 +110,7 @@ const ALL_STATES: [S; 10] = [
     S::Expired,
     S::Cancelled,
 ];
-const ALL_EVENTS: [E; 11] = [
+const ALL_EVENTS: [E; 12] = [
     E::PaymentCaptured,
     E::PaymentExpired,
     E::Accept,
@@ -116,6 +122,7 @@ const ALL_EVENTS: [E; 11] = [
     E::Complete,
     E::Cancel,
     E::Reschedule,
+    E::BalanceCaptured,
 ];
 const ALL_ACTORS: [A; 4] = [A::Customer, A::Provider, A::Admin, A::System];
 
@@ -155,8 +162,8 @@ fn every_state_event_actor_triple_matches_the_table() {
             }
         }
     }
-    // 15 rows times their allowed roles; 29 forbidden (event, role) pairs times 10 states.
-    assert_eq!((ok, not_allowed, invalid), (25, 290, 125));
+    // 20 rows times their allowed roles; 32 forbidden (event, role) pairs times 10 states.
+    assert_eq!((ok, not_allowed, invalid), (30, 320, 130));
 }
 
 #[test]

@@ -76,6 +76,10 @@ named_enum! {
         PaymentNotFound = "payment_not_found",
         /// The payment is not being captured.
         PaymentNotProcessing = "payment_not_processing",
+        /// A booking paid by deposit cannot complete before its balance is paid.
+        BalanceDue = "balance_due",
+        /// The balance of this booking was already paid.
+        BalancePaid = "balance_paid",
         /// Frames of one kind came faster than a socket may send them; the
         /// socket is closed with 1008 after this frame.
         RateLimited = "rate_limited",

@@ -74,6 +74,8 @@ pub async fn create_service(
                 updated_at: now,
                 deleted_at: None,
                 category_id,
+                deposit_percent: None,
+                deposit_fixed: None,
             };
             db::services::insert(conn, &service).await?;
             super::audit::record(

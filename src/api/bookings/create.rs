@@ -148,6 +148,7 @@ pub async fn create(
                 notes: notes.clone(),
                 job_size: req.job_size,
                 price,
+                deposit: policy::deposit(service.deposit(), price.total),
                 currency: &service.currency,
                 commission_bps: state.config.money.commission_bps,
                 duration_minutes: duration,

@@ -14,6 +14,15 @@ pub struct PriceView {
     pub multiplier: f64,
     /// What the customer pays before any tip.
     pub total: Money,
+    /// What is paid to book it, when the service asks a deposit (`null`: the
+    /// whole total is paid to book).
+    pub deposit: Option<Money>,
+    /// What is still owed of the total (the balance after a deposit, until
+    /// it is paid; paid with `POST /v1/payments/intents` like the deposit).
+    /// The job cannot complete while it is above zero.
+    pub balance_due: Money,
+    /// When the balance was paid.
+    pub balance_paid_at: Option<DateTime<Utc>>,
 }
 
 /// A booking as one of its parties (or an admin) sees it.
@@ -112,6 +121,9 @@ impl BookingView {
                 base: Money::new(b.base_amount, &b.currency),
                 multiplier: f64::from(b.multiplier_bps) / 10_000.0,
                 total: Money::new(b.total_amount, &b.currency),
+                deposit: (b.deposit_amount > 0).then(|| Money::new(b.deposit_amount, &b.currency)),
+                balance_due: Money::new(b.balance_due(), &b.currency),
+                balance_paid_at: b.balance_paid_at.map(db::utc),
             },
             tip: Money::new(b.tip_amount, &b.currency),
             token_number: b.token_number,

@@ -13,6 +13,7 @@ use crate::db::{
 use crate::domain::Money;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{parse_json, AuthUser};
+use crate::payments::policy::PaymentPurpose;
 use crate::state::AppState;
 use onsite_actors::booking::BookingState;
 use onsite_actors::payment::PaymentStatus;
@@ -28,14 +29,16 @@ pub struct IntentRequest {
 
 /// Create a payment intent for my booking. Requires an `Idempotency-Key`
 /// header: a repeat with the same key and body replays the first answer; the
-/// same key with a different body is 422. The amount is the booking's price
-/// (plus tip), never taken from the client.
+/// same key with a different body is 422. The amount is computed by the
+/// server (plus tip), never taken from the client: for a booking awaiting
+/// payment, its price, or its deposit when the service asks one; for a
+/// booking paid by deposit (requested .. in_progress), the balance.
 #[utoipa::path(post, path = "/v1/payments/intents", tag = "payments", security(("bearer" = [])),
     request_body = IntentRequest,
     params(("Idempotency-Key" = String, Header, description = "client-chosen key, 1-255 characters")),
     responses((status = 201, body = PaymentView), (status = 400, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody),
-        (status = 409, description = "booking not awaiting payment", body = crate::error::ErrorBody),
+        (status = 409, description = "`booking_not_payable` (nothing is owed in its state) or `balance_paid`", body = crate::error::ErrorBody),
         (status = 422, description = "idempotency key reused with other parameters", body = crate::error::ErrorBody)))]
 pub async fn create(
     state: web::Data<AppState>,
@@ -147,12 +150,27 @@ async fn create_intent(
         .await?
         .filter(|b| b.customer_id == me.id())
         .ok_or(ApiError::NotFound("booking"))?;
-    if booking.status != BookingState::PendingPayment {
+    // Booking pays its deposit (or the whole price); a booked one its balance.
+    let (purpose, due) = if booking.status == BookingState::PendingPayment {
+        let purpose = if booking.deposit_amount > 0 {
+            PaymentPurpose::Deposit
+        } else {
+            PaymentPurpose::Full
+        };
+        (purpose, booking.booking_amount())
+    } else if booking.status.holds_escrow() && booking.balance_due() > 0 {
+        (PaymentPurpose::Balance, booking.balance_due())
+    } else if booking.status.holds_escrow() && booking.deposit_amount > 0 {
+        return Err(ApiError::Conflict(
+            "balance_paid",
+            "the balance of this booking is already paid".into(),
+        ));
+    } else {
         return Err(ApiError::Conflict(
             "booking_not_payable",
             format!("the booking is {}, not awaiting payment", booking.status),
         ));
-    }
+    };
     let tip = match &intent.tip {
         Some(t) if t.currency != booking.currency => {
             return Err(ApiError::validation(
@@ -174,7 +192,7 @@ async fn create_intent(
         id: db::new_id(),
         booking_id: booking.id.clone(),
         customer_id: me.id().to_owned(),
-        amount: booking.total_amount + tip,
+        amount: due + tip,
         tip_amount: tip,
         currency: booking.currency.clone(),
         status: PaymentStatus::RequiresConfirmation,
@@ -184,6 +202,7 @@ async fn create_intent(
         refunded_amount: 0,
         created_at: now,
         updated_at: now,
+        purpose,
     };
     db::payments::insert(conn, &payment).await?;
     Ok(PaymentView::from(&payment))

@@ -9,8 +9,11 @@ use crate::domain::Money;
 pub struct PaymentView {
     pub id: String,
     pub booking_id: String,
-    /// The booking's price plus the tip.
+    /// What it pays of the booking's price (`purpose`) plus the tip.
     pub amount: Money,
+    /// `full` (the whole price, to book), `deposit` (to book) or `balance`
+    /// (the rest after a deposit).
+    pub purpose: crate::payments::policy::PaymentPurpose,
     pub tip: Money,
     pub status: onsite_actors::payment::PaymentStatus,
     pub failure_code: Option<String>,
@@ -24,6 +27,7 @@ impl From<&Payment> for PaymentView {
             id: p.id.clone(),
             booking_id: p.booking_id.clone(),
             amount: Money::new(p.amount, &p.currency),
+            purpose: p.purpose,
             tip: Money::new(p.tip_amount, &p.currency),
             status: p.status,
             failure_code: p.failure_code.clone(),

@@ -8,6 +8,7 @@ use crate::domain::{LongText, Money, Title};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
 use crate::marketplace;
+use crate::payments::policy::DepositRule;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -25,6 +26,15 @@ pub struct CreateServiceRequest {
     pub duration_minutes: Option<i32>,
     /// An active category's id or slug (`GET /v1/categories`).
     pub category_id: Option<String>,
+    /// Part of the price paid up front to book it; the balance is paid
+    /// before the job completes. Absent: the whole price is paid to book.
+    pub deposit: Option<DepositRule>,
+}
+
+/// 400 naming `deposit` unless the rule fits a service priced `price`.
+pub fn check_deposit(rule: DepositRule, price: i64) -> ApiResult<DepositRule> {
+    rule.check(price)
+        .map_err(|why| ApiError::validation("deposit", why))
 }
 
 /// 400 unless 5 to 1440 minutes.
@@ -53,6 +63,11 @@ pub async fn create(
 ) -> ApiResult<HttpResponse> {
     me.require_provider()?;
     let duration = check_duration(req.duration_minutes.unwrap_or(60))?;
+    let deposit = req
+        .deposit
+        .map(|d| check_deposit(d, req.price.amount))
+        .transpose()?;
+    let (deposit_percent, deposit_fixed) = DepositRule::columns(deposit);
     state
         .with_db(async |conn| {
             marketplace::ensure_bookable(conn, me.id()).await?;
@@ -82,6 +97,8 @@ pub async fn create(
                 updated_at: now,
                 deleted_at: None,
                 category_id,
+                deposit_percent,
+                deposit_fixed,
             };
             db::services::insert(conn, &service).await?;
             Ok(HttpResponse::Created().json(ServiceView::full(&service)))

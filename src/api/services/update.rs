@@ -3,12 +3,13 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::access::editable;
-use super::create::check_duration;
+use super::create::{check_deposit, check_duration};
 use super::views::ServiceView;
 use crate::db::{self, services::ServiceChanges};
 use crate::domain::{LongText, Money, Title};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, ValidJson};
+use crate::payments::policy::DepositRule;
 use crate::state::AppState;
 
 /// Fields to change; absent fields stay.
@@ -28,6 +29,11 @@ pub struct UpdateServiceRequest {
     #[serde(default, deserialize_with = "crate::domain::nullable")]
     #[schema(value_type = Option<String>)]
     pub category_id: Option<Option<String>>,
+    /// A new deposit rule; `null` books it by the whole price again. Changes
+    /// only bookings made afterwards, and needs no new approval.
+    #[serde(default, deserialize_with = "crate::domain::nullable")]
+    #[schema(value_type = Option<DepositRule>)]
+    pub deposit: Option<Option<DepositRule>>,
 }
 
 /// Edit a service (its provider, or an admin). When its provider changes the
@@ -67,6 +73,24 @@ pub async fn update(
             let price = req
                 .price
                 .filter(|p| p.amount != service.price_amount || p.currency != service.currency);
+            // Checked against the price the service will have after this edit.
+            let new_price = price.as_ref().map_or(service.price_amount, |p| p.amount);
+            let deposit = match req.deposit {
+                Some(Some(rule)) => Some(Some(check_deposit(rule, new_price)?)),
+                Some(None) => Some(None),
+                None => service
+                    .deposit()
+                    .map(|rule| check_deposit(rule, new_price))
+                    .transpose()
+                    .map(|_| None)?,
+            };
+            let (deposit_percent, deposit_fixed) = match deposit {
+                Some(rule) => {
+                    let (p, f) = DepositRule::columns(rule);
+                    (Some(p), Some(f))
+                }
+                None => (None, None),
+            };
             let reviewable = title.is_some() || description.is_some() || price.is_some();
             let mut changes = ServiceChanges {
                 title,
@@ -76,6 +100,8 @@ pub async fn update(
                 duration_minutes: duration,
                 active: req.active,
                 category_id,
+                deposit_percent,
+                deposit_fixed,
                 updated_at: Some(db::now()),
                 ..Default::default()
             };

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use crate::api::providers::views::{avatar_url, round_km};
 use crate::db::{self, discovery::ServiceRow, services::Service};
 use crate::domain::Money;
+use crate::payments::policy::DepositRule;
 
 /// The provider of a service, as listed next to it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -28,6 +29,8 @@ pub struct ServiceView {
     pub title: String,
     pub description: String,
     pub price: Money,
+    /// What is paid up front to book it (`null`: the whole price).
+    pub deposit: Option<DepositRule>,
     pub duration_minutes: i32,
     /// Its category (`GET /v1/categories/{id}`), if any.
     pub category_id: Option<String>,
@@ -59,6 +62,7 @@ impl ServiceView {
             title: s.title.clone(),
             description: s.description.clone(),
             price: Money::new(s.price_amount, &s.currency),
+            deposit: s.deposit(),
             duration_minutes: s.duration_minutes,
             category_id: s.category_id.clone(),
             status: s.status,

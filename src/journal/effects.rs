@@ -270,11 +270,13 @@ pub async fn send_refund(j: &DbJournal, refund: &Refund) -> anyhow::Result<()> {
                 db::payments::add_refunded(c, &payment.id, refund.amount).await?;
                 if let Some(booking) = db::bookings::find(c, &refund.booking_id).await? {
                     let notice = notify::booking::money(
+                        c,
                         &booking,
                         NotificationKind::RefundIssued,
                         refund.amount,
                         None,
-                    );
+                    )
+                    .await?;
                     notified = j.delivery.store(c, vec![notice]).await?;
                 }
             }

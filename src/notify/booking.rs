@@ -481,8 +481,18 @@ impl Details {
 /// A money event of a booking that is not a transition: a refused card
 /// (`PaymentFailed`, with the gateway's code) or a refund that reached the
 /// card (`RefundIssued`, with its amount), to the customer.
-pub fn money(b: &Booking, kind: K, amount_minor: i64, code: Option<&str>) -> Notice {
-    let (title, body) = match kind {
+/// In the customer's saved language.
+pub async fn money(
+    conn: &mut DbConn,
+    b: &Booking,
+    kind: K,
+    amount_minor: i64,
+    code: Option<&str>,
+) -> diesel::QueryResult<Notice> {
+    let lang = db::users::find(conn, &b.customer_id)
+        .await?
+        .map_or(Lang::En, |u| Lang::of(u.language.as_deref()));
+    let (mut title, mut body) = match kind {
         K::RefundIssued => (
             format!("Refund of {} {}", amount(amount_minor), b.currency),
             format!(
@@ -501,7 +511,23 @@ pub fn money(b: &Booking, kind: K, amount_minor: i64, code: Option<&str>) -> Not
             ),
         ),
     };
-    Notice {
+    if lang != Lang::En {
+        let money = format::money(lang, amount_minor, &b.currency);
+        let args = [
+            ("money", money.as_str()),
+            ("reference", b.reference.as_str()),
+            ("code", code.unwrap_or("declined")),
+        ];
+        let id = format!("notice-{}", kind.as_str());
+        if let (Some(t), Some(d)) = (
+            i18n::lookup(lang, &format!("{id}-title"), &args),
+            i18n::lookup(lang, &format!("{id}-body"), &args),
+        ) {
+            title = t;
+            body = d;
+        }
+    }
+    Ok(Notice {
         user_id: b.customer_id.clone(),
         kind,
         title: title.clone(),
@@ -518,7 +544,7 @@ pub fn money(b: &Booking, kind: K, amount_minor: i64, code: Option<&str>) -> Not
             subject: title,
             body: format!("{body}\n"),
         }),
-    }
+    })
 }
 
 /// What a cancellation did with the money, as the rule that applied decided it.

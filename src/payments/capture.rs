@@ -73,11 +73,13 @@ pub async fn declined(state: &AppState, payment: &Payment, code: &str) -> ApiRes
                 return Ok(Vec::new());
             };
             let notice = notify::booking::money(
+                c,
                 &booking,
                 NotificationKind::PaymentFailed,
                 payment.amount,
                 Some(code),
-            );
+            )
+            .await?;
             Ok(state.delivery.store(c, vec![notice]).await?)
         })
         .await?;

@@ -365,3 +365,54 @@ async fn deposit_rules_are_checked_and_can_be_removed() {
     assert_eq!(res.error_code(), "booking_not_payable");
     assert_eq!(escrow_held(&app, &m).await, 10_000);
 }
+
+#[actix_web::test]
+async fn a_persian_customer_reads_the_balance_due_and_the_refund_in_persian() {
+    let app = spawn_app().await;
+    let m = market(&app).await;
+    let res = app
+        .patch_auth("/v1/me", &m.customer, json!({"language": "fa"}))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    set_deposit(&app, &m, json!({"percent": 30})).await;
+
+    let id = booked(&app, &m, 3_000, "deposit").await;
+    m.start(&app, &id).await;
+    let notices = app.get_auth("/v1/notifications", &m.customer).await.json();
+    let started = notices["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "job_started")
+        .expect("a job_started notice")
+        .clone();
+    let body = started["body"].as_str().unwrap();
+    assert!(body.contains("ماندهٔ") && body.contains("۷۰"), "{started}");
+
+    // A refund that reached the card is told in Persian too.
+    let id = booked(&app, &m, 3_000, "deposit").await;
+    let res = m
+        .act(&app, &m.provider, &id, "decline", json!({"reason": "busy"}))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let mut refund = Value::Null;
+    for _ in 0..50 {
+        let notices = app.get_auth("/v1/notifications", &m.customer).await.json();
+        if let Some(n) = notices["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["kind"] == "refund_issued")
+        {
+            refund = n.clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let title = refund["title"].as_str().expect("a refund_issued notice");
+    assert!(
+        title.contains("بازپرداخت") && title.contains("۳۰"),
+        "{refund}"
+    );
+    assert_eq!(refund["data"]["amount"]["amount"], 3_000);
+}

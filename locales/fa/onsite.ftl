@@ -59,6 +59,37 @@ notice-balance_paid-title = ماندهٔ رزرو { $reference } پرداخت ش
 notice-balance_paid-body = { $customer } ماندهٔ بهای { $service } ({ $reference }) را پرداخت؛ اکنون { $money } برای این کار نگه داشته شده است.
 notice-balance-due = ماندهٔ { $money } باید پیش از پایان کار پرداخت شود.
 
+## اعلان‌های حساب ($status، $reason، $note، $reference، $text، $money)
+
+notice-provider_verified-title = حساب متخصص شما تأیید شد
+notice-provider_verified-body = اکنون مشتریان می‌توانند شما را بیابند و رزرو کنند.
+notice-provider_withdrawn-title = تأیید حساب متخصص شما برداشته شد
+notice-provider_withdrawn-body = تا بررسی دوباره، مشتریان شما را نمی‌بینند. { $reason }
+notice-service_approved-title = خدمت شما تأیید شد
+notice-service_approved-body = اکنون مشتریان آن را می‌بینند و می‌توانند رزرو کنند.
+notice-service_rejected-title = خدمت شما پذیرفته نشد
+notice-service_rejected-body = آن را ویرایش کنید و دوباره بفرستید. { $note }
+notice-document_reviewed-title = مدرک شما بررسی شد
+notice-document_reviewed-body = { $status ->
+        [verified] مدرک شما تأیید شد.
+       *[other] مدرک شما پذیرفته نشد. { $reason }
+    }
+notice-payout_paid-title = تسویهٔ { $money } فرستاده شد
+notice-payout_paid-body = { $money } به حساب شما فرستاده شد.
+notice-payout_failed-title = تسویهٔ { $money } انجام نشد
+notice-payout_failed-body = فرستادن { $money } به حساب شما انجام نشد؛ پول به کیف پول شما بازگشت. حساب دریافت را بررسی کنید و دوباره درخواست دهید.
+notice-complaint_message-title = پیام تازه از پشتیبانی دربارهٔ شکایت شما
+notice-complaint_message-body = برای خواندن پاسخ، شکایت را در برنامه باز کنید.
+notice-complaint_closed-title = شکایت شما بسته شد
+notice-complaint_closed-body = { $status ->
+        [resolved] به شکایت شما رسیدگی شد.
+       *[other] شکایت شما پذیرفته نشد.
+    }
+notice-admin_message-title = پیام تازه از پشتیبانی
+notice-admin_message-body = { $text }
+notice-chat_message-title = پیام تازه دربارهٔ رزرو { $reference }
+notice-chat_message-body = { $text }
+
 ## خطاها، بر پایهٔ کد ($field برای خطای اعتبارسنجی)
 
 error-validation_failed = مقدار «{ $field }» درست نیست.

@@ -179,7 +179,7 @@ impl Delivery {
         known: &[User],
     ) -> diesel::QueryResult<Vec<NotificationRow>> {
         let mut rows = Vec::with_capacity(notices.len());
-        for notice in notices {
+        for mut notice in notices {
             let loaded;
             let user = match known.iter().find(|u| u.id == notice.user_id) {
                 Some(user) => user,
@@ -191,6 +191,10 @@ impl Delivery {
                     None => continue,
                 },
             };
+            super::localize::account_notice(
+                &mut notice,
+                crate::i18n::Lang::of(user.language.as_deref()),
+            );
             let row = NotificationRow {
                 id: db::new_id(),
                 user_id: notice.user_id,

@@ -7,6 +7,7 @@
 pub mod booking;
 pub mod center;
 pub mod chat;
+mod localize;
 mod mailer;
 pub mod push;
 mod sms;

@@ -259,3 +259,89 @@ async fn two_step_sign_in_refuses_in_persian_and_english_stays_the_default() {
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
     assert_eq!(res.json()["error"]["field"], "time_zone");
 }
+
+#[actix_web::test]
+async fn a_persian_provider_hears_of_the_back_office_in_persian() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = token(&app.admin().await);
+    let provider =
+        crate::fixtures::provider_with_profile(&app, "pro-fa@example.com", (35.7, 51.4)).await;
+    let res = app
+        .patch_auth("/v1/me", &provider.token, json!({"language": "fa"}))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    crate::fixtures::verify(&app, &admin, &provider.id).await;
+    let service = crate::fixtures::create_service(&app, &provider, "Tiling", 50_000, 60).await;
+    let res = app
+        .post_auth(
+            &format!(
+                "/v1/admin/services/{}/approve",
+                service["id"].as_str().unwrap()
+            ),
+            &admin,
+            json!({"approved": false, "reason": "add photos"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let list = app
+        .get_auth("/v1/notifications", &provider.token)
+        .await
+        .json();
+    let of = |kind: &str| {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} in {list}"))
+            .clone()
+    };
+    let verified = of("provider_verified");
+    assert_eq!(verified["title"], "حساب متخصص شما تأیید شد", "{verified}");
+    let rejected = of("service_rejected");
+    assert!(persian(rejected["title"].as_str().unwrap()), "{rejected}");
+    assert!(
+        rejected["body"].as_str().unwrap().contains("add photos"),
+        "{rejected}"
+    );
+    // The mails say the same.
+    let mails = app.messages_to("pro-fa@example.com").await;
+    let subjects: Vec<String> = mails.iter().map(|m| subject_of(m)).collect();
+    assert!(
+        subjects.iter().any(|s| s == "حساب متخصص شما تأیید شد"),
+        "{subjects:?}"
+    );
+}
+
+/// A mail's `Subject`, its RFC 2047 words (base64, as lettre writes them) decoded.
+fn subject_of(mail: &str) -> String {
+    use base64::Engine;
+    let mut lines = mail
+        .lines()
+        .skip_while(|l| !l.to_ascii_lowercase().starts_with("subject:"));
+    let mut header = lines.next().unwrap_or_default()["subject:".len()..].to_owned();
+    for folded in lines.take_while(|l| l.starts_with(' ') || l.starts_with('\t')) {
+        header.push_str(folded);
+    }
+    header
+        .split_whitespace()
+        .map(|word| {
+            let lower = word.to_ascii_lowercase();
+            match lower
+                .strip_prefix("=?utf-8?b?")
+                .and_then(|w| w.strip_suffix("?="))
+            {
+                Some(_) => {
+                    let payload = &word["=?utf-8?b?".len()..word.len() - 2];
+                    let bytes = base64::engine::general_purpose::STANDARD
+                        .decode(payload)
+                        .unwrap();
+                    String::from_utf8(bytes).unwrap()
+                }
+                None => format!("{word} "),
+            }
+        })
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}

@@ -323,25 +323,80 @@ fn subject_of(mail: &str) -> String {
     for folded in lines.take_while(|l| l.starts_with(' ') || l.starts_with('\t')) {
         header.push_str(folded);
     }
-    header
-        .split_whitespace()
-        .map(|word| {
-            let lower = word.to_ascii_lowercase();
-            match lower
-                .strip_prefix("=?utf-8?b?")
-                .and_then(|w| w.strip_suffix("?="))
-            {
-                Some(_) => {
-                    let payload = &word["=?utf-8?b?".len()..word.len() - 2];
-                    let bytes = base64::engine::general_purpose::STANDARD
-                        .decode(payload)
-                        .unwrap();
-                    String::from_utf8(bytes).unwrap()
-                }
-                None => format!("{word} "),
-            }
-        })
-        .collect::<String>()
-        .trim()
-        .to_owned()
+    // Whitespace between two encoded words is not text (RFC 2047, 6.2).
+    let mut out = String::new();
+    let mut last_encoded = false;
+    for word in header.split_whitespace() {
+        let lower = word.to_ascii_lowercase();
+        let encoded = lower.starts_with("=?utf-8?b?") && lower.ends_with("?=");
+        if !(out.is_empty() || encoded && last_encoded) {
+            out.push(' ');
+        }
+        if encoded {
+            let payload = &word["=?utf-8?b?".len()..word.len() - 2];
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(payload)
+                .unwrap();
+            out.push_str(&String::from_utf8(bytes).unwrap());
+        } else {
+            out.push_str(word);
+        }
+        last_encoded = encoded;
+    }
+    out
+}
+
+#[actix_web::test]
+async fn an_invitation_is_written_in_the_invitees_language() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = token(&app.admin().await);
+    let body = |email: &str, language: Option<&str>| {
+        let mut b = json!({"email": email, "first_name": "Sara", "last_name": "Ahmadi"});
+        if let Some(l) = language {
+            b["language"] = json!(l);
+        }
+        b
+    };
+    // Asked in Persian: the invitee reads Persian and their account keeps it.
+    let res = app
+        .send_with(
+            Method::POST,
+            "/v1/admin/providers",
+            Some(&admin),
+            Some(body("sara@example.com", None)),
+            FA,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    assert_eq!(res.json()["user"]["language"], "fa", "{}", res.text);
+    let mails = app.messages_to("sara@example.com").await;
+    assert_eq!(
+        subject_of(mails.last().unwrap()),
+        "دعوت به onsite به‌عنوان متخصص"
+    );
+    // Named in the body, it wins over the request's language.
+    let res = app
+        .send_with(
+            Method::POST,
+            "/v1/admin/admins",
+            Some(&admin),
+            Some(body("omid@example.com", Some("en"))),
+            FA,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let mails = app.messages_to("omid@example.com").await;
+    assert_eq!(
+        subject_of(mails.last().unwrap()),
+        "You are invited to onsite as admin"
+    );
+    let res = app
+        .post_auth(
+            "/v1/admin/providers",
+            &admin,
+            body("x@example.com", Some("de")),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert_eq!(res.json()["error"]["field"], "language");
 }

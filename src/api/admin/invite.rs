@@ -12,6 +12,7 @@ use crate::db::{self, users::User};
 use crate::domain::{Channel, ClientInfo, Email, PersonName, Phone, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::AuthUser;
+use crate::i18n::{middleware::RequestLang, Lang};
 use crate::notify::{center, templates};
 use crate::state::AppState;
 
@@ -26,6 +27,9 @@ pub struct InviteRequest {
     pub last_name: PersonName,
     #[schema(value_type = Option<String>, example = "+27821234567")]
     pub phone: Option<Phone>,
+    /// `en` or `fa`: the invitee's language (their account keeps it); by
+    /// default the language of this request (`Accept-Language`).
+    pub language: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -50,11 +54,18 @@ pub async fn invite(
     client: &ClientInfo,
     req: InviteRequest,
     role: Role,
+    RequestLang(asked): RequestLang,
 ) -> ApiResult<InviteResponse> {
+    let lang = match req.language.as_deref() {
+        Some(tag) => Lang::parse(tag)
+            .filter(|l| l.tag() == tag)
+            .ok_or_else(|| ApiError::validation("language", "must be en or fa"))?,
+        None => asked,
+    };
     state
         .with_db(async |conn| {
             ensure_free(conn, &req.email, req.phone.as_ref()).await?;
-            let user = User::new_account(
+            let mut user = User::new_account(
                 Some(req.email.as_str().to_owned()),
                 req.phone.map(Phone::into_inner),
                 None,
@@ -62,6 +73,7 @@ pub async fn invite(
                 req.last_name.into_inner(),
                 role,
             );
+            user.language = Some(lang.tag().to_owned());
             let issued = db::transaction(conn, async |c| {
                 if let Err(err) = db::users::insert(c, &user).await {
                     if db::is_unique_violation(&err) {
@@ -91,7 +103,12 @@ pub async fn invite(
                     state.config.http.public_url
                 );
                 // The account and its invitation mail commit together.
-                let mail = templates::invitation(req.email.as_str(), role.as_str(), token, &link);
+                let mail = templates::localized(
+                    lang,
+                    &format!("invitation-{role}"),
+                    &[("link", link.as_str()), ("token", token)],
+                    templates::invitation(req.email.as_str(), role.as_str(), token, &link),
+                );
                 center::queue_mail(c, &mail).await?;
                 super::audit::record(
                     c,

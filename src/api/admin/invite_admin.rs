@@ -18,9 +18,10 @@ pub async fn invite_admin(
     state: web::Data<AppState>,
     me: AuthUser,
     client: ClientInfo,
+    lang: crate::i18n::middleware::RequestLang,
     ValidJson(req): ValidJson<InviteRequest>,
 ) -> ApiResult<HttpResponse> {
     me.require_admin()?;
-    let res = invite(&state, &me, &client, req, Role::Admin).await?;
+    let res = invite(&state, &me, &client, req, Role::Admin, lang).await?;
     Ok(HttpResponse::Created().json(res))
 }

@@ -19,9 +19,10 @@ pub async fn invite_provider(
     state: web::Data<AppState>,
     me: AuthUser,
     client: ClientInfo,
+    lang: crate::i18n::middleware::RequestLang,
     ValidJson(req): ValidJson<InviteRequest>,
 ) -> ApiResult<HttpResponse> {
     me.require_admin()?;
-    let res = invite(&state, &me, &client, req, Role::Provider).await?;
+    let res = invite(&state, &me, &client, req, Role::Provider, lang).await?;
     Ok(HttpResponse::Created().json(res))
 }

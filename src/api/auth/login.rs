@@ -126,7 +126,15 @@ pub async fn login(
                     tracing::warn!(user = %user.id, "account locked after repeated login failures");
                     let minutes = state.config.auth.lockout_duration.as_secs() / 60;
                     if let Some(to) = &user.email {
-                        center::queue_mail(conn, &templates::account_locked(to, minutes)).await?;
+                        let lang = crate::i18n::Lang::of(user.language.as_deref());
+                        let shown = crate::i18n::format::digits(lang, &minutes.to_string());
+                        let mail = templates::localized(
+                            lang,
+                            "account-locked",
+                            &[("minutes", shown.as_str())],
+                            templates::account_locked(to, minutes),
+                        );
+                        center::queue_mail(conn, &mail).await?;
                     }
                     state.delivery.wake(Channel::Mail);
                     return Err(ApiError::Locked {
@@ -210,7 +218,13 @@ pub(super) async fn second_step(
         .await?;
         let code = issued.code.unwrap_or_default();
         // The worker is woken at once: the code is usually there in milliseconds.
-        center::queue_mail(conn, &templates::admin_login_code(email, &code)).await?;
+        let mail = templates::localized(
+            crate::i18n::Lang::of(user.language.as_deref()),
+            "admin-code",
+            &[("code", code.as_str())],
+            templates::admin_login_code(email, &code),
+        );
+        center::queue_mail(conn, &mail).await?;
         state.delivery.wake(Channel::Mail);
         audit.record(conn, Some(user), LoginOutcome::OtpSent).await;
         return Ok(HttpResponse::Ok().json(OtpRequired {

@@ -128,9 +128,8 @@ impl Booking {
         }
     }
 
-    /// What is still owed of the price once it is booked: the balance after a
-    /// deposit until it is paid, else 0.
-    pub fn balance_due(&self) -> i64 {
+    /// The balance after a deposit while it is not paid, whatever the state.
+    pub fn balance_unpaid(&self) -> i64 {
         if self.deposit_amount > 0 && self.balance_paid_at.is_none() {
             self.total_amount - self.deposit_amount
         } else {
@@ -138,10 +137,24 @@ impl Booking {
         }
     }
 
-    /// What the customer has paid for it once booked (tip included): the
-    /// whole price, or the deposit until the balance is paid.
+    /// What can still be paid of the price after the deposit: the unpaid
+    /// balance of a live booking; 0 once it ended.
+    pub fn balance_due(&self) -> i64 {
+        if self.status.is_terminal() {
+            0
+        } else {
+            self.balance_unpaid()
+        }
+    }
+
+    /// What the customer has paid for it (tip included): nothing while it
+    /// awaits payment, else the whole price, or the deposit while the
+    /// balance is unpaid.
     pub fn paid_amount(&self) -> i64 {
-        self.total_amount - self.balance_due() + self.tip_amount
+        if self.status == BookingState::PendingPayment {
+            return 0;
+        }
+        self.total_amount - self.balance_unpaid() + self.tip_amount
     }
 }
 

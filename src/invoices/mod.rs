@@ -159,7 +159,15 @@ pub async fn load(
             amount: money(b.tip_amount),
         });
     }
-    let charged = b.total_amount + b.tip_amount;
+    // All of it, or only the deposit when an admin completed a job whose
+    // balance was never paid (which says so).
+    if b.balance_unpaid() > 0 {
+        lines.push(Line {
+            description: "Balance after the deposit, not paid".into(),
+            amount: money(-b.balance_unpaid()),
+        });
+    }
+    let charged = b.paid_amount();
     let refunds: Vec<Line> = db::payments::refunds_for(conn, &b.id)
         .await?
         .into_iter()

@@ -159,9 +159,9 @@ pub(super) async fn apply(
                 refunds.extend(effects::settle(j, c, &b, bps, rule).await?);
                 policy_rule = Some(rule);
             }
-            Effect::ReleaseEscrow => {
-                refunds.extend(effects::release(j, c, &b, sla.as_mut()).await?)
-            }
+            Effect::ReleaseEscrow => refunds.extend(
+                effects::release(j, c, &b, sla.as_mut(), change.cause == Cause::Force).await?,
+            ),
             Effect::ReleaseSlot => {
                 db::slots::release_booking(c, &b.id).await?;
             }

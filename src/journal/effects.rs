@@ -135,13 +135,15 @@ pub(super) async fn release(
     c: &mut DbConn,
     b: &Booking,
     sla: Option<&mut SlaRow>,
+    forced: bool,
 ) -> Result<Vec<Refund>, CommitError> {
     // Taken before the complaints are read, so a complaint filed at the same
     // moment either sees the release or is seen by it.
     db::bookings::lock(c, &b.id).await?;
-    // A job booked with a deposit completes only once its balance is paid:
-    // the provider is never paid, nor the invoice issued, for money not held.
-    if b.balance_due() > 0 {
+    // A job booked with a deposit completes only once its balance is paid.
+    // An admin's forced completion releases what is held (commission on
+    // it): the way out when a customer never pays the balance.
+    if !forced && b.balance_unpaid() > 0 {
         return Err(rejected(
             ErrorCode::BalanceDue,
             "the customer has not paid the balance yet",

@@ -124,6 +124,9 @@ pub async fn into_escrow(state: &AppState, payment: &Payment, reference: &str) -
     }
 }
 
+/// The code of the 409 a voided charge answers.
+pub const VOIDED: &str = "booking_not_payable";
+
 /// The booking is no longer awaiting payment: the charge is voided.
 async fn void(state: &AppState, payment: &Payment, reference: &str) -> ApiResult<()> {
     let voided = state
@@ -162,8 +165,8 @@ async fn void(state: &AppState, payment: &Payment, reference: &str) -> ApiResult
                 tracing::error!(payment = %payment.id, error = %e, "could not void a charge for an unpayable booking");
             }
             Err(ApiError::Conflict(
-                "booking_not_payable",
-                "the booking is no longer awaiting payment; the charge was voided".into(),
+                VOIDED,
+                "the booking can no longer take this payment; the charge was voided".into(),
             ))
         }
     }

@@ -416,3 +416,84 @@ async fn a_persian_customer_reads_the_balance_due_and_the_refund_in_persian() {
     );
     assert_eq!(refund["data"]["amount"]["amount"], 3_000);
 }
+
+#[actix_web::test]
+async fn an_admin_completes_a_job_whose_balance_never_came_and_the_provider_keeps_the_deposit() {
+    let app = spawn_app().await;
+    let m = market(&app).await;
+    set_deposit(&app, &m, json!({"percent": 30})).await;
+    let id = booked(&app, &m, 3_000, "deposit").await;
+    m.start(&app, &id).await;
+    let res = app
+        .post_auth(
+            &format!("/v1/admin/bookings/{id}/force"),
+            &m.admin,
+            json!({"to": "completed", "reason": "customer paid the rest in cash"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(escrow_held(&app, &m).await, 0);
+    // Commission on what was paid, not on a price that never came.
+    assert_eq!(wallet(&app, &m.provider).await, 3_000 - 450);
+    let b = booking(&app, &m, &id).await;
+    assert_eq!(
+        b["price"]["balance_due"]["amount"], 0,
+        "nothing more can be paid"
+    );
+    let res = intent(&app, &m, &id, 0).await;
+    assert_eq!(res.error_code(), "booking_not_payable");
+    let invoice = app
+        .get_auth(&format!("/v1/bookings/{id}/invoice"), &m.customer)
+        .await
+        .json();
+    assert_eq!(invoice["total_charged"]["amount"], 3_000, "{invoice}");
+}
+
+#[actix_web::test]
+async fn a_second_balance_reported_by_webhook_is_voided_and_handled() {
+    const SECRET: &str = "whsec_test_deposits";
+    let app = crate::helpers::spawn_with(&[("ONSITE_PAYMENT_WEBHOOK_SECRET", SECRET)]).await;
+    let m = market(&app).await;
+    set_deposit(&app, &m, json!({"percent": 30})).await;
+    let id = booked(&app, &m, 3_000, "deposit").await;
+    // Two balance intents, e.g. from two devices; the first is paid.
+    let first = intent(&app, &m, &id, 0).await.json();
+    let second = intent(&app, &m, &id, 0).await.json();
+    assert_eq!(second["purpose"], "balance");
+    confirm(&app, &m, first["id"].as_str().unwrap()).await;
+    assert_eq!(escrow_held(&app, &m).await, 10_000);
+    // The gateway then reports the second as captured: it is refunded, and
+    // answered 200 so the gateway stops redelivering it.
+    let body = json!({"type": "charge.captured", "payment_id": second["id"], "reference": "sim_ch_second"})
+        .to_string();
+    let now = chrono::Utc::now().timestamp();
+    let signature = onsite::payments::webhook::sign(SECRET.as_bytes(), now, body.as_bytes());
+    let res = app
+        .client
+        .post(app.url("/v1/payments/webhooks/sim"))
+        .header("content-type", "application/json")
+        .header("x-onsite-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["status"], "voided");
+    assert_eq!(
+        escrow_held(&app, &m).await,
+        10_000,
+        "the second balance never joined escrow"
+    );
+    let payments = app.get_auth("/v1/payments", &m.customer).await.json();
+    let voided = payments["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == second["id"])
+        .unwrap()
+        .clone();
+    assert_eq!(voided["status"], "failed", "{voided}");
+    assert_eq!(voided["failure_code"], "booking_not_payable", "{voided}");
+    let b = booking(&app, &m, &id).await;
+    assert_eq!(b["price"]["balance_due"]["amount"], 0);
+}

@@ -105,8 +105,12 @@ pub async fn receive(
             status: "already_processed",
         }));
     };
-    crate::payments::capture::into_escrow(&state, &payment, &reference).await?;
-    Ok(HttpResponse::Ok().json(StatusView {
-        status: "processed",
-    }))
+    use crate::payments::capture;
+    let status = match capture::into_escrow(&state, &payment, &reference).await {
+        Ok(()) => "processed",
+        // Refunded at the gateway: handled, so the sender stops redelivering.
+        Err(ApiError::Conflict(capture::VOIDED, _)) => "voided",
+        Err(e) => return Err(e),
+    };
+    Ok(HttpResponse::Ok().json(StatusView { status }))
 }

@@ -101,11 +101,13 @@ async fn intent(state: &AppState, object: &Value, may_fund: bool) -> ApiResult<&
         Ok(p) => p,
         Err(outcome) => return Ok(outcome),
     };
-    Ok(
-        match capture::reconcile(state, &payment, reference).await? {
-            Settled::Escrow => "processed",
-            Settled::Pending { .. } => "pending",
-            Settled::Declined { .. } => "declined",
-        },
-    )
+    Ok(match capture::reconcile(state, &payment, reference).await {
+        Ok(Settled::Escrow) => "processed",
+        Ok(Settled::Pending { .. }) => "pending",
+        Ok(Settled::Declined { .. }) => "declined",
+        // Charged for a booking that could no longer take it (ended, or its
+        // balance already paid): refunded, and handled, so not redelivered.
+        Err(ApiError::Conflict(capture::VOIDED, _)) => "voided",
+        Err(e) => return Err(e),
+    })
 }

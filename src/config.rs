@@ -20,8 +20,9 @@ pub struct Config {
     /// SQLite file, generated secrets, uploads, mail outbox.
     pub data_dir: PathBuf,
     pub db: DbConfig,
-    /// Accepted for the scale-out issue; a single node ignores it.
-    pub redis_url: Option<String>,
+    /// Several nodes: set by `ONSITE_REDIS_URL` (with a shared PostgreSQL);
+    /// `None` runs one node alone.
+    pub cluster: Option<ClusterConfig>,
     pub mail: MailConfig,
     pub auth: AuthConfig,
     /// The arrival rule.
@@ -296,6 +297,23 @@ fn gateway_named(
     }
 }
 
+/// A node of a cluster: nodes share PostgreSQL and talk over Redis.
+#[derive(Clone, Debug)]
+pub struct ClusterConfig {
+    /// `ONSITE_REDIS_URL` (`redis://host:6379/0`).
+    pub redis_url: String,
+    /// `ONSITE_NODE_ID` (default: random at each start): names this node in
+    /// leases, channels and logs.
+    pub node_id: String,
+    /// `ONSITE_LEASE_S` (default 10): how long a node owns a booking (or a
+    /// background pass) without renewing it; after a node dies, its
+    /// bookings move to another node after at most this long.
+    pub lease: Duration,
+    /// `ONSITE_FORWARD_TIMEOUT_S` (default 5): how long a command forwarded
+    /// to the owner node waits for its answer.
+    pub forward_timeout: Duration,
+}
+
 #[derive(Clone, Debug)]
 pub struct SessionsConfig {
     /// A booking session with no commands for this long stops (it restarts on demand).
@@ -473,7 +491,45 @@ impl Config {
                 url: database_url,
                 pool_size: parse(&get, "ONSITE_DB_POOL_SIZE", Some(10))?,
             },
-            redis_url: get("ONSITE_REDIS_URL"),
+            cluster: match get("ONSITE_REDIS_URL") {
+                None => None,
+                Some(redis_url) => {
+                    if !redis_url.starts_with("redis://") && !redis_url.starts_with("rediss://") {
+                        return Err(bad(
+                            "ONSITE_REDIS_URL",
+                            "must be a redis:// or rediss:// URL",
+                        ));
+                    }
+                    let lease: f64 = parse(&get, "ONSITE_LEASE_S", Some(10.0))?;
+                    if !(1.0..=600.0).contains(&lease) {
+                        return Err(bad("ONSITE_LEASE_S", "must be between 1 and 600 seconds"));
+                    }
+                    let forward: f64 = parse(&get, "ONSITE_FORWARD_TIMEOUT_S", Some(5.0))?;
+                    if !(0.1..=120.0).contains(&forward) {
+                        return Err(bad(
+                            "ONSITE_FORWARD_TIMEOUT_S",
+                            "must be between 0.1 and 120 seconds",
+                        ));
+                    }
+                    let node_id = get("ONSITE_NODE_ID").unwrap_or_else(|| {
+                        format!("node-{}", &uuid::Uuid::new_v4().simple().to_string()[..12])
+                    });
+                    if node_id.is_empty()
+                        || node_id.len() > 64
+                        || !node_id
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                    {
+                        return Err(bad("ONSITE_NODE_ID", "1 to 64 letters, digits, '-' or '_'"));
+                    }
+                    Some(ClusterConfig {
+                        redis_url,
+                        node_id,
+                        lease: Duration::from_secs_f64(lease),
+                        forward_timeout: Duration::from_secs_f64(forward),
+                    })
+                }
+            },
             mail: MailConfig {
                 smtp_url,
                 from: get("ONSITE_MAIL_FROM")
@@ -747,6 +803,12 @@ impl Config {
         };
         config.check_payments()?;
         config.check_production()?;
+        if config.cluster.is_some() && config.is_sqlite() {
+            return Err(bad(
+                "ONSITE_REDIS_URL",
+                "several nodes share one PostgreSQL database: set ONSITE_DATABASE_URL=postgres://... (SQLite is for one node)",
+            ));
+        }
         Ok(config)
     }
 

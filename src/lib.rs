@@ -10,6 +10,7 @@ pub mod availability;
 pub mod booking_sessions;
 pub mod bookings;
 pub mod cli;
+pub mod cluster;
 pub mod complaints;
 pub mod config;
 pub mod db;

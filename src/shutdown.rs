@@ -70,6 +70,8 @@ pub async fn drain(state: &AppState, servers: &[ServerHandle]) {
     if !state.journal.flush(deadline).await {
         tracing::warn!("journal writes still queued at the end of the grace period");
     }
+    // Other nodes take this node's bookings now, not after a lease.
+    crate::cluster::leave(state).await;
     match tokio::time::timeout_at(deadline, crate::notify::worker::drain(state)).await {
         Ok(Ok(sent)) => tracing::info!(sent, "outboxes drained"),
         Ok(Err(e)) => tracing::warn!(error = %e, "outbox drain failed; rows stay queued"),

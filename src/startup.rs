@@ -55,6 +55,7 @@ impl Application {
         let grace = config.edge.shutdown_grace.as_secs().max(1);
         let state = web::Data::new(AppState::build(config, pool).await?);
         accounts::bootstrap_admin(&state).await?;
+        crate::cluster::start(state.clone());
         crate::sweeper::spawn(state.clone());
         crate::notify::worker::spawn(state.clone());
         crate::geocoding::locate::spawn(state.clone());

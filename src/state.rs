@@ -55,6 +55,8 @@ pub struct AppState {
     pub geo_wake: Arc<tokio::sync::Notify>,
     /// The OpenID Connect providers people may sign in with.
     pub oidc: Arc<crate::auth::oidc::Oidc>,
+    /// This node's part in a cluster (`ONSITE_REDIS_URL`); `None` alone.
+    pub cluster: Option<Arc<crate::cluster::Cluster>>,
 }
 
 impl AppState {
@@ -88,18 +90,42 @@ impl AppState {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let (gateway, payouts) = money_movers(&config)?;
         let delivery = Delivery::default();
-        let journal = DbJournal::new(&config, db.clone(), gateway.clone(), delivery.clone())
-            .with_writers(&config)
-            .with_batched_reads();
         // Read once; from here on the sessions keep it (every change of
-        // state goes through one).
+        // state goes through one, here or on another node).
         let live = LiveBookings::default();
         live.extend(db.run(async |c| db::bookings::all_live(c).await).await??);
-        let dispatcher = Dispatcher::new(Arc::new(journal.clone()), config.session_config())
+        let cluster = match &config.cluster {
+            Some(c) => Some(crate::cluster::Cluster::new(
+                c,
+                delivery.presence(),
+                live.clone(),
+            )?),
+            None => None,
+        };
+        let journal = DbJournal::new(&config, db.clone(), gateway.clone(), delivery.clone())
+            .with_fences(cluster.as_ref().map(|c| c.fences.clone()))
+            .with_writers(&config)
+            .with_batched_reads();
+        let mut dispatcher = Dispatcher::new(Arc::new(journal.clone()), config.session_config())
             .with_presence(delivery.presence())
-            .with_live(live.clone())
-            .start();
-        delivery.attach(dispatcher.clone().recipient());
+            .with_live(live.clone());
+        if let Some(c) = &cluster {
+            dispatcher = dispatcher.with_fanout(c.clone());
+        }
+        let monitors_on = dispatcher.monitors_flag();
+        let dispatcher = dispatcher.start();
+        match &cluster {
+            Some(c) => {
+                c.attach(dispatcher.clone(), monitors_on);
+                let uplink = crate::cluster::Uplink {
+                    dispatcher: dispatcher.clone(),
+                    cluster: c.clone(),
+                }
+                .start();
+                delivery.attach(uplink.recipient());
+            }
+            None => delivery.attach(dispatcher.clone().recipient()),
+        }
         let webhook_secret = match (&config.money.stripe, &config.money.webhook_secret) {
             (Some(stripe), _) if config.money.gateway == Gateway::Stripe => {
                 stripe.webhook_secret.as_bytes().to_vec()
@@ -140,6 +166,7 @@ impl AppState {
             geocoder: crate::geocoding::from_config(&config.geocoder)?,
             geo_wake: Arc::new(tokio::sync::Notify::new()),
             oidc: Arc::new(crate::auth::oidc::Oidc::new(&config.auth.oidc)?),
+            cluster,
             db,
             config,
         })

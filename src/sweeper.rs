@@ -22,6 +22,11 @@ pub fn spawn(state: web::Data<AppState>) {
         loop {
             tick.tick().await;
             state.limits.housekeep();
+            // With several nodes, one runs the pass (the one holding its lease).
+            let lease = state.config.sessions.sweep_interval * 3;
+            if !crate::cluster::leases::claim_job(&state, "sweeper", lease).await {
+                continue;
+            }
             let started = std::time::Instant::now();
             let outcome = sweep(&state).await;
             crate::metrics::sweep(outcome.is_ok(), started.elapsed());
@@ -78,6 +83,9 @@ pub async fn sweep(state: &AppState) -> ApiResult<()> {
     let (overdue, refunds, stuck) = state
         .with_db(async |c| {
             let freed = db::slots::purge_expired(c).await?;
+            // Leases released or lapsed an hour ago are history.
+            let hour_ago = chrono::Utc::now().timestamp_millis() - 3_600_000;
+            db::leases::forget_old(c, hour_ago).await?;
             if freed > 0 {
                 tracing::info!(freed, "expired slot holds released");
             }

@@ -279,7 +279,7 @@ impl Transition {
 }
 
 /// Why a change was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Refusal {
     /// The event does not apply in this state (HTTP 409 with the current state).
     InvalidTransition {

@@ -13,12 +13,15 @@ use actix::prelude::*;
 
 use crate::booking::Role;
 use crate::client::{Client, Pushed};
+use crate::fanout::Fanout;
 use crate::journal::Journal;
 use crate::live::LiveBookings;
 use crate::messages::{
-    Census, CloseAll, CloseUser, Connect, CountSessions, Deliver, Disconnect, LiveSessions,
-    Monitor, MonitorFilter, Monitored, SessionFor, SessionStopped, TakeCensus,
+    Census, CloseAll, CloseUser, Connect, CountSessions, Deliver, DeliverConn, Disconnect,
+    FindSession, LiveSessions, MirrorFor, Mirrors, Monitor, MonitorFilter, Monitored, RemoteFrame,
+    Resync, SessionFor, SessionStopped, StopSession, TakeCensus, TransportRecovered,
 };
+use crate::mirror::{CatchUp, Mirror, MirrorStopped, Remote};
 use crate::presence::Presence;
 use crate::session::{BookingSession, SessionConfig, SessionLinks};
 
@@ -34,6 +37,10 @@ pub struct Dispatcher {
     monitors_on: Arc<AtomicBool>,
     presence: Presence,
     live: LiveBookings,
+    /// Several nodes: where sessions publish for the others, and the
+    /// mirrors of bookings other nodes own.
+    fanout: Option<Arc<dyn Fanout>>,
+    mirrors: HashMap<Arc<str>, (u64, Addr<Mirror>)>,
 }
 
 impl Dispatcher {
@@ -49,7 +56,21 @@ impl Dispatcher {
             monitors_on: Arc::new(AtomicBool::new(false)),
             presence: Presence::default(),
             live: LiveBookings::default(),
+            fanout: None,
+            mirrors: HashMap::new(),
         }
+    }
+
+    /// Sessions publish their frames for the other nodes through `fanout`.
+    pub fn with_fanout(mut self, fanout: Arc<dyn Fanout>) -> Self {
+        self.fanout = Some(fanout);
+        self
+    }
+
+    /// On while any admin monitor is connected here (the server listens to
+    /// every node's frames only then).
+    pub fn monitors_flag(&self) -> Arc<AtomicBool> {
+        self.monitors_on.clone()
     }
 
     /// Keeps `presence` up to date with who has an open socket here.
@@ -91,6 +112,7 @@ impl Handler<SessionFor> for Dispatcher {
             monitor: Some(ctx.address().recipient()),
             monitors_on: self.monitors_on.clone(),
             live: self.live.clone(),
+            fanout: self.fanout.clone(),
         };
         // On the dispatcher's thread, not an HTTP worker's: at 9900 pairs x
         // 2 Hz, sessions sharing the workers with the sockets took p99 from
@@ -106,6 +128,112 @@ impl Handler<SessionFor> for Dispatcher {
         self.sessions
             .insert(msg.booking_id, (generation, session.clone()));
         MessageResult(session)
+    }
+}
+
+impl Handler<FindSession> for Dispatcher {
+    type Result = MessageResult<FindSession>;
+
+    fn handle(&mut self, msg: FindSession, _: &mut Context<Self>) -> Self::Result {
+        MessageResult(
+            self.sessions
+                .get(&msg.booking_id)
+                .filter(|(_, addr)| addr.connected())
+                .map(|(_, addr)| addr.clone()),
+        )
+    }
+}
+
+impl Handler<StopSession> for Dispatcher {
+    type Result = ();
+
+    fn handle(&mut self, msg: StopSession, _: &mut Context<Self>) {
+        if let Some((_, addr)) = self.sessions.remove(&msg.booking_id) {
+            addr.do_send(StopSession {
+                booking_id: msg.booking_id,
+            });
+        }
+    }
+}
+
+impl Handler<MirrorFor> for Dispatcher {
+    type Result = MessageResult<MirrorFor>;
+
+    fn handle(&mut self, msg: MirrorFor, ctx: &mut Context<Self>) -> Self::Result {
+        if let Some((_, addr)) = self.mirrors.get(msg.booking_id.as_str()) {
+            if addr.connected() {
+                return MessageResult(addr.clone());
+            }
+        }
+        self.next_generation += 1;
+        let id: Arc<str> = msg.booking_id.into();
+        let mirror = Mirror::new(
+            id.clone(),
+            self.next_generation,
+            self.journal.clone(),
+            Some(ctx.address().recipient()),
+        )
+        .start();
+        self.mirrors
+            .insert(id, (self.next_generation, mirror.clone()));
+        MessageResult(mirror)
+    }
+}
+
+impl Handler<MirrorStopped> for Dispatcher {
+    type Result = ();
+
+    fn handle(&mut self, msg: MirrorStopped, _: &mut Context<Self>) {
+        if self.mirrors.get(&msg.booking_id).map(|(g, _)| *g) == Some(msg.generation) {
+            self.mirrors.remove(&msg.booking_id);
+        }
+    }
+}
+
+impl Handler<RemoteFrame> for Dispatcher {
+    type Result = ();
+
+    fn handle(&mut self, RemoteFrame(out): RemoteFrame, _: &mut Context<Self>) {
+        if let Some((_, mirror)) = self.mirrors.get(&out.booking_id) {
+            mirror.do_send(Remote(out));
+        }
+    }
+}
+
+impl Handler<Mirrors> for Dispatcher {
+    type Result = MessageResult<Mirrors>;
+
+    fn handle(&mut self, _: Mirrors, _: &mut Context<Self>) -> Self::Result {
+        MessageResult(self.mirrors.keys().map(|k| k.to_string()).collect())
+    }
+}
+
+impl Handler<TransportRecovered> for Dispatcher {
+    type Result = ();
+
+    /// Frames may have been lost both ways: mirrors read what they missed,
+    /// sessions say where they are.
+    fn handle(&mut self, _: TransportRecovered, _: &mut Context<Self>) {
+        for (_, mirror) in self.mirrors.values() {
+            mirror.do_send(CatchUp);
+        }
+        for (_, session) in self.sessions.values() {
+            session.do_send(Resync);
+        }
+    }
+}
+
+impl Handler<DeliverConn> for Dispatcher {
+    type Result = ();
+
+    fn handle(&mut self, msg: DeliverConn, _: &mut Context<Self>) {
+        if let Some(client) = self
+            .connections
+            .get(msg.user_id.as_str())
+            .and_then(|list| list.iter().find(|c| c.conn_id == msg.conn_id))
+        {
+            client.queue.push(msg.text, None);
+        }
     }
 }
 

@@ -131,7 +131,7 @@ pub enum Cause {
 }
 
 /// Event-specific data a commit needs besides the transition.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Detail {
     #[default]
     None,
@@ -194,6 +194,9 @@ pub enum JournalError {
     Rejected { code: ErrorCode, message: String },
     /// The database failed; nothing changed.
     Storage(String),
+    /// This node no longer holds the booking's lease (another node owns it
+    /// now): the write was refused, nothing changed.
+    NotOwner,
 }
 
 impl std::fmt::Display for JournalError {
@@ -203,6 +206,7 @@ impl std::fmt::Display for JournalError {
             Self::VersionConflict => f.write_str("the booking changed under the change"),
             Self::Rejected { code, message } => write!(f, "{code}: {message}"),
             Self::Storage(cause) => write!(f, "storage failed: {cause}"),
+            Self::NotOwner => f.write_str("this node no longer owns the booking"),
         }
     }
 }

@@ -6,10 +6,12 @@
 pub mod booking;
 pub mod client;
 pub mod dispatcher;
+pub mod fanout;
 pub mod journal;
 pub mod live;
 pub mod memory;
 pub mod messages;
+pub mod mirror;
 mod names;
 pub mod payment;
 pub mod presence;

@@ -43,22 +43,32 @@ impl LiveBookings {
 
     /// The booking as its session now knows it: listed while it takes fixes.
     pub fn note(&self, record: &BookingRecord) {
-        let live = record.state.takes_fixes();
+        self.note_state(&record.id, &record.provider_id, record.state);
+    }
+
+    /// The booking's state as its session (here or on another node) knows it.
+    pub fn note_state(
+        &self,
+        booking_id: &str,
+        provider_id: &str,
+        state: crate::booking::BookingState,
+    ) {
+        let live = state.takes_fixes();
         let Ok(mut map) = self.by_provider.write() else {
             return;
         };
         let listed = map
-            .get(record.provider_id.as_str())
-            .is_some_and(|list| list.iter().any(|b| **b == *record.id));
+            .get(provider_id)
+            .is_some_and(|list| list.iter().any(|b| **b == *booking_id));
         if live && !listed {
-            map.entry(Arc::from(record.provider_id.as_str()))
+            map.entry(Arc::from(provider_id))
                 .or_default()
-                .push(Arc::from(record.id.as_str()));
+                .push(Arc::from(booking_id));
         } else if !live && listed {
-            if let Some(list) = map.get_mut(record.provider_id.as_str()) {
-                list.retain(|b| **b != *record.id);
+            if let Some(list) = map.get_mut(provider_id) {
+                list.retain(|b| **b != *booking_id);
                 if list.is_empty() {
-                    map.remove(record.provider_id.as_str());
+                    map.remove(provider_id);
                 }
             }
         }

@@ -5,7 +5,7 @@ use actix::prelude::*;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::booking::{Actor, BookingEvent, BookingState, Refusal};
 use crate::client::Client;
@@ -14,7 +14,7 @@ use crate::protocol::{ErrorCode, ProximityReport};
 use crate::session::BookingSession;
 
 /// Why a session refused or failed a command.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SessionError {
     /// The state machine refused it.
     Refused(Refusal),
@@ -32,6 +32,9 @@ pub enum SessionError {
     NotLive(BookingState),
     /// Chat is not active (before acceptance, or after completion/cancellation).
     ChatInactive,
+    /// Another node owns the booking now; nothing changed (ask again: it is
+    /// forwarded there).
+    Moved,
 }
 
 impl SessionError {
@@ -48,6 +51,7 @@ impl SessionError {
             Self::NotParticipant => ErrorCode::NotAParticipant,
             Self::NotLive(_) => ErrorCode::NotLive,
             Self::ChatInactive => ErrorCode::ChatInactive,
+            Self::Moved => ErrorCode::Unavailable,
         }
     }
 
@@ -68,12 +72,13 @@ impl SessionError {
             Self::ChatInactive => {
                 "the chat is not active (before acceptance or after the job ended)".to_owned()
             }
+            Self::Moved => "the booking moved to another server; try again".to_owned(),
         }
     }
 }
 
 /// Apply a state-machine event to the booking.
-#[derive(Message, Debug, Clone)]
+#[derive(Message, Debug, Clone, Serialize, Deserialize)]
 #[rtype(result = "Result<Committed, SessionError>")]
 pub struct Apply {
     pub event: BookingEvent,
@@ -98,7 +103,7 @@ impl Apply {
 }
 
 /// An admin moves the booking to `to`, recorded with who and why.
-#[derive(Message, Debug, Clone)]
+#[derive(Message, Debug, Clone, Serialize, Deserialize)]
 #[rtype(result = "Result<Committed, SessionError>")]
 pub struct Force {
     pub to: BookingState,
@@ -124,6 +129,52 @@ impl SessionFor {
             booking_id: booking_id.into(),
         }
     }
+}
+
+/// The live session of a booking on this node, if there is one (never starts one).
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "Option<Addr<BookingSession>>")]
+pub struct FindSession {
+    pub booking_id: String,
+}
+
+/// Stop the booking's session (its node lost the booking's lease): its
+/// subscribers reconnect and find the new owner.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub struct StopSession {
+    pub booking_id: String,
+}
+
+/// The mirror of a booking another node owns (started on demand).
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "Addr<crate::mirror::Mirror>")]
+pub struct MirrorFor {
+    pub booking_id: String,
+}
+
+/// A frame another node's session published, for this node's mirror of it.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub struct RemoteFrame(pub crate::fanout::Outbound);
+
+/// The bookings this node mirrors now.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "Vec<String>")]
+pub struct Mirrors;
+
+/// The transport between nodes is back after an outage.
+#[derive(Message, Debug, Clone, Copy)]
+#[rtype(result = "()")]
+pub struct TransportRecovered;
+
+/// A frame for one connection of a user (an answer another node sent for it).
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub struct DeliverConn {
+    pub user_id: String,
+    pub conn_id: u64,
+    pub text: Arc<str>,
 }
 
 /// A session tells the dispatcher it stopped.
@@ -180,7 +231,7 @@ pub struct Unsubscribe {
 }
 
 /// A position fix as received (validated by the gateway).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FixIn {
     pub lat: f64,
     pub lng: f64,
@@ -194,7 +245,7 @@ pub struct FixIn {
 }
 
 /// A fix from a participant of the booking.
-#[derive(Message, Debug, Clone)]
+#[derive(Message, Debug, Clone, Serialize, Deserialize)]
 #[rtype(result = "Result<(), SessionError>")]
 pub struct Locate {
     pub user_id: Arc<str>,
@@ -212,7 +263,7 @@ pub struct Relay {
 }
 
 /// A chat message from a participant; committed before it is acked or sent on.
-#[derive(Message, Debug, Clone)]
+#[derive(Message, Debug, Clone, Serialize, Deserialize)]
 #[rtype(result = "Result<JournalEvent, SessionError>")]
 pub struct SendChat {
     pub from: String,
@@ -221,7 +272,7 @@ pub struct SendChat {
 }
 
 /// A read receipt: `by` has read the chat up to `up_to_seq`.
-#[derive(Message, Debug, Clone)]
+#[derive(Message, Debug, Clone, Serialize, Deserialize)]
 #[rtype(result = "Result<JournalEvent, SessionError>")]
 pub struct MarkRead {
     pub by: String,
@@ -229,7 +280,7 @@ pub struct MarkRead {
 }
 
 /// The latest fix of one party, as shown in snapshots.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LastFix {
     pub lat: f64,
     pub lng: f64,
@@ -239,7 +290,7 @@ pub struct LastFix {
 }
 
 /// What an admin sees of a live session.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SessionSummary {
     pub booking_id: String,
     pub status: BookingState,
@@ -250,13 +301,28 @@ pub struct SessionSummary {
     pub proximity: ProximityReport,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct LastLocations {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<LastFix>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer: Option<LastFix>,
 }
+
+/// A snapshot for a subscriber on another node: the `subscribed` frame and
+/// the `seq` it shows.
+#[derive(Message, Debug, Clone, Serialize, Deserialize)]
+#[rtype(result = "Result<(Arc<str>, i64), SessionError>")]
+pub struct Snapshot {
+    pub user_id: String,
+    pub role: crate::booking::Role,
+    pub re: Option<String>,
+}
+
+/// Publish the latest `seq` for the other nodes (their transport recovered).
+#[derive(Message, Debug, Clone, Copy)]
+#[rtype(result = "()")]
+pub struct Resync;
 
 /// The session's summary (`None` while it is still loading).
 #[derive(Message, Debug, Clone)]

@@ -31,12 +31,13 @@ use chrono::{DateTime, Utc};
 
 use crate::booking::{Actor, BookingEvent, BookingState, Role};
 use crate::client::{Client, CoalesceKey, Pushed, Shaped};
+use crate::fanout::{Fanout, Outbound, Published};
 use crate::journal::{BookingRecord, ChatDraft, Detail, Entry, Journal, JournalEvent, TrailPoint};
 use crate::live::LiveBookings;
 use crate::messages::{
     Apply, FixIn, Force, GetRecord, GetSummary, LastFix, LastLocations, Locate, MarkRead,
-    Monitored, Relay, SendChat, SessionError, SessionStopped, SessionSummary, Subscribe,
-    Unsubscribe,
+    Monitored, Relay, Resync, SendChat, SessionError, SessionStopped, SessionSummary, Snapshot,
+    Subscribe, Unsubscribe,
 };
 use crate::protocol::{frames, ErrorCode, ProximityReport};
 use crate::proximity::{metres, Fix, Location, Proximity, ProximityConfig, ProximityUpdate};
@@ -96,6 +97,8 @@ pub struct SessionLinks {
     pub monitors_on: Arc<AtomicBool>,
     /// The index of providers' live bookings this session keeps its entry in.
     pub live: LiveBookings,
+    /// Where frames go for the other nodes' subscribers (several nodes only).
+    pub fanout: Option<Arc<dyn Fanout>>,
 }
 
 pub struct BookingSession {
@@ -159,14 +162,49 @@ impl BookingSession {
         proximity.restore(record.within_since, satisfied);
         self.proximity = Some(proximity);
         self.links.live.note(&record);
+        if let Some(fanout) = &self.links.fanout {
+            fanout.state(&record.id, &record.provider_id, record.state);
+        }
+        let seq = record.last_seq;
         self.record = Some(record);
+        // Mirrors elsewhere that missed the end of a previous owner's frames
+        // read them now.
+        self.fan(Published::Sync { seq });
     }
 
-    /// Sends `text` to every subscriber (dropping those whose queue closed) and,
-    /// while monitors are on, to the dispatcher for them.
-    fn publish(&mut self, text: Arc<str>, key: Option<CoalesceKey>) {
+    /// Hands `frame` to the other nodes (several nodes only).
+    fn fan(&self, frame: Published) {
+        if let (Some(fanout), Some(record)) = (&self.links.fanout, &self.record) {
+            fanout.publish(Outbound {
+                booking_id: self.id.clone(),
+                status: record.state,
+                frame,
+            });
+        }
+    }
+
+    /// Sends `text` to every subscriber (dropping those whose queue closed),
+    /// to the other nodes, and, while monitors are on, to the dispatcher for
+    /// them. `seq` is a journaled event's.
+    fn publish(&mut self, text: Arc<str>, key: Option<CoalesceKey>, seq: Option<i64>) {
         self.subscribers
             .retain(|_, c| c.queue.push(text.clone(), key.clone()) != Pushed::Closed);
+        if self.links.fanout.is_some() {
+            self.fan(match (&key, seq) {
+                (Some(k), _) => Published::Shaped {
+                    kind: k.kind,
+                    role: k.role,
+                    text: text.clone(),
+                },
+                (None, Some(seq)) => Published::Event {
+                    seq,
+                    text: text.clone(),
+                },
+                (None, None) => Published::Sync {
+                    seq: self.record.as_ref().map_or(0, |r| r.last_seq),
+                },
+            });
+        }
         if self.links.monitors_on.load(Ordering::Relaxed) {
             if let (Some(monitor), Some(record)) = (&self.links.monitor, &self.record) {
                 monitor.do_send(Monitored {
@@ -193,7 +231,7 @@ impl BookingSession {
             match out {
                 Out::Event(event) => {
                     seq = event.seq;
-                    self.publish(frames::event(&event), None);
+                    self.publish(frames::event(&event), None, Some(event.seq));
                 }
                 Out::Location {
                     role,
@@ -208,7 +246,7 @@ impl BookingSession {
                         kind: Shaped::Location,
                         role: Some(role),
                     };
-                    self.publish(text, Some(key));
+                    self.publish(text, Some(key), None);
                 }
                 Out::Duplicate(_) => {}
                 Out::Proximity(update) => {
@@ -219,7 +257,7 @@ impl BookingSession {
                         kind: Shaped::Proximity,
                         role: None,
                     };
-                    self.publish(text, Some(key));
+                    self.publish(text, Some(key), None);
                 }
             }
         }
@@ -306,6 +344,9 @@ impl BookingSession {
                 // e.g. chat, leave it alone: no lock taken per message).
                 if let Some(record) = act.record.as_ref().filter(|r| Some(r.state) != before) {
                     act.links.live.note(record);
+                    if let Some(fanout) = &act.links.fanout {
+                        fanout.state(&record.id, &record.provider_id, record.state);
+                    }
                 }
                 act.running = false;
                 if act.record.is_none() {
@@ -731,6 +772,49 @@ impl Handler<MarkRead> for BookingSession {
             run::the_event,
             ctx,
         )
+    }
+}
+
+impl Handler<Snapshot> for BookingSession {
+    type Result = Result<(Arc<str>, i64), SessionError>;
+
+    /// The `subscribed` frame for a subscriber on another node, and the
+    /// `seq` it was taken at: every event up to it was already published.
+    fn handle(&mut self, msg: Snapshot, _: &mut Context<Self>) -> Self::Result {
+        let _span = self.span("Snapshot").entered();
+        let Some(record) = self.record.as_ref() else {
+            return Err(SessionError::NotFound);
+        };
+        if msg.role != Role::Admin && self.role_of(&msg.user_id).is_none() {
+            return Err(SessionError::NotParticipant);
+        }
+        self.last_command = Instant::now();
+        let proximity = self
+            .proximity
+            .as_ref()
+            .map(|p| proximity_now(p, Utc::now()))
+            .unwrap_or_default();
+        let text = frames::subscribed(msg.re.as_deref(), record, &self.last, proximity);
+        Ok((text, record.last_seq))
+    }
+}
+
+impl Handler<crate::messages::StopSession> for BookingSession {
+    type Result = ();
+
+    fn handle(&mut self, _: crate::messages::StopSession, ctx: &mut Context<Self>) {
+        tracing::info!(booking = %self.id, "this node no longer owns the booking; its session stops");
+        ctx.stop();
+    }
+}
+
+impl Handler<Resync> for BookingSession {
+    type Result = ();
+
+    fn handle(&mut self, _: Resync, _: &mut Context<Self>) {
+        if let Some(seq) = self.record.as_ref().map(|r| r.last_seq) {
+            self.fan(Published::Sync { seq });
+        }
     }
 }
 

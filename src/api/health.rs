@@ -14,9 +14,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
+    /// `ok`, or `degraded` when a node of a cluster cannot reach Redis (it
+    /// serves what it owns; commands for other nodes' bookings fail).
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<ClusterHealth>,
+}
+
+/// A node of a cluster.
+#[derive(Serialize, ToSchema)]
+pub struct ClusterHealth {
+    pub node: String,
+    /// `ok` or `down`.
+    pub redis: &'static str,
+    /// The other nodes heard of within a lease.
+    pub peers: Vec<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -54,6 +68,7 @@ pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(Health {
         status: "ok",
         database: None,
+        cluster: None,
     })
 }
 
@@ -67,9 +82,20 @@ pub async fn ready(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
                 tracing::error!(error = %e, "readiness query failed");
                 ApiError::Unavailable
             })?;
+            let cluster = state.cluster.as_ref().map(|c| {
+                let mut peers = c.peers();
+                peers.sort();
+                ClusterHealth {
+                    node: c.node_id.to_string(),
+                    redis: if c.connected() { "ok" } else { "down" },
+                    peers,
+                }
+            });
+            let degraded = cluster.as_ref().is_some_and(|c| c.redis != "ok");
             Ok(HttpResponse::Ok().json(Health {
-                status: "ok",
+                status: if degraded { "degraded" } else { "ok" },
                 database: Some(state.db.backend()),
+                cluster,
             }))
         })
         .await

@@ -29,6 +29,7 @@ pub mod favorites;
 pub mod gallery;
 pub mod holds;
 pub mod invoices;
+pub mod leases;
 pub mod ledger;
 pub mod links;
 pub mod migrate;

@@ -21,6 +21,7 @@ pub(super) async fn apply(
     c: &mut DbConn,
     a: &Append,
 ) -> Result<AppendDone, CommitError> {
+    super::fence::check(c, j.fences.as_deref(), &a.booking_id).await?;
     if let Entry::Chat(chat) = &a.entry {
         if let Some(m) =
             db::chat::find_by_client_id(c, &a.booking_id, &chat.from, &chat.client_msg_id).await?

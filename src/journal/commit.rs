@@ -88,6 +88,7 @@ pub(super) async fn apply(
     c: &mut DbConn,
     change: &Change,
 ) -> Result<CommitDone, CommitError> {
+    super::fence::check(c, j.fences.as_deref(), &change.booking_id).await?;
     let before = db::bookings::find(c, &change.booking_id)
         .await?
         .ok_or(JournalError::NotFound)?;

@@ -6,6 +6,7 @@
 mod append;
 mod commit;
 mod effects;
+pub mod fence;
 mod group;
 mod reads;
 
@@ -45,6 +46,8 @@ pub struct DbJournal {
     group: Option<GroupCommit>,
     /// The reader loads and replays are queued to (`None`: one query each).
     reads: Option<BatchReads>,
+    /// Several nodes: the leases this node holds, checked on every write.
+    pub fences: Option<Arc<fence::Fences>>,
 }
 
 impl DbJournal {
@@ -63,7 +66,15 @@ impl DbJournal {
             reminders: config.notify.reminders.clone(),
             group: None,
             reads: None,
+            fences: None,
         }
+    }
+
+    /// Accepts writes only for bookings whose lease this node holds (set
+    /// before the writers start: they carry a copy).
+    pub fn with_fences(mut self, fences: Option<Arc<fence::Fences>>) -> Self {
+        self.fences = fences;
+        self
     }
 
     /// Starts the reader that answers loads and replays arriving together

@@ -13,14 +13,17 @@ use bytestring::ByteString;
 use onsite_actors::booking::Role;
 use onsite_actors::client::Client;
 use onsite_actors::messages::{
-    Connect, Disconnect, FixIn, Locate, MarkRead, Monitor, Relay, SendChat, SessionError,
-    SessionFor, Subscribe, Unsubscribe,
+    Connect, Disconnect, FixIn, Locate, MarkRead, MirrorFor, Monitor, Relay, SendChat,
+    SessionError, Snapshot, Subscribe, Unsubscribe,
 };
+use onsite_actors::mirror::{Mirror, MirrorSubscribe};
 use onsite_actors::session::BookingSession;
 
 use tracing::Instrument;
 
 use super::inbound::{self, Frame};
+use crate::cluster::route::{self, Forward, Owner};
+use crate::cluster::wire::{Answer, Command, ReplyTo};
 use crate::edge::limits::SocketLimiter;
 use crate::state::AppState;
 use onsite_actors::protocol::{frames, ErrorCode};
@@ -114,7 +117,11 @@ fn close_text(code: u16) -> &'static str {
 struct Conn {
     state: Arc<AppState>,
     client: Client,
-    sessions: HashMap<String, Addr<BookingSession>>,
+    /// Each booking's owner as last found: this node's session, or the
+    /// node that holds it (kept while that node is alive).
+    sessions: HashMap<String, Owner>,
+    /// Subscriptions to bookings another node owns, through this node's mirror.
+    mirrors: HashMap<String, Addr<Mirror>>,
     subscribed: Vec<String>,
     garbage: u32,
     /// This socket's chat and location frame limits (`None`: off).
@@ -136,6 +143,7 @@ async fn read(
         state,
         client,
         sessions: HashMap::new(),
+        mirrors: HashMap::new(),
         subscribed: Vec::new(),
         garbage: 0,
     };
@@ -210,18 +218,151 @@ impl Conn {
         self.send(frames::error(re, err.code(), &err.message()));
     }
 
-    async fn session(&mut self, booking_id: &str) -> Option<Addr<BookingSession>> {
-        if let Some(addr) = self.sessions.get(booking_id).filter(|a| a.connected()) {
-            return Some(addr.clone());
+    /// The booking's owner, from the cache while it is still good.
+    async fn owner(&mut self, booking_id: &str) -> Result<Owner, SessionError> {
+        if let Some(known) = self.sessions.get(booking_id) {
+            let good = match known {
+                Owner::Here(addr) => addr.connected(),
+                Owner::There(node) => self
+                    .state
+                    .cluster
+                    .as_ref()
+                    .is_some_and(|c| c.is_alive(node)),
+            };
+            if good {
+                return Ok(known.clone());
+            }
         }
-        let addr = self
+        let found = route::owner(&self.state, booking_id).await?;
+        self.sessions.insert(booking_id.to_owned(), found.clone());
+        Ok(found)
+    }
+
+    /// A command for the booking's owner, here or on another node; asked
+    /// again if the session stopped or the booking moved meanwhile.
+    async fn command<M, T>(&mut self, booking_id: &str, msg: M) -> Result<T, SessionError>
+    where
+        M: actix::Message<Result = Result<T, SessionError>>
+            + Forward<Out = T>
+            + Clone
+            + Send
+            + 'static,
+        T: Send + 'static,
+        BookingSession: actix::Handler<M>,
+    {
+        for _ in 0..3 {
+            match self.owner(booking_id).await? {
+                Owner::Here(addr) => match addr.send(msg.clone()).await {
+                    Ok(Err(SessionError::Moved)) | Err(_) => {}
+                    Ok(outcome) => return outcome,
+                },
+                Owner::There(node) => {
+                    match route::forward(&self.state, &node, booking_id, msg.clone()).await {
+                        Err(SessionError::Moved | SessionError::Unavailable(_)) => {}
+                        outcome => return outcome,
+                    }
+                }
+            }
+            self.sessions.remove(booking_id);
+        }
+        Err(SessionError::NotFound)
+    }
+
+    async fn subscribe(
+        &mut self,
+        booking_id: &str,
+        since_seq: Option<i64>,
+        re: Option<&str>,
+    ) -> Result<(), SessionError> {
+        for _ in 0..2 {
+            let outcome = match self.owner(booking_id).await? {
+                Owner::Here(addr) => {
+                    match addr
+                        .send(Subscribe {
+                            client: self.client.clone(),
+                            since_seq,
+                            re: re.map(str::to_owned),
+                        })
+                        .await
+                    {
+                        Ok(outcome) => return outcome,
+                        Err(_) => Err(SessionError::NotFound),
+                    }
+                }
+                Owner::There(node) => {
+                    self.subscribe_remote(&node, booking_id, since_seq, re)
+                        .await
+                }
+            };
+            match outcome {
+                Err(
+                    SessionError::Moved | SessionError::Unavailable(_) | SessionError::NotFound,
+                ) => {
+                    self.sessions.remove(booking_id);
+                }
+                other => return other,
+            }
+        }
+        Err(SessionError::NotFound)
+    }
+
+    /// Subscribes through this node's mirror of a booking `node` owns: listen
+    /// to its frames first, then take the owner's snapshot, then join.
+    async fn subscribe_remote(
+        &mut self,
+        node: &str,
+        booking_id: &str,
+        since_seq: Option<i64>,
+        re: Option<&str>,
+    ) -> Result<(), SessionError> {
+        let Some(cluster) = self.state.cluster.clone() else {
+            return Err(SessionError::NotFound);
+        };
+        cluster.follow(booking_id).await;
+        let snapshot = Snapshot {
+            user_id: self.client.user_id.to_string(),
+            role: self.client.role,
+            re: re.map(str::to_owned),
+        };
+        let Answer::Snapshot { text, seq } = cluster
+            .request(node, booking_id, Command::Snapshot(snapshot))
+            .await?
+        else {
+            return Err(SessionError::Unavailable(
+                "unexpected answer to a snapshot".into(),
+            ));
+        };
+        let mirror = self
             .state
             .dispatcher
-            .send(SessionFor::new(booking_id))
+            .send(MirrorFor {
+                booking_id: booking_id.to_owned(),
+            })
             .await
-            .ok()?;
-        self.sessions.insert(booking_id.to_owned(), addr.clone());
-        Some(addr)
+            .map_err(|e| SessionError::Unavailable(e.to_string()))?;
+        mirror
+            .send(MirrorSubscribe {
+                client: self.client.clone(),
+                since_seq,
+                snapshot: text.into(),
+                snapshot_seq: seq,
+            })
+            .await
+            .map_err(|e| SessionError::Unavailable(e.to_string()))??;
+        self.mirrors.insert(booking_id.to_owned(), mirror);
+        Ok(())
+    }
+
+    fn unsubscribe(&mut self, booking_id: &str) {
+        let leave = Unsubscribe {
+            conn_id: self.client.conn_id,
+        };
+        if let Some(mirror) = self.mirrors.remove(booking_id) {
+            mirror.do_send(leave.clone());
+        }
+        if let Some(Owner::Here(addr)) = self.sessions.get(booking_id) {
+            addr.do_send(leave);
+        }
     }
 
     async fn on_text(&mut self, text: &str) {
@@ -240,17 +381,7 @@ impl Conn {
                 booking_id,
                 since_seq,
             } => {
-                let outcome = match self.session(&booking_id).await {
-                    Some(addr) => addr
-                        .send(Subscribe {
-                            client: self.client.clone(),
-                            since_seq,
-                            re: re.map(str::to_owned),
-                        })
-                        .await
-                        .unwrap_or(Err(SessionError::NotFound)),
-                    None => Err(SessionError::NotFound),
-                };
+                let outcome = self.subscribe(&booking_id, since_seq, re).await;
                 match outcome {
                     Ok(()) => {
                         if !self.subscribed.contains(&booking_id) {
@@ -261,11 +392,7 @@ impl Conn {
                 }
             }
             Frame::Unsubscribe { booking_id } => {
-                if let Some(addr) = self.sessions.get(&booking_id) {
-                    addr.do_send(Unsubscribe {
-                        conn_id: self.client.conn_id,
-                    });
-                }
+                self.unsubscribe(&booking_id);
                 self.subscribed.retain(|b| *b != booking_id);
                 self.send(frames::ack(re, None));
             }
@@ -283,10 +410,7 @@ impl Conn {
                     text,
                     client_msg_id,
                 };
-                let outcome = match self.session(&booking_id).await {
-                    Some(addr) => addr.send(msg).await.unwrap_or(Err(SessionError::NotFound)),
-                    None => Err(SessionError::NotFound),
-                };
+                let outcome = self.command(&booking_id, msg).await;
                 match outcome {
                     Ok(event) => {
                         self.counters.chat.increment(1);
@@ -303,10 +427,7 @@ impl Conn {
                     by: self.client.user_id.to_string(),
                     up_to_seq,
                 };
-                let outcome = match self.session(&booking_id).await {
-                    Some(addr) => addr.send(msg).await.unwrap_or(Err(SessionError::NotFound)),
-                    None => Err(SessionError::NotFound),
-                };
+                let outcome = self.command(&booking_id, msg).await;
                 match outcome {
                     Ok(_) => self.send(frames::ack(re, None)),
                     Err(e) => self.refuse(re, &e),
@@ -374,41 +495,66 @@ impl Conn {
         };
         let named = targets.len() == 1;
         for booking_id in targets {
-            let Some(addr) = self.session(&booking_id).await else {
-                continue;
+            let locate = Locate {
+                user_id: self.client.user_id.clone(),
+                fix: fix.clone(),
             };
-            let msg = Relay {
-                locate: Locate {
-                    user_id: self.client.user_id.clone(),
-                    fix: fix.clone(),
-                },
-                reply_to: named.then(|| (self.client.clone(), re.map(str::to_owned))),
-            };
-            // Not answered: the reader goes on at once. A full mailbox makes
-            // it wait (the socket's backpressure), a stopped session gets its
-            // successor.
-            match addr.try_send(msg) {
-                Ok(()) => {}
-                Err(SendError::Full(msg)) => {
-                    let _ = addr.send(msg).await;
+            self.relay(&booking_id, locate, named.then_some(re).flatten(), named)
+                .await;
+        }
+    }
+
+    /// One fix to one booking's owner, not answered: the reader goes on at
+    /// once. A refusal of a named booking's fix comes back as an error frame.
+    async fn relay(&mut self, booking_id: &str, locate: Locate, re: Option<&str>, named: bool) {
+        let owner = match self.owner(booking_id).await {
+            Ok(owner) => owner,
+            Err(e) => {
+                if named {
+                    self.refuse(re, &e);
                 }
-                Err(SendError::Closed(msg)) => {
-                    self.sessions.remove(&booking_id);
-                    if let Some(addr) = self.session(&booking_id).await {
+                return;
+            }
+        };
+        match owner {
+            Owner::Here(addr) => {
+                let msg = Relay {
+                    locate,
+                    reply_to: named.then(|| (self.client.clone(), re.map(str::to_owned))),
+                };
+                // A full mailbox makes the reader wait (the socket's
+                // backpressure), a stopped session gets its successor.
+                match addr.try_send(msg) {
+                    Ok(()) => {}
+                    Err(SendError::Full(msg)) => {
                         let _ = addr.send(msg).await;
                     }
+                    Err(SendError::Closed(msg)) => {
+                        self.sessions.remove(booking_id);
+                        if let Ok(Owner::Here(addr)) = self.owner(booking_id).await {
+                            let _ = addr.send(msg).await;
+                        }
+                    }
                 }
+            }
+            Owner::There(node) => {
+                let Some(cluster) = &self.state.cluster else {
+                    return;
+                };
+                let reply_to = named.then(|| ReplyTo {
+                    node: cluster.node_id.to_string(),
+                    user_id: self.client.user_id.to_string(),
+                    conn_id: self.client.conn_id,
+                    re: re.map(str::to_owned),
+                });
+                cluster.relay(&node, booking_id, locate, reply_to);
             }
         }
     }
 
     fn leave(&mut self) {
-        for booking_id in &self.subscribed {
-            if let Some(addr) = self.sessions.get(booking_id) {
-                addr.do_send(Unsubscribe {
-                    conn_id: self.client.conn_id,
-                });
-            }
+        for booking_id in std::mem::take(&mut self.subscribed) {
+            self.unsubscribe(&booking_id);
         }
         self.state.dispatcher.do_send(Disconnect {
             conn_id: self.client.conn_id,

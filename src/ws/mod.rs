@@ -23,6 +23,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// Closes every socket of `user_id` with 4401 (blocked, logged out everywhere,
 /// password reset): their access is revoked.
 pub fn close_user(state: &crate::state::AppState, user_id: &str) {
+    crate::cluster::close_user(state, user_id, onsite_actors::client::close::REVOKED);
     state
         .dispatcher
         .do_send(onsite_actors::messages::CloseUser {

@@ -17,6 +17,7 @@ mod back_office;
 mod bookings;
 mod categories;
 mod cli;
+mod cluster;
 mod complaints;
 mod content;
 mod deposits;

@@ -85,6 +85,7 @@ fn storage(err: JournalError) -> SessionError {
         JournalError::VersionConflict => SessionError::Conflict,
         JournalError::Rejected { code, message } => SessionError::Rejected { code, message },
         JournalError::Storage(e) => SessionError::Unavailable(e),
+        JournalError::NotOwner => SessionError::Moved,
     }
 }
 
@@ -163,7 +164,20 @@ async fn append(
 
 /// Runs `steps` in order, stopping at the first failure. Returns the outcome,
 /// the record to cache (`None` when the session lost track of it) and the outputs.
+/// A node that lost the booking's lease forgets the record (the session
+/// stops; the next command finds the new owner).
 pub(super) async fn run(
+    journal: Arc<dyn Journal>,
+    record: BookingRecord,
+    steps: Vec<Step>,
+) -> (Result<(), SessionError>, Option<BookingRecord>, Vec<Out>) {
+    match run_steps(journal, record, steps).await {
+        (Err(SessionError::Moved), _, outs) => (Err(SessionError::Moved), None, outs),
+        other => other,
+    }
+}
+
+async fn run_steps(
     journal: Arc<dyn Journal>,
     mut record: BookingRecord,
     steps: Vec<Step>,

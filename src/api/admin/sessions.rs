@@ -1,9 +1,9 @@
 use actix_web::{web, HttpResponse};
-use onsite_actors::messages::{GetSummary, LiveSessions, SessionSummary};
+use onsite_actors::messages::SessionSummary;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::AuthUser;
 use crate::state::AppState;
 
@@ -14,22 +14,12 @@ pub struct LiveSessionsView {
     pub items: Vec<SessionSummary>,
 }
 
-/// The live booking sessions right now.
+/// The live booking sessions right now, on every node of the cluster.
 #[utoipa::path(get, path = "/v1/admin/sessions", tag = "admin", security(("bearer" = [])),
     responses((status = 200, body = LiveSessionsView), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn list(state: web::Data<AppState>, me: AuthUser) -> ApiResult<HttpResponse> {
     me.require_admin()?;
-    let sessions = state
-        .dispatcher
-        .send(LiveSessions)
-        .await
-        .map_err(|_| ApiError::Unavailable)?;
-    let mut items = Vec::with_capacity(sessions.len());
-    for (_, addr) in sessions {
-        if let Ok(Some(summary)) = addr.send(GetSummary).await {
-            items.push(summary);
-        }
-    }
+    let mut items = crate::cluster::route::summaries(&state).await?;
     items.sort_by(|a, b| a.booking_id.cmp(&b.booking_id));
     Ok(HttpResponse::Ok().json(LiveSessionsView { items }))
 }

@@ -135,6 +135,9 @@ pub(super) async fn listener(state: web::Data<AppState>, mut rx: mpsc::Unbounded
                                 followed.remove(&wire::booking_channel(&id));
                             }
                         }
+                        Listen::WatchAll(done) => {
+                            let _ = done.send(());
+                        }
                     }
                 }
                 backoff.wait().await;
@@ -187,6 +190,12 @@ pub(super) async fn listener(state: web::Data<AppState>, mut rx: mpsc::Unbounded
                         Listen::Unfollow(ids) => {
                             let gone: Vec<String> = ids.iter().map(|id| wire::booking_channel(id)).filter(|c| followed.remove(c)).collect();
                             gone.is_empty() || sink.unsubscribe(&gone).await.is_ok()
+                        }
+                        Listen::WatchAll(done) => {
+                            let ok = monitoring || sink.psubscribe(wire::BOOKINGS).await.is_ok();
+                            monitoring = ok;
+                            let _ = done.send(());
+                            ok
                         }
                     };
                     if !ok {

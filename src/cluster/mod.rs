@@ -58,6 +58,9 @@ enum Listen {
     /// (or at once while Redis is down).
     Follow(String, oneshot::Sender<()>),
     Unfollow(Vec<String>),
+    /// Listen to every booking's channel (an admin monitors here); answered
+    /// once Redis confirmed it (or at once while Redis is down).
+    WatchAll(oneshot::Sender<()>),
 }
 
 pub struct Cluster {
@@ -256,6 +259,17 @@ impl Cluster {
             .send(Listen::Follow(booking_id.to_owned(), tx))
             .is_ok()
         {
+            let _ = tokio::time::timeout(Duration::from_secs(5), rx).await;
+        }
+    }
+
+    /// Listens to every booking's frames (for an admin monitor that just
+    /// started here); resolves once Redis confirmed it, so the monitor's ack
+    /// means it misses nothing published afterwards. The listener stops
+    /// again once no monitor is left.
+    pub async fn watch_all(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.listen.send(Listen::WatchAll(tx)).is_ok() {
             let _ = tokio::time::timeout(Duration::from_secs(5), rx).await;
         }
     }

@@ -441,10 +441,19 @@ impl Conn {
                         "only admins may monitor",
                     ));
                 } else {
-                    self.state.dispatcher.do_send(Monitor {
-                        client: self.client.clone(),
-                        filter,
-                    });
+                    // Registered (and the monitors flag up) before the ack.
+                    let _ = self
+                        .state
+                        .dispatcher
+                        .send(Monitor {
+                            client: self.client.clone(),
+                            filter,
+                        })
+                        .await;
+                    // The other nodes' sessions too, from the ack on.
+                    if let Some(cluster) = &self.state.cluster {
+                        cluster.watch_all().await;
+                    }
                     self.send(frames::ack(re, None));
                 }
             }

@@ -18,7 +18,7 @@ use crate::helpers::{spawn_sharing, spawn_with, TestApp};
 use crate::market::{market, Market};
 use crate::wsclient::now_minus;
 
-fn redis_url() -> Option<String> {
+pub(crate) fn redis_url() -> Option<String> {
     let pg = std::env::var("ONSITE_TEST_DATABASE_URL")
         .ok()
         .filter(|u| !u.is_empty());
@@ -40,7 +40,7 @@ fn redis_url() -> Option<String> {
 }
 
 /// `n` in-process nodes on one fresh database and one Redis.
-async fn nodes(n: usize, extra: &[(&str, &str)]) -> Option<Vec<TestApp>> {
+pub(crate) async fn nodes(n: usize, extra: &[(&str, &str)]) -> Option<Vec<TestApp>> {
     let redis = redis_url()?;
     let mut env: Vec<(&str, &str)> = vec![
         ("ONSITE_REDIS_URL", redis.as_str()),
@@ -76,7 +76,7 @@ fn owner_of(app: &TestApp, booking_id: &str) -> bool {
         .is_some()
 }
 
-async fn events(app: &TestApp, m: &Market, id: &str) -> Vec<Value> {
+pub(crate) async fn events(app: &TestApp, m: &Market, id: &str) -> Vec<Value> {
     app.get_auth(&format!("/v1/bookings/{id}/events?limit=200"), &m.customer)
         .await
         .json()["items"]
@@ -85,7 +85,7 @@ async fn events(app: &TestApp, m: &Market, id: &str) -> Vec<Value> {
         .clone()
 }
 
-fn assert_gap_free(events: &[Value]) {
+pub(crate) fn assert_gap_free(events: &[Value]) {
     let seqs: Vec<i64> = events.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
     assert_eq!(
         seqs,
@@ -358,13 +358,13 @@ async fn a_node_that_lost_the_lease_cannot_commit() {
 }
 
 /// A real `onsite` process (so that it can be killed with SIGKILL).
-struct Process {
+pub(crate) struct Process {
     child: Child,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Process {
-    fn spawn(env: &HashMap<&str, String>) -> Self {
+    pub(crate) fn spawn(env: &HashMap<&str, String>) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -389,7 +389,7 @@ impl Process {
         }
     }
 
-    async fn ready(&self) {
+    pub(crate) async fn ready(&self) {
         for _ in 0..200 {
             if let Ok(r) = reqwest::get(format!("{}/health/ready", self.base)).await {
                 if r.status().is_success() {
@@ -413,7 +413,11 @@ impl Drop for Process {
 }
 
 /// What a node process needs to join `first`'s cluster.
-fn process_env<'a>(first: &TestApp, redis: &str, node: &str) -> HashMap<&'a str, String> {
+pub(crate) fn process_env<'a>(
+    first: &TestApp,
+    redis: &str,
+    node: &str,
+) -> HashMap<&'a str, String> {
     HashMap::from([
         ("ONSITE_DATA_DIR", first.data_dir.display().to_string()),
         ("ONSITE_DATABASE_URL", first.state.config.db.url.clone()),
@@ -426,9 +430,19 @@ fn process_env<'a>(first: &TestApp, redis: &str, node: &str) -> HashMap<&'a str,
 }
 
 /// A test client for a node process.
-struct Remote {
+pub(crate) struct Remote {
     base: String,
     client: reqwest::Client,
+}
+
+impl Remote {
+    /// A client of whatever answers at `base` (a node or the balancer).
+    pub(crate) fn at(base: &str) -> Self {
+        Self {
+            base: base.to_owned(),
+            client: reqwest::Client::new(),
+        }
+    }
 }
 
 fn as_app(_: &TestApp, p: &Process) -> Remote {
@@ -439,7 +453,7 @@ fn as_app(_: &TestApp, p: &Process) -> Remote {
 }
 
 impl Remote {
-    async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+    pub(crate) async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
         let res = self
             .client
             .post(format!("{}{path}", self.base))
@@ -453,7 +467,7 @@ impl Remote {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
-    async fn pay(&self, m: &Market, id: &str) {
+    pub(crate) async fn pay(&self, m: &Market, id: &str) {
         let (status, intent) = self
             .post(
                 "/v1/payments/intents",
@@ -472,7 +486,7 @@ impl Remote {
         assert_eq!(status, StatusCode::OK, "{body}");
     }
 
-    async fn act(&self, token: &str, id: &str, action: &str) -> StatusCode {
+    pub(crate) async fn act(&self, token: &str, id: &str, action: &str) -> StatusCode {
         self.post(&format!("/v1/bookings/{id}/{action}"), token, json!({}))
             .await
             .0

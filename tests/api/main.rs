@@ -14,6 +14,7 @@ mod addresses;
 mod admin_login;
 mod availability;
 mod back_office;
+mod balancer;
 mod bookings;
 mod categories;
 mod cli;

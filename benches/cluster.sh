@@ -60,6 +60,8 @@ start_node() {
     local dir=$1 k=$2
     local port=$((lb_port + k))
     (
+        # Every websocket is a descriptor.
+        ulimit -n "$(ulimit -Hn)"
         export ONSITE_BIND=127.0.0.1:$port
         export ONSITE_DATA_DIR=$dir/data
         export ONSITE_DATABASE_URL

@@ -77,15 +77,38 @@ struct Args {
     /// Seconds to hold the idle sockets open with --connect-only.
     #[arg(long, default_value_t = 5.0)]
     hold: f64,
-    /// The server's pid, for its RSS (/proc/PID/status) and CPU time.
-    #[arg(long)]
-    server_pid: Option<u32>,
+    /// The server's pid, for its RSS (/proc/PID/status) and CPU time; with
+    /// several nodes, every node's pid (comma-separated: RSS and CPU are
+    /// summed over them).
+    #[arg(long, value_delimiter = ',')]
+    server_pid: Vec<u32>,
     /// New websockets per second while ramping up.
     #[arg(long, default_value_t = 500.0)]
     connect_rate: f64,
     /// Server websocket URL (default: the seed file's base_url + /ws).
     #[arg(long)]
     url: Option<String>,
+    /// Several nodes: customers' websocket URLs, comma-separated; pair i's
+    /// customer opens the (i mod len)th. A socket whose node went away
+    /// reconnects to the next one in its list, as through a balancer.
+    #[arg(long, value_delimiter = ',', conflicts_with = "url")]
+    customer_urls: Vec<String>,
+    /// Providers' websocket URLs, likewise (default: --customer-urls). The
+    /// same list keeps a pair on one node; the list rotated by one puts
+    /// every provider on another node than its customer.
+    #[arg(long, value_delimiter = ',', requires = "customer_urls")]
+    provider_urls: Vec<String>,
+    /// Skip the seed file's first K pairs (several generators share a seed
+    /// file: each takes a slice with --skip and --clients).
+    #[arg(long, default_value_t = 0)]
+    skip: usize,
+    /// An admin's websocket URL (with `?token=`): one socket monitors every
+    /// live session there for the whole run and counts what it gets.
+    #[arg(long)]
+    monitor: Option<String>,
+    /// With --kill-after: the pid to kill (default: the first --server-pid).
+    #[arg(long, requires = "kill_after")]
+    kill_pid: Option<u32>,
     /// Send one fix per provider first and measure the run after it (the
     /// steady state). By default the run starts with every booking's first
     /// fix, which moves it to en_route (a database write per booking), so the
@@ -102,7 +125,8 @@ struct Args {
     /// `since_seq`; providers resend their unacked messages (same
     /// `client_msg_id`). Reports how long the sockets took to resume and
     /// that no message was lost or repeated. Something must restart the
-    /// server on the same address (benches/run-reconnect.sh does).
+    /// server on the same address (benches/run-reconnect.sh does), or
+    /// --customer-urls must name other nodes to reconnect to.
     #[arg(long, requires_all = ["chat", "server_pid"])]
     kill_after: Option<f64>,
     /// Seconds to wait after the run for fixes still in flight.
@@ -263,19 +287,39 @@ async fn run(args: Args) -> anyhow::Result<()> {
     }
     let seed = onsite::loadseed::SeedFile::read(&args.seed)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.seed.display()))?;
-    let url = match &args.url {
-        Some(u) => u.clone(),
-        None => ws_url(&seed.base_url).map_err(anyhow::Error::msg)?,
+    let customer_urls: Rc<[String]> = if args.customer_urls.is_empty() {
+        let url = match &args.url {
+            Some(u) => u.clone(),
+            None => ws_url(&seed.base_url).map_err(anyhow::Error::msg)?,
+        };
+        vec![url].into()
+    } else {
+        args.customer_urls.clone().into()
     };
-    let n = args
-        .clients
-        .unwrap_or(seed.pairs.len())
-        .min(seed.pairs.len());
+    let provider_urls: Rc<[String]> = if args.provider_urls.is_empty() {
+        customer_urls.clone()
+    } else {
+        args.provider_urls.clone().into()
+    };
+    let url = customer_urls.join(",");
+    let available = seed.pairs.len().saturating_sub(args.skip);
+    let n = args.clients.unwrap_or(available).min(available);
     anyhow::ensure!(n > 0, "no pairs to run");
-    let pairs = &seed.pairs[..n];
-    let server = args.server_pid.map(|p| p.to_string());
-    let server_rss = || server.as_deref().and_then(rss_kib);
-    let server_cpu = || server.as_deref().and_then(cpu_time);
+    let pairs = &seed.pairs[args.skip..args.skip + n];
+    let servers: Vec<String> = args.server_pid.iter().map(|p| p.to_string()).collect();
+    // Summed over the nodes still running (a killed one drops out).
+    let server_rss = || {
+        let each: Vec<u64> = servers.iter().filter_map(|p| rss_kib(p)).collect();
+        (!each.is_empty()).then(|| each.iter().sum())
+    };
+    let server_cpu = || {
+        let each: Vec<Duration> = servers.iter().filter_map(|p| cpu_time(p)).collect();
+        (!each.is_empty()).then(|| each.iter().sum::<Duration>())
+    };
+    let server = args
+        .kill_pid
+        .or_else(|| args.server_pid.first().copied())
+        .map(|p| p.to_string());
 
     let shared = Rc::new(Shared::new()?);
     let (phase_tx, phase_rx) = watch::channel(Phase::Connecting);
@@ -300,13 +344,20 @@ async fn run(args: Args) -> anyhow::Result<()> {
             chat_seen: Cell::new(0),
         });
         links.push(link.clone());
-        for (k, side, token) in [
-            (2 * i, Side::Customer, &pair.customer_token),
-            (2 * i + 1, Side::Provider, &pair.provider_token),
+        for (k, side, token, urls) in [
+            (2 * i, Side::Customer, &pair.customer_token, &customer_urls),
+            (
+                2 * i + 1,
+                Side::Provider,
+                &pair.provider_token,
+                &provider_urls,
+            ),
         ] {
             sleep_until(ramp_start + step.mul_f64(k as f64)).await;
             let task = Socket {
-                url: format!("{url}?token={token}"),
+                urls: urls.clone(),
+                at: Cell::new(i % urls.len()),
+                token: token.clone(),
                 side,
                 index: i,
                 pairs: n,
@@ -385,6 +436,28 @@ async fn run(args: Args) -> anyhow::Result<()> {
         return Ok(());
     }
 
+    let monitor_frames = Rc::new(Cell::new(0u64));
+    if let Some(url) = &args.monitor {
+        let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str())
+            .await
+            .map_err(|e| anyhow::anyhow!("the monitor's socket: {e}"))?;
+        ws.send(Message::text(r#"{"type":"monitor","id":"m"}"#))
+            .await?;
+        let count = monitor_frames.clone();
+        let mut phase = phase_rx.clone();
+        tokio::task::spawn_local(async move {
+            loop {
+                tokio::select! {
+                    msg = ws.next() => match msg {
+                        Some(Ok(Message::Text(t))) if t.contains(r#""type":"location""#) => count.set(count.get() + 1),
+                        Some(Ok(_)) => {}
+                        _ => return,
+                    },
+                    changed = phase.changed() => if changed.is_err() || *phase.borrow() == Phase::Stop { return },
+                }
+            }
+        });
+    }
     let active = links.iter().filter(|l| l.customer_up.get()).count() as u64;
     if active == 0 {
         for e in shared.first_errors.borrow().iter() {
@@ -503,6 +576,12 @@ async fn run(args: Args) -> anyhow::Result<()> {
         shared.unmatched.get()
     );
     eprintln!("latency (provider send -> customer receive): {lat}");
+    if args.monitor.is_some() {
+        eprintln!(
+            "admin monitor: {} location frames (the monitor's queue keeps the latest per booking and party)",
+            monitor_frames.get()
+        );
+    }
     let per_fix_us = srv_cpu0.zip(srv_cpu1).and_then(|(a, b)| {
         (received > 0).then(|| b.saturating_sub(a).as_secs_f64() * 1e6 / received as f64)
     });
@@ -634,7 +713,10 @@ fn chat_report(
 
 /// One websocket: connect and subscribe (with retries), then play its side.
 struct Socket {
-    url: String,
+    /// The nodes' websocket URLs; `at` is the one this socket uses.
+    urls: Rc<[String]>,
+    at: Cell<usize>,
+    token: String,
     side: Side,
     index: usize,
     pairs: usize,
@@ -714,6 +796,8 @@ impl Socket {
                             .borrow_mut()
                             .entry(cause)
                             .or_default() += 1;
+                        // The next node, as a balancer would pick another.
+                        self.at.set((self.at.get() + 1) % self.urls.len());
                         let jitter = (self.index as u64 * 7) % 50;
                         sleep(Duration::from_millis(50 + jitter)).await;
                     }
@@ -745,14 +829,19 @@ impl Socket {
         }
     }
 
+    /// This socket's URL: the node it uses now, with its token.
+    fn url(&self) -> String {
+        format!("{}?token={}", self.urls[self.at.get()], self.token)
+    }
+
     /// The TCP connection, without Nagle. On loopback the sockets come from
     /// 16 source addresses (127.0.0.1-16), as clients of a real server come
     /// from many: from one address, 19,800 sockets reconnecting at once
     /// leave the kernel searching for free ephemeral ports on every connect
     /// (`__inet_hash_connect` was the load generator's top symbol).
     async fn tcp(&self) -> std::io::Result<TcpStream> {
-        let authority = self
-            .url
+        let url = self.url();
+        let authority = url
             .split("://")
             .nth(1)
             .and_then(|rest| rest.split('/').next())
@@ -785,7 +874,7 @@ impl Socket {
         let (mut ws, _) = timeout(Duration::from_secs(10), async {
             let stream = self.tcp().await.map_err(|e| e.to_string())?;
             tokio_tungstenite::client_async_with_config(
-                self.url.as_str(),
+                self.url(),
                 MaybeTlsStream::Plain(stream),
                 Some(config),
             )

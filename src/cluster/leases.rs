@@ -6,7 +6,7 @@
 //! ([`Fences`]), so a node that lost a booking can never commit to it.
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::web;
 use onsite_actors::messages::{LiveSessions, SessionError, StopSession};
@@ -81,6 +81,9 @@ pub(super) async fn keeper(state: web::Data<AppState>) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
+        // Leases taken after the renewal read are not in its answer: they
+        // are judged on the next round.
+        let asked = Instant::now();
         let until = now_ms() + ttl_ms(&cluster);
         let renewed = state
             .db
@@ -105,6 +108,9 @@ pub(super) async fn keeper(state: web::Data<AppState>) {
             .map(|s| s.into_iter().map(|(id, _)| id).collect())
             .unwrap_or_default();
         for (booking_id, token, taken_at) in cluster.fences.all() {
+            if taken_at >= asked {
+                continue;
+            }
             if held.get(&booking_lease(&booking_id)) != Some(&token) {
                 tracing::warn!(booking = %booking_id, "another node took this booking's lease; stopping its session here");
                 cluster.fences.remove(&booking_id);

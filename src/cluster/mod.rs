@@ -150,6 +150,16 @@ impl Cluster {
             .is_some_and(|at| at.elapsed() < self.config.lease)
     }
 
+    /// Whether `node` was heard of once but not for half a lease (its
+    /// heartbeat is every second): a request to it would only time out, so
+    /// callers retry at once and get the booking as soon as the lease lapses.
+    /// A node never heard of is asked anyway (this node may have just joined).
+    fn went_silent(&self, node: &str) -> bool {
+        lock(&self.peers)
+            .get(node)
+            .is_some_and(|at| at.elapsed() > self.config.lease / 2)
+    }
+
     fn send(&self, out: Outgoing) -> bool {
         match self.outgoing.try_send(out) {
             Ok(()) => true,
@@ -181,13 +191,15 @@ impl Cluster {
     }
 
     /// Passes a websocket fix to the booking's owner on `node` (answered
-    /// only by an error frame for `reply_to`).
+    /// only by an error frame for `reply_to`); `hops` is how many nodes
+    /// passed it on before (0 from the socket's node).
     pub fn relay(
         &self,
         node: &str,
         booking_id: &str,
         locate: onsite_actors::messages::Locate,
         reply_to: Option<wire::ReplyTo>,
+        hops: u8,
     ) {
         self.tell(
             node,
@@ -195,7 +207,11 @@ impl Cluster {
                 id: 0,
                 from: self.node_id.to_string(),
                 booking_id: booking_id.to_owned(),
-                command: Command::Relay { locate, reply_to },
+                command: Command::Relay {
+                    locate,
+                    reply_to,
+                    hops,
+                },
             },
         );
     }
@@ -221,6 +237,11 @@ impl Cluster {
             return Err(SessionError::Unavailable(
                 "the link to the other servers is down".into(),
             ));
+        }
+        if self.went_silent(node) {
+            return Err(SessionError::Unavailable(format!(
+                "server {node}, which owns the booking, has gone silent; the booking moves when its lease lapses"
+            )));
         }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();

@@ -1,14 +1,14 @@
 //! Answering another node: a command for a booking this node owns runs on
 //! its session like a local one; if this node no longer owns it, the
 //! command is refused as `Moved` (the asker routes again), except a fix,
-//! which is passed on to the owner.
+//! which is passed on to the owner (at most [`MAX_HOPS`] times).
 
 use onsite_actors::journal::{Committed, JournalEvent};
 use onsite_actors::messages::{GetSummary, LiveSessions, Relay, SessionError};
 use onsite_actors::protocol::frames;
 
 use super::route::{owner, Owner};
-use super::wire::{Answer, Command, NodeMsg, ReplyTo};
+use super::wire::{Answer, Command, NodeMsg, ReplyTo, MAX_HOPS};
 use crate::state::AppState;
 
 pub(super) async fn serve(
@@ -21,8 +21,13 @@ pub(super) async fn serve(
     let Some(cluster) = &state.cluster else {
         return;
     };
-    if let Command::Relay { locate, reply_to } = command {
-        return relay(state, &booking_id, locate, reply_to).await;
+    if let Command::Relay {
+        locate,
+        reply_to,
+        hops,
+    } = command
+    {
+        return relay(state, &booking_id, locate, reply_to, hops).await;
     }
     let outcome = match command {
         Command::Summaries => Ok(Answer::Summaries(summaries(state).await)),
@@ -72,6 +77,7 @@ async fn relay(
     booking_id: &str,
     locate: onsite_actors::messages::Locate,
     reply_to: Option<ReplyTo>,
+    hops: u8,
 ) {
     let Some(cluster) = &state.cluster else {
         return;
@@ -92,10 +98,13 @@ async fn relay(
                 None
             }
         },
-        Ok(Owner::There(node)) if node != *cluster.node_id => {
-            cluster.relay(&node, booking_id, locate, reply_to);
+        Ok(Owner::There(node)) if node != *cluster.node_id && hops < MAX_HOPS => {
+            cluster.relay(&node, booking_id, locate, reply_to, hops + 1);
             return;
         }
+        Ok(Owner::There(_)) if hops >= MAX_HOPS => Some(SessionError::Unavailable(
+            "the booking is changing hands; send the fix again".into(),
+        )),
         Ok(Owner::There(_)) => Some(SessionError::Moved),
         Err(e) => Some(e),
     };

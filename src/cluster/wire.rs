@@ -101,14 +101,23 @@ pub enum Command {
     Read(MarkRead),
     Locate(Locate),
     /// A websocket fix: answered only by an error frame for `reply_to`.
+    /// `hops` counts the nodes that passed it on (an owner that moved);
+    /// past [`MAX_HOPS`] it is refused rather than passed on again.
     Relay {
         locate: Locate,
         reply_to: Option<ReplyTo>,
+        #[serde(default)]
+        hops: u8,
     },
     Snapshot(Snapshot),
     /// Every live session's summary on that node.
     Summaries,
 }
+
+/// How many times a relayed fix may be passed on between nodes while its
+/// booking changes hands (each pass reads the lease from the database, so
+/// more than one is already rare).
+pub const MAX_HOPS: u8 = 3;
 
 /// The socket an answer goes back to.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -556,7 +556,7 @@ impl Conn {
                     conn_id: self.client.conn_id,
                     re: re.map(str::to_owned),
                 });
-                cluster.relay(&node, booking_id, locate, reply_to);
+                cluster.relay(&node, booking_id, locate, reply_to, 0);
             }
         }
     }

@@ -171,6 +171,8 @@ struct Shared {
     chat_ack: RefCell<Histogram<u64>>,
     /// Chat messages sent again after a reconnect.
     chat_resent: Cell<u64>,
+    /// Chat frames refused for now (`unavailable`) and sent again.
+    chat_refused: Cell<u64>,
     /// When the server was killed (--kill-after).
     killed_at: Cell<Option<Instant>>,
     /// Sockets that lost their connection after the kill, and resumed.
@@ -208,6 +210,7 @@ impl Shared {
             chat_out_of_order: Cell::new(0),
             chat_ack: RefCell::new(latency_histogram()?),
             chat_resent: Cell::new(0),
+            chat_refused: Cell::new(0),
             killed_at: Cell::new(None),
             lost: Cell::new(0),
             resumed: Cell::new(0),
@@ -238,8 +241,12 @@ struct PairLink {
     customer_up: Cell<bool>,
     /// Chat messages sent and not yet acked, oldest first.
     chats: RefCell<VecDeque<(u64, Instant)>>,
-    /// The last chat message the customer got (messages are numbered from 1).
-    chat_seen: Cell<u64>,
+    /// The chat messages the customer got, and the `seq` of the last one.
+    chat_got: RefCell<std::collections::HashSet<u64>>,
+    chat_last_seq: Cell<i64>,
+    /// Chat messages refused for now (`unavailable`), sent again (same id)
+    /// before the provider's next message.
+    refused: RefCell<Vec<u64>>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -341,7 +348,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
             pending: RefCell::new(Pending::default()),
             customer_up: Cell::new(false),
             chats: RefCell::new(VecDeque::new()),
-            chat_seen: Cell::new(0),
+            chat_got: RefCell::default(),
+            chat_last_seq: Cell::new(0),
+            refused: RefCell::default(),
         });
         links.push(link.clone());
         for (k, side, token, urls) in [
@@ -650,10 +659,11 @@ fn chat_report(
         .filter(|_| acked > 0)
         .map(|c| c.as_secs_f64() * 1e6 / acked as f64);
     eprintln!(
-        "chat: {sent} sent, {acked} acked, {delivered} delivered to the other party, {} not acked, {} acked but not delivered, {} out of order or repeated",
+        "chat: {sent} sent, {acked} acked, {delivered} delivered to the other party, {} not acked, {} acked but not delivered, {} out of order or repeated; {} refusals (unavailable) answered by sending again",
         sent.saturating_sub(acked),
         acked.saturating_sub(delivered),
-        shared.chat_out_of_order.get()
+        shared.chat_out_of_order.get(),
+        shared.chat_refused.get()
     );
     eprintln!("send -> ack (after its commit): {ack}");
     let reconnect = args.kill_after.map(|after| {
@@ -996,10 +1006,22 @@ impl Socket {
                     }
                     Received::Chat(n) if self.side == Side::Customer => {
                         bump(&self.shared.chat_delivered);
-                        if n != self.link.chat_seen.get() + 1 {
+                        // Each message once, in the journal's order (a
+                        // message resent after a refusal may be stored after
+                        // a later one: its `seq` says where).
+                        let seq = seq_of(text).unwrap_or(0);
+                        if !self.link.chat_got.borrow_mut().insert(n)
+                            || seq <= self.link.chat_last_seq.get()
+                        {
                             bump(&self.shared.chat_out_of_order);
                         }
-                        self.link.chat_seen.set(n);
+                        self.link.chat_last_seq.set(seq);
+                    }
+                    Received::ChatRefused(n) if self.side == Side::Provider => {
+                        bump(&self.shared.chat_refused);
+                        if self.link.chats.borrow().iter().any(|(m, _)| *m == n) {
+                            self.link.refused.borrow_mut().push(n);
+                        }
                     }
                     Received::Error(e) => self.shared.error(e),
                     _ => {}
@@ -1075,6 +1097,17 @@ impl Socket {
                 continue;
             }
             if self.chat {
+                // Refused messages first, under their own ids.
+                let again: Vec<u64> = std::mem::take(&mut *self.link.refused.borrow_mut());
+                for n in again {
+                    if ws
+                        .send(Message::text(chat_frame(&self.link.booking_id, n)))
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
                 *fixes += 1;
                 self.link
                     .chats

@@ -151,6 +151,6 @@ case $mode in
     failover)
         "$bin/onsite-loadgen" --seed "$dir/seed.json" --chat --rate "$rate" --duration "$duration" \
             --customer-urls "$customers" --provider-urls "$providers" --server-pid "$pids" \
-            --kill-after "$kill_after" --kill-pid "$(cat "$dir/node1.pid")"
+            --kill-after "$kill_after" --kill-pid "$(cat "$dir/node1.pid")" --drain 10
         ;;
 esac

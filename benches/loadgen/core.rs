@@ -111,6 +111,9 @@ pub enum Received {
     ChatAck(u64),
     /// A `chat` event carrying message `n` (`client_msg_id` `m<n>`).
     Chat(u64),
+    /// Chat message `n` refused for now (`unavailable`, e.g. while its
+    /// booking's owner node is down): the app sends it again.
+    ChatRefused(u64),
     Error(String),
     Other,
 }
@@ -145,6 +148,15 @@ pub fn classify(text: &str) -> Received {
             match n {
                 Some(n) => Received::Chat(n),
                 None => Received::Error(format!("chat without a load id: {}", truncate(text, 120))),
+            }
+        }
+        "error"
+            if frame.code.as_deref() == Some("unavailable")
+                && frame.re.as_deref().is_some_and(|r| r.starts_with('c')) =>
+        {
+            match frame.re.as_deref().and_then(|r| r[1..].parse().ok()) {
+                Some(n) => Received::ChatRefused(n),
+                None => Received::Other,
             }
         }
         "error" => Received::Error(format!(
@@ -454,6 +466,14 @@ mod tests {
             r#"{"type":"chat","id":"c3","booking_id":"b","text":"load message 3","client_msg_id":"m3"}"#
         );
         assert!(matches!(classify("nope"), Received::Error(_)));
+        assert_eq!(
+            classify(r#"{"type":"error","re":"c7","code":"unavailable","message":"try again"}"#),
+            Received::ChatRefused(7)
+        );
+        assert!(matches!(
+            classify(r#"{"type":"error","re":"c7","code":"not_a_participant","message":"no"}"#),
+            Received::Error(_)
+        ));
         assert_eq!(
             seq_of(r#"{"type":"chat","booking_id":"b","seq":9}"#),
             Some(9)

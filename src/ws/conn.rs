@@ -274,6 +274,10 @@ impl Conn {
         since_seq: Option<i64>,
         re: Option<&str>,
     ) -> Result<(), SessionError> {
+        // What the client hears if both tries fail: the last refusal, so a
+        // booking whose owner went away is `unavailable` (try again), not
+        // `not_found`.
+        let mut last = SessionError::NotFound;
         for _ in 0..2 {
             let outcome = match self.owner(booking_id).await? {
                 Owner::Here(addr) => {
@@ -296,14 +300,17 @@ impl Conn {
             };
             match outcome {
                 Err(
-                    SessionError::Moved | SessionError::Unavailable(_) | SessionError::NotFound,
+                    e @ (SessionError::Moved
+                    | SessionError::Unavailable(_)
+                    | SessionError::NotFound),
                 ) => {
                     self.sessions.remove(booking_id);
+                    last = e;
                 }
                 other => return other,
             }
         }
-        Err(SessionError::NotFound)
+        Err(last)
     }
 
     /// Subscribes through this node's mirror of a booking `node` owns: listen

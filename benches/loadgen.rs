@@ -163,6 +163,8 @@ struct Shared {
     connect: RefCell<Histogram<u64>>,
     warm: RefCell<Histogram<u64>>,
     run: RefCell<Histogram<u64>>,
+    /// The run's latencies since the last progress line.
+    interval: RefCell<Histogram<u64>>,
     chat_sent: Cell<u64>,
     chat_acked: Cell<u64>,
     chat_delivered: Cell<u64>,
@@ -204,6 +206,7 @@ impl Shared {
             connect: RefCell::new(latency_histogram()?),
             warm: RefCell::new(latency_histogram()?),
             run: RefCell::new(latency_histogram()?),
+            interval: RefCell::new(latency_histogram()?),
             chat_sent: Cell::new(0),
             chat_acked: Cell::new(0),
             chat_delivered: Cell::new(0),
@@ -525,12 +528,16 @@ async fn run(args: Args) -> anyhow::Result<()> {
     while Instant::now() < until {
         tick += Duration::from_secs(5);
         sleep_until(tick.min(until)).await;
+        let recent = Percentiles::of(&shared.interval.borrow());
+        shared.interval.borrow_mut().reset();
         eprintln!(
-            "  {:>5.1} s: {} fixes sent, {} received, {} sockets dropped",
+            "  {:>5.1} s: {} fixes sent, {} received, {} sockets dropped; since the last line p99 {:.2} ms, max {:.2} ms",
             start.elapsed().as_secs_f64(),
             shared.run_sent.get(),
             shared.run_received.get(),
-            shared.dropped.get()
+            shared.dropped.get(),
+            recent.p99,
+            recent.max
         );
     }
     let wall = until.saturating_duration_since(start);
@@ -988,6 +995,7 @@ impl Socket {
                                 if at_ms >= s.run_from_ms.get() {
                                     bump(&s.run_received);
                                     record(&mut s.run.borrow_mut(), m.latency);
+                                    record(&mut s.interval.borrow_mut(), m.latency);
                                 } else {
                                     bump(&s.warm_received);
                                     record(&mut s.warm.borrow_mut(), m.latency);

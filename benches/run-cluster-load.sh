@@ -7,7 +7,9 @@
 #       One run, three nodes. First PAIRS pairs all on node 1 (one node),
 #       then PAIRS other pairs with each customer on node k, its provider
 #       on node k+1 and an admin monitor on node 3: fix-to-customer
-#       latency of both, side by side.
+#       latency of both, side by side. Each first sends a warm-up fix per
+#       booking (its first fix starts the trip: a journaled state change)
+#       and measures the steady stream after it; the warm-up is reported.
 #   benches/run-cluster-load.sh scale NODES PAIRS RATE DURATION
 #       PAIRS pairs over NODES nodes, split between generators of at most
 #       GEN_PAIRS pairs each (default 8500: 17,000 sockets, under the
@@ -118,11 +120,11 @@ case $mode in
     compare)
         monitor="$(url 3)?token=$(admin_token)"
         echo "== one node: $pairs pairs, customer and provider on node 1" >&2
-        "$bin/onsite-loadgen" --seed "$dir/seed.json" --clients "$pairs" --rate "$rate" \
+        "$bin/onsite-loadgen" --seed "$dir/seed.json" --clients "$pairs" --rate "$rate" --warmup \
             --duration "$duration" --customer-urls "$(url 1)" --server-pid "$(cat "$dir/node1.pid")"
         echo "== three nodes: $pairs other pairs, customer on node k, provider on node k+1, admin monitor on node 3" >&2
         "$bin/onsite-loadgen" --seed "$dir/seed.json" --skip "$pairs" --clients "$pairs" \
-            --rate "$rate" --duration "$duration" --customer-urls "$customers" \
+            --rate "$rate" --warmup --duration "$duration" --customer-urls "$customers" \
             --provider-urls "$providers" --server-pid "$pids" --monitor "$monitor"
         ;;
     scale)

@@ -26,6 +26,14 @@ struct TokenRow {
     token: i64,
 }
 
+#[derive(QueryableByName)]
+struct NameTokenRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = BigInt)]
+    token: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = leases)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
@@ -118,13 +126,33 @@ pub async fn renew_all(
     node_id: &str,
     until_ms: i64,
 ) -> QueryResult<Vec<(String, i64)>> {
-    db_run!(conn, |c| diesel::update(
-        leases::table.filter(leases::node_id.eq(node_id))
-    )
-    .set(leases::expires_at.eq(until_ms))
-    .returning((leases::name, leases::token))
-    .get_results(c)
-    .await)
+    match conn {
+        // Rows are locked in name order (bytewise), the order in which a
+        // journal batch checks its bookings' leases (for share): the two
+        // never wait for each other in a cycle (PostgreSQL would break such
+        // a deadlock after a second by failing one of them).
+        DbConn::Pg(c) => {
+            let rows: Vec<NameTokenRow> = diesel::sql_query(
+                "UPDATE leases SET expires_at = $1 WHERE name IN \
+                   (SELECT name FROM leases WHERE node_id = $2 \
+                    ORDER BY name COLLATE \"C\" FOR NO KEY UPDATE) \
+                 RETURNING name, token",
+            )
+            .bind::<BigInt, _>(until_ms)
+            .bind::<Text, _>(node_id)
+            .load(&mut **c)
+            .await?;
+            Ok(rows.into_iter().map(|r| (r.name, r.token)).collect())
+        }
+        // One writer at a time: nothing to order.
+        DbConn::Sqlite(c) => {
+            diesel::update(leases::table.filter(leases::node_id.eq(node_id)))
+                .set(leases::expires_at.eq(until_ms))
+                .returning((leases::name, leases::token))
+                .get_results(&mut **c)
+                .await
+        }
+    }
 }
 
 /// Gives a lease back (its token stays, so the next holder's is higher).

@@ -115,6 +115,10 @@ struct Args {
     /// numbers include that wave.
     #[arg(long)]
     warmup: bool,
+    /// With --warmup: seconds between the warm-up and the run, for what the
+    /// first fixes caused (state changes, their notifications) to settle.
+    #[arg(long, default_value_t = 1.0, requires = "warmup")]
+    settle: f64,
     /// Chat instead of fixes: each provider sends a chat message at --rate
     /// Hz; the server acks it only after its commit. Reports send -> ack
     /// latency, and that every acked message reached the customer once.
@@ -498,7 +502,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
             started.elapsed().as_secs_f64(),
             Percentiles::of(&shared.warm.borrow())
         );
-        sleep(Duration::from_secs(1)).await;
+        sleep(Duration::from_secs_f64(args.settle)).await;
     }
 
     let start = Instant::now() + Duration::from_millis(100);

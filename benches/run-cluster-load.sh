@@ -9,7 +9,10 @@
 #       on node k+1 and an admin monitor on node 3: fix-to-customer
 #       latency of both, side by side. Each first sends a warm-up fix per
 #       booking (its first fix starts the trip: a journaled state change)
-#       and measures the steady stream after it; the warm-up is reported.
+#       and measures the steady stream SETTLE (default 15) s after it, once
+#       what the wave of first fixes caused (state changes, notifications)
+#       has drained; the warm-up wave is reported on its own. scale does the
+#       same.
 #   benches/run-cluster-load.sh scale NODES PAIRS RATE DURATION
 #       PAIRS pairs over NODES nodes, split between generators of at most
 #       GEN_PAIRS pairs each (default 8500: 17,000 sockets, under the
@@ -120,11 +123,11 @@ case $mode in
     compare)
         monitor="$(url 3)?token=$(admin_token)"
         echo "== one node: $pairs pairs, customer and provider on node 1" >&2
-        "$bin/onsite-loadgen" --seed "$dir/seed.json" --clients "$pairs" --rate "$rate" --warmup \
+        "$bin/onsite-loadgen" --seed "$dir/seed.json" --clients "$pairs" --rate "$rate" --warmup --settle "${SETTLE:-15}" \
             --duration "$duration" --customer-urls "$(url 1)" --server-pid "$(cat "$dir/node1.pid")"
         echo "== three nodes: $pairs other pairs, customer on node k, provider on node k+1, admin monitor on node 3" >&2
         "$bin/onsite-loadgen" --seed "$dir/seed.json" --skip "$pairs" --clients "$pairs" \
-            --rate "$rate" --warmup --duration "$duration" --customer-urls "$customers" \
+            --rate "$rate" --warmup --settle "${SETTLE:-15}" --duration "$duration" --customer-urls "$customers" \
             --provider-urls "$providers" --server-pid "$pids" --monitor "$monitor"
         ;;
     scale)
@@ -137,12 +140,12 @@ case $mode in
             skip=$((g * per))
             n=$((pairs - skip < per ? pairs - skip : per))
             "$bin/onsite-loadgen" --seed "$dir/seed.json" --skip "$skip" --clients "$n" \
-                --rate "$rate" --duration "$duration" --connect-rate "$rate_each" \
+                --rate "$rate" --warmup --settle "${SETTLE:-15}" --duration "$duration" --connect-rate "$rate_each" \
                 --customer-urls "$customers" --provider-urls "$providers" \
                 --server-pid "$pids" >"$dir/gen$g.out" 2>"$dir/gen$g.err" &
         done
         # The nodes' RSS while every socket is open and streaming.
-        sleep $((2 * per / rate_each + duration / 2 + 10))
+        sleep $((2 * per / rate_each + ${SETTLE:-15} + duration / 2 + 10))
         echo "nodes' RSS mid-run (all $nodes summed): $(rss_total)" >&2
         wait
         for g in $(seq 0 $((gens - 1))); do

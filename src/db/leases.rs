@@ -26,14 +26,6 @@ struct TokenRow {
     token: i64,
 }
 
-#[derive(QueryableByName)]
-struct NameTokenRow {
-    #[diesel(sql_type = Text)]
-    name: String,
-    #[diesel(sql_type = BigInt)]
-    token: i64,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = leases)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
@@ -65,14 +57,31 @@ pub async fn claim(
          RETURNING token";
     let until = now_ms + ttl_ms;
     let rows: Vec<TokenRow> = match conn {
-        DbConn::Pg(c) => {
-            diesel::sql_query(numbered(SQL, "$"))
-                .bind::<Text, _>(name)
-                .bind::<Text, _>(node_id)
-                .bind::<BigInt, _>(now_ms)
-                .bind::<BigInt, _>(until)
-                .load(&mut **c)
-                .await?
+        DbConn::Pg(_) => {
+            super::transaction(conn, async |conn| {
+                let DbConn::Pg(c) = conn else {
+                    return Ok(Vec::new());
+                };
+                // The strongest row lock first: a takeover waits for every
+                // journal write whose fence check (for key share) it would
+                // invalidate, and those that check after it see it. The
+                // owner's renewals (no key update) wait for neither.
+                leases::table
+                    .find(name)
+                    .select(leases::token)
+                    .for_update()
+                    .first::<i64>(&mut **c)
+                    .await
+                    .optional()?;
+                diesel::sql_query(numbered(SQL, "$"))
+                    .bind::<Text, _>(name)
+                    .bind::<Text, _>(node_id)
+                    .bind::<BigInt, _>(now_ms)
+                    .bind::<BigInt, _>(until)
+                    .load(&mut **c)
+                    .await
+            })
+            .await?
         }
         DbConn::Sqlite(c) => {
             diesel::sql_query(numbered(SQL, "?"))
@@ -126,33 +135,13 @@ pub async fn renew_all(
     node_id: &str,
     until_ms: i64,
 ) -> QueryResult<Vec<(String, i64)>> {
-    match conn {
-        // Rows are locked in name order (bytewise), the order in which a
-        // journal batch checks its bookings' leases (for share): the two
-        // never wait for each other in a cycle (PostgreSQL would break such
-        // a deadlock after a second by failing one of them).
-        DbConn::Pg(c) => {
-            let rows: Vec<NameTokenRow> = diesel::sql_query(
-                "UPDATE leases SET expires_at = $1 WHERE name IN \
-                   (SELECT name FROM leases WHERE node_id = $2 \
-                    ORDER BY name COLLATE \"C\" FOR NO KEY UPDATE) \
-                 RETURNING name, token",
-            )
-            .bind::<BigInt, _>(until_ms)
-            .bind::<Text, _>(node_id)
-            .load(&mut **c)
-            .await?;
-            Ok(rows.into_iter().map(|r| (r.name, r.token)).collect())
-        }
-        // One writer at a time: nothing to order.
-        DbConn::Sqlite(c) => {
-            diesel::update(leases::table.filter(leases::node_id.eq(node_id)))
-                .set(leases::expires_at.eq(until_ms))
-                .returning((leases::name, leases::token))
-                .get_results(&mut **c)
-                .await
-        }
-    }
+    db_run!(conn, |c| diesel::update(
+        leases::table.filter(leases::node_id.eq(node_id))
+    )
+    .set(leases::expires_at.eq(until_ms))
+    .returning((leases::name, leases::token))
+    .get_results(c)
+    .await)
 }
 
 /// Gives a lease back (its token stays, so the next holder's is higher).
@@ -175,8 +164,10 @@ pub async fn release(
 }
 
 /// Whether `node_id` still holds `name` under `token`. On PostgreSQL the row
-/// is locked for share until the transaction ends, so a takeover waits for
-/// a write this check let through (and then sees it).
+/// is locked for key share until the transaction ends: a takeover (which
+/// locks it for update, see [`claim`]) waits for a write this check let
+/// through, while the owner's renewals, which only move `expires_at`, never
+/// wait for the journal nor make it wait.
 pub async fn holds(conn: &mut DbConn, name: &str, node_id: &str, token: i64) -> QueryResult<bool> {
     let query = leases::table
         .filter(leases::name.eq(name))
@@ -184,7 +175,7 @@ pub async fn holds(conn: &mut DbConn, name: &str, node_id: &str, token: i64) -> 
         .filter(leases::token.eq(token))
         .select(leases::token);
     let found: Option<i64> = match conn {
-        DbConn::Pg(c) => query.for_share().first(&mut **c).await.optional()?,
+        DbConn::Pg(c) => query.for_key_share().first(&mut **c).await.optional()?,
         DbConn::Sqlite(c) => query.first(&mut **c).await.optional()?,
     };
     Ok(found.is_some())

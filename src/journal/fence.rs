@@ -1,7 +1,8 @@
 //! Fencing: with several nodes, a booking's journal writes are accepted only
 //! from the node holding its lease, under the token it took the lease with.
 //! The check runs inside the write's transaction; on PostgreSQL it locks the
-//! lease row for share, so a takeover waits for a write it let through.
+//! lease row for key share, so a takeover (which locks the row for update)
+//! waits for a write it let through; the owner's renewals do not.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};

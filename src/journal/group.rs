@@ -35,16 +35,6 @@ pub(super) enum Job {
     Trail(TrailPoint),
 }
 
-impl Job {
-    fn booking_id(&self) -> &str {
-        match self {
-            Job::Commit(change, _) => &change.booking_id,
-            Job::Append(append, _) => &append.booking_id,
-            Job::Trail(point) => &point.booking_id,
-        }
-    }
-}
-
 /// What a job did inside the batch, to finish once the batch committed.
 enum Done {
     Commit(CommitDone),
@@ -216,10 +206,6 @@ async fn run_batch(j: &DbJournal, mut batch: Vec<Job>) {
         }
         return;
     }
-    // In booking order (stable: one booking's jobs keep theirs), so the
-    // lease rows the fence checks lock for share are taken in name order,
-    // as the lease keeper's renewal takes them: no deadlock between the two.
-    batch.sort_by(|a, b| a.booking_id().cmp(b.booking_id()));
     let started = std::time::Instant::now();
     let jobs = batch.len();
     let outcome =

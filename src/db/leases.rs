@@ -57,7 +57,33 @@ pub async fn claim(
          RETURNING token";
     let until = now_ms + ttl_ms;
     let rows: Vec<TokenRow> = match conn {
-        DbConn::Pg(_) => {
+        DbConn::Pg(c) => {
+            // The common cases in one statement: a new lease, or this
+            // node's own still running (its token unchanged).
+            const FRESH: &str = "INSERT INTO leases (name, node_id, token, expires_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (name) DO UPDATE SET expires_at = excluded.expires_at \
+                 WHERE leases.node_id = excluded.node_id AND leases.expires_at > $3 \
+                 RETURNING token";
+            let fresh: Vec<TokenRow> = diesel::sql_query(FRESH)
+                .bind::<Text, _>(name)
+                .bind::<Text, _>(node_id)
+                .bind::<BigInt, _>(now_ms)
+                .bind::<BigInt, _>(until)
+                .load(&mut **c)
+                .await?;
+            if let Some(row) = <[TokenRow]>::first(&fresh) {
+                return Ok(Claim::Held(row.token));
+            }
+            match find(conn, name).await? {
+                Some(l) if l.node_id != node_id && !l.node_id.is_empty() && l.expires_at > now_ms => {
+                    return Ok(Claim::Taken {
+                        node_id: l.node_id,
+                        expires_at: l.expires_at,
+                    })
+                }
+                _ => {}
+            }
+            // A takeover (released, lapsed, or this node's own lapsed lease).
             super::transaction(conn, async |conn| {
                 let DbConn::Pg(c) = conn else {
                     return Ok(Vec::new());

@@ -60,7 +60,8 @@ pub async fn claim(
         DbConn::Pg(c) => {
             // The common cases in one statement: a new lease, or this
             // node's own still running (its token unchanged).
-            const FRESH: &str = "INSERT INTO leases (name, node_id, token, expires_at) VALUES ($1, $2, $3, $4) \
+            const FRESH: &str =
+                "INSERT INTO leases (name, node_id, token, expires_at) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (name) DO UPDATE SET expires_at = excluded.expires_at \
                  WHERE leases.node_id = excluded.node_id AND leases.expires_at > $3 \
                  RETURNING token";
@@ -75,7 +76,9 @@ pub async fn claim(
                 return Ok(Claim::Held(row.token));
             }
             match find(conn, name).await? {
-                Some(l) if l.node_id != node_id && !l.node_id.is_empty() && l.expires_at > now_ms => {
+                Some(l)
+                    if l.node_id != node_id && !l.node_id.is_empty() && l.expires_at > now_ms =>
+                {
                     return Ok(Claim::Taken {
                         node_id: l.node_id,
                         expires_at: l.expires_at,

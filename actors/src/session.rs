@@ -435,7 +435,16 @@ impl BookingSession {
             }
         };
         if due {
-            self.trail_last[slot] = Some((now, fix.lat, fix.lng));
+            // After a party's first point, the next one falls due at a phase
+            // of its own within the following interval, so bookings that
+            // started together do not all write their trail in the same
+            // instant (at most one point per interval still holds).
+            let from = if self.trail_last[slot].is_none() {
+                now + trail_phase(&self.id, role, self.config.trail_every)
+            } else {
+                now
+            };
+            self.trail_last[slot] = Some((from, fix.lat, fix.lng));
             self.journal.trail(TrailPoint {
                 booking_id: self.id.to_string(),
                 role,
@@ -493,6 +502,16 @@ fn proximity_now(p: &Proximity, now: DateTime<Utc>) -> ProximityReport {
         p.last_reported()
     };
     ProximityReport::from(&snapshot)
+}
+
+/// A fixed offset in `[0, every)` for a booking's party: when, within each
+/// trail interval, its points fall due.
+fn trail_phase(booking_id: &str, role: Role, every: Duration) -> chrono::Duration {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (booking_id, role.as_str()).hash(&mut h);
+    let millis = u64::try_from(every.as_millis()).unwrap_or(u64::MAX).max(1);
+    chrono::Duration::milliseconds(i64::try_from(h.finish() % millis).unwrap_or(0))
 }
 
 impl actix::Actor for BookingSession {

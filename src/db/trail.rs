@@ -13,6 +13,7 @@ use crate::domain::Role;
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = location_trail)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+#[diesel(treat_none_as_default_value = false)]
 pub struct TrailRow {
     pub id: String,
     pub booking_id: String,
@@ -44,6 +45,27 @@ pub async fn insert(conn: &mut DbConn, row: &TrailRow) -> QueryResult<()> {
         .values(row)
         .execute(c)
         .await)?;
+    Ok(())
+}
+
+/// Several points in one statement (keep `rows` within the backends' bind
+/// limits: 8 parameters a row).
+/// SQLite (in process, no round trips) takes them one by one: its batch
+/// insert is not available through the async wrapper.
+pub async fn insert_many(conn: &mut DbConn, rows: &[TrailRow]) -> QueryResult<()> {
+    match conn {
+        DbConn::Pg(c) => {
+            diesel::insert_into(location_trail::table)
+                .values(rows)
+                .execute(&mut **c)
+                .await?;
+        }
+        DbConn::Sqlite(_) => {
+            for row in rows {
+                insert(conn, row).await?;
+            }
+        }
+    }
     Ok(())
 }
 

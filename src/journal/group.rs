@@ -23,8 +23,11 @@ use super::commit::{CommitDone, CommitError};
 use super::{append, commit, effects, storage, DbJournal};
 use crate::db::{self, DbConn};
 
-/// Jobs one transaction takes at most.
+/// Commits and appends one transaction takes at most.
 pub const MAX_BATCH: usize = 64;
+/// Trail points one transaction takes at most, all in one statement (8
+/// parameters a row, well within SQLite's 32,766 and PostgreSQL's 65,535).
+const MAX_TRAILS: usize = 512;
 /// Jobs waiting for a writer before senders wait too.
 const QUEUE: usize = 8192;
 
@@ -162,10 +165,14 @@ async fn writer(
             let Some(first) = rx.recv().await else {
                 return;
             };
+            let mut trails = usize::from(matches!(first, Job::Trail(_)));
             batch.push(first);
-            while batch.len() < MAX_BATCH {
+            while batch.len() - trails < MAX_BATCH && trails < MAX_TRAILS {
                 match rx.try_recv() {
-                    Ok(job) => batch.push(job),
+                    Ok(job) => {
+                        trails += usize::from(matches!(job, Job::Trail(_)));
+                        batch.push(job);
+                    }
                     Err(_) => break,
                 }
             }
@@ -206,6 +213,17 @@ async fn run_batch(j: &DbJournal, mut batch: Vec<Job>) {
         }
         return;
     }
+    // Trail points go in together, in one statement and one savepoint:
+    // they need no answer, and one per savepoint would cost three round
+    // trips each.
+    let mut trails = Vec::new();
+    batch.retain(|job| match job {
+        Job::Trail(point) => {
+            trails.push(db::trail::TrailRow::of(point));
+            false
+        }
+        _ => true,
+    });
     let started = std::time::Instant::now();
     let jobs = batch.len();
     let outcome =
@@ -215,18 +233,27 @@ async fn run_batch(j: &DbJournal, mut batch: Vec<Job>) {
                 for job in &batch {
                     outcomes.push(run_one(j, c, job).await);
                 }
-                Ok::<_, diesel::result::Error>(outcomes)
+                let trailed = if trails.is_empty() {
+                    Ok(())
+                } else {
+                    db::transaction(c, async |c| db::trail::insert_many(c, &trails).await).await
+                };
+                Ok::<_, diesel::result::Error>((outcomes, trailed))
             })
             .await
         })
         .await;
     tracing::debug!(
         jobs,
+        trail_points = trails.len(),
         ms = started.elapsed().as_secs_f64() * 1e3,
         "journal batch"
     );
     match outcome {
-        Ok(Ok(outcomes)) => {
+        Ok(Ok((outcomes, trailed))) => {
+            if let Err(e) = trailed {
+                tracing::warn!(error = %e, points = trails.len(), "trail points not stored");
+            }
             for (job, outcome) in batch.into_iter().zip(outcomes) {
                 finish(j, job, outcome);
             }
@@ -237,8 +264,17 @@ async fn run_batch(j: &DbJournal, mut batch: Vec<Job>) {
             for job in batch {
                 run_alone(j, job).await;
             }
+            if !trails.is_empty() {
+                let stored =
+                    j.db.run(async |c| db::trail::insert_many(c, &trails).await)
+                        .await;
+                if !matches!(stored, Ok(Ok(()))) {
+                    tracing::warn!(points = trails.len(), "trail points not stored");
+                }
+            }
         }
         Err(e) => {
+            tracing::warn!(error = %e, points = trails.len(), "trail points not stored");
             for job in batch {
                 fail(job, storage(&e));
             }

@@ -222,6 +222,20 @@ impl Proximity {
         self.provider_latest.is_some()
     }
 
+    /// How long until time alone could change what [`Proximity::tick`]
+    /// reports: a second while the provider is within (the dwell grows, and
+    /// their evidence may go stale), else until the customer's fix stops
+    /// being the target (it falls back to the service address). `None`:
+    /// nothing changes before the next fix.
+    pub fn next_tick(&self, now: DateTime<Utc>) -> Option<std::time::Duration> {
+        if self.within {
+            return Some(std::time::Duration::from_secs(1));
+        }
+        let stale_at = self.customer_target?.at + seconds(self.config.stale_s);
+        let left = (stale_at - now).to_std().ok()?;
+        Some(left + std::time::Duration::from_millis(1))
+    }
+
     /// The rule's tunables.
     pub fn config(&self) -> &ProximityConfig {
         &self.config

@@ -113,6 +113,8 @@ pub struct BookingSession {
     proximity: Option<Proximity>,
     last: LastLocations,
     trail_last: [Option<(DateTime<Utc>, f64, f64)>; 2],
+    /// The proximity timer, when armed: when it fires and its handle.
+    tick_timer: Option<(Instant, SpawnHandle)>,
     /// Journal work waiting for its turn, and whether a job is running.
     lane: VecDeque<Job>,
     running: bool,
@@ -141,6 +143,7 @@ impl BookingSession {
             proximity: None,
             last: LastLocations::default(),
             trail_last: [None, None],
+            tick_timer: None,
             lane: VecDeque::new(),
             running: false,
             ahead: None,
@@ -456,6 +459,35 @@ impl BookingSession {
         }
     }
 
+    /// Arms the proximity timer for when time alone could change what
+    /// clients see ([`Proximity::next_tick`]), unless it is armed sooner. A
+    /// session only wakes up when that can happen: while the provider is
+    /// within, every second; otherwise rarely or never.
+    fn arm_tick(&mut self, ctx: &mut Context<Self>) {
+        if !self.state_ahead().is_some_and(BookingState::awaits_arrival) {
+            return;
+        }
+        let Some(proximity) = self.proximity.as_ref().filter(|p| p.has_provider_fix()) else {
+            return;
+        };
+        let Some(after) = proximity.next_tick(Utc::now()) else {
+            return;
+        };
+        let at = Instant::now() + after;
+        if let Some((armed, handle)) = self.tick_timer {
+            if armed <= at {
+                return;
+            }
+            ctx.cancel_future(handle);
+        }
+        let handle = ctx.run_later(after, |act, ctx| {
+            act.tick_timer = None;
+            act.tick(ctx);
+            act.arm_tick(ctx);
+        });
+        self.tick_timer = Some((at, handle));
+    }
+
     fn tick(&mut self, ctx: &mut Context<Self>) {
         let Some(state) = self.state_ahead() else {
             return;
@@ -527,7 +559,6 @@ impl actix::Actor for BookingSession {
                 ctx.stop();
             }
         }));
-        ctx.run_interval(Duration::from_secs(1), |act, ctx| act.tick(ctx));
         let every = (self.config.idle_timeout / 4).max(Duration::from_millis(50));
         ctx.run_interval(every, |act, ctx| {
             if act.subscribers.is_empty()
@@ -744,6 +775,7 @@ impl BookingSession {
             proximity,
         }]);
         self.run_fix_steps(steps, ctx);
+        self.arm_tick(ctx);
         Ok(())
     }
 }

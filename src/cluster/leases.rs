@@ -1,11 +1,14 @@
 //! Booking ownership between nodes. A node takes a booking's lease before
-//! it starts the booking's session ([`claim`]), keeps every lease it holds
-//! alive (the [`keeper`], every third of a lease), gives back those whose
-//! session stopped, and stops a session whose lease another node took. The
-//! journal checks the lease's token inside every write's transaction
-//! ([`Fences`]), so a node that lost a booking can never commit to it.
+//! it starts the booking's session ([`claim`]). Its bookings' leases hold as
+//! long as its own row does, which the [`keeper`] renews every third of a
+//! lease (one row, however many bookings); the keeper also gives back the
+//! leases of sessions that stopped, and stops a session whose lease another
+//! node took (possible only after this node's row lapsed). The journal
+//! checks the lease's token inside every write's transaction ([`Fences`]),
+//! so a node that lost a booking can never commit to it.
 
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use actix_web::web;
@@ -36,7 +39,11 @@ pub async fn claim(
     let claim = state
         .db
         .run(async |c| {
-            db::leases::claim(c, &name, &cluster.node_id, now_ms(), ttl_ms(cluster)).await
+            // A booking's lease holds only while this node's row does.
+            if now_ms() >= cluster.alive_until.load(Ordering::Relaxed) {
+                renew(c, cluster).await?;
+            }
+            db::leases::claim_booking(c, &name, &cluster.node_id, now_ms()).await
         })
         .await
         .map_err(|e| SessionError::Unavailable(format!("lease: {e}")))?
@@ -70,7 +77,19 @@ pub async fn claim_job(state: &AppState, job: &str, ttl: Duration) -> bool {
     )
 }
 
-/// Keeps this node's leases: renews them all, stops the sessions whose lease
+/// Renews this node's row; true when it had lapsed (or is new).
+async fn renew(c: &mut db::DbConn, cluster: &Cluster) -> diesel::QueryResult<bool> {
+    let until = now_ms() + ttl_ms(cluster);
+    let lapsed = db::leases::renew_node(c, &cluster.node_id, now_ms(), until).await?;
+    cluster.alive_until.store(until, Ordering::Relaxed);
+    Ok(lapsed)
+}
+
+/// Every this many rounds the keeper reads which bookings' leases still name
+/// this node, even when its row never lapsed (clocks may disagree).
+const VERIFY_EVERY: u32 = 10;
+
+/// Keeps this node's leases: renews its row, stops the sessions whose lease
 /// is gone, gives back the leases of sessions that stopped.
 pub(super) async fn keeper(state: web::Data<AppState>) {
     let Some(cluster) = state.cluster.clone() else {
@@ -79,25 +98,34 @@ pub(super) async fn keeper(state: web::Data<AppState>) {
     let every = cluster.config.lease / 3;
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut round: u32 = 0;
     loop {
         tick.tick().await;
-        // Leases taken after the renewal read are not in its answer: they
-        // are judged on the next round.
+        // Leases taken after the read are not in its answer: they are judged
+        // on a later round.
         let asked = Instant::now();
-        let until = now_ms() + ttl_ms(&cluster);
+        let verify = round % VERIFY_EVERY == 0;
+        round = round.wrapping_add(1);
         let renewed = state
             .db
-            .run(async |c| db::leases::renew_all(c, &cluster.node_id, until).await)
+            .run(async |c| {
+                let lapsed = renew(c, &cluster).await?;
+                if lapsed || verify {
+                    db::leases::held(c, &cluster.node_id).await.map(Some)
+                } else {
+                    Ok(None)
+                }
+            })
             .await;
-        let held: HashMap<String, i64> = match renewed {
-            Ok(Ok(rows)) => rows.into_iter().collect(),
+        let held: Option<HashMap<String, i64>> = match renewed {
+            Ok(Ok(rows)) => rows.map(|rows| rows.into_iter().collect()),
             other => {
                 let error = match other {
                     Ok(Err(e)) => e.to_string(),
                     Err(e) => e.to_string(),
                     Ok(Ok(_)) => String::new(),
                 };
-                tracing::error!(%error, "could not renew this node's leases; its bookings move to other nodes if this lasts a lease");
+                tracing::error!(%error, "could not renew this node's lease; its bookings move to other nodes if this lasts a lease");
                 continue;
             }
         };
@@ -111,7 +139,10 @@ pub(super) async fn keeper(state: web::Data<AppState>) {
             if taken_at >= asked {
                 continue;
             }
-            if held.get(&booking_lease(&booking_id)) != Some(&token) {
+            let lost = held
+                .as_ref()
+                .is_some_and(|h| h.get(&booking_lease(&booking_id)) != Some(&token));
+            if lost {
                 tracing::warn!(booking = %booking_id, "another node took this booking's lease; stopping its session here");
                 cluster.fences.remove(&booking_id);
                 state.dispatcher.do_send(StopSession { booking_id });
@@ -136,7 +167,14 @@ async fn release(state: &AppState, cluster: &Cluster, booking_id: &str, token: i
 
 /// Gives back every lease (graceful shutdown).
 pub(super) async fn release_all(state: &AppState, cluster: &Cluster) {
-    for (booking_id, token, _) in cluster.fences.all() {
-        release(state, cluster, &booking_id, token).await;
+    for (booking_id, _, _) in cluster.fences.all() {
+        cluster.fences.remove(&booking_id);
+    }
+    if let Err(e) = state
+        .db
+        .run(async |c| db::leases::release_node(c, &cluster.node_id).await)
+        .await
+    {
+        tracing::warn!(error = %e, "could not give this node's leases back; they lapse by themselves");
     }
 }

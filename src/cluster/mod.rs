@@ -25,7 +25,7 @@ mod serve;
 pub mod wire;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -78,6 +78,9 @@ pub struct Cluster {
     listening: AtomicBool,
     /// The leases of bookings this node holds, checked by the journal.
     pub fences: Arc<leases::Fences>,
+    /// Until when (ms since the epoch) this node's row in `leases` holds, as
+    /// last renewed: its bookings' leases hold as long.
+    alive_until: AtomicI64,
     /// Other nodes, by when they were last heard of.
     peers: Mutex<HashMap<String, Instant>>,
     /// Bookings this node follows, by when it last asked.
@@ -102,6 +105,7 @@ impl Cluster {
         let node_id: Arc<str> = Arc::from(config.node_id.as_str());
         Ok(Arc::new(Self {
             fences: Arc::new(leases::Fences::new(node_id.clone())),
+            alive_until: AtomicI64::new(0),
             node_id,
             config: config.clone(),
             client,

@@ -186,6 +186,12 @@ async fn read(
                 if conn.client.queue.is_closed() {
                     break;
                 }
+                // A socket heard from within the interval is alive: only
+                // silent ones are asked (a provider streaming fixes is never
+                // pinged, which halves the pings of a busy node).
+                if heard.elapsed() < PING_EVERY {
+                    continue;
+                }
                 // Never wait on a socket that stopped reading.
                 match tokio::time::timeout(Duration::from_secs(5), session.ping(b"")).await {
                     Ok(Ok(())) => {}

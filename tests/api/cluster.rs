@@ -338,9 +338,24 @@ async fn a_node_that_lost_the_lease_cannot_commit() {
         .db
         .run(async |c| {
             let old = onsite::db::leases::find(c, &name).await.unwrap().unwrap();
-            onsite::db::leases::claim(c, &name, "node-elsewhere", old.expires_at + 1, 60_000)
-                .await
-                .unwrap()
+            // Once A's own row has lapsed, its bookings are free to take.
+            let node = onsite::db::leases::node_lease(&old.node_id);
+            let alive = onsite::db::leases::find(c, &node).await.unwrap().unwrap();
+            // While A's row runs, nobody else can.
+            let refused =
+                onsite::db::leases::claim_booking(c, &name, "node-elsewhere", alive.expires_at - 1)
+                    .await
+                    .unwrap();
+            assert!(
+                matches!(refused, onsite::db::leases::Claim::Taken { ref node_id, .. } if *node_id == old.node_id),
+                "{refused:?}"
+            );
+            let taken =
+                onsite::db::leases::claim_booking(c, &name, "node-elsewhere", alive.expires_at + 1)
+                    .await
+                    .unwrap();
+            assert!(matches!(taken, onsite::db::leases::Claim::Held(t) if t > old.token));
+            taken
         })
         .await
         .unwrap();

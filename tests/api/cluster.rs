@@ -350,6 +350,11 @@ async fn a_node_that_lost_the_lease_cannot_commit() {
                 matches!(refused, onsite::db::leases::Claim::Taken { ref node_id, .. } if *node_id == old.node_id),
                 "{refused:?}"
             );
+            // The other node is alive (its own row runs for a minute).
+            let now = chrono::Utc::now().timestamp_millis();
+            onsite::db::leases::renew_node(c, "node-elsewhere", now, now + 60_000)
+                .await
+                .unwrap();
             let taken =
                 onsite::db::leases::claim_booking(c, &name, "node-elsewhere", alive.expires_at + 1)
                     .await

@@ -512,3 +512,21 @@ fn invariants_hold_on_a_random_walk() {
         "the walk exercised the rule ({journaled})"
     );
 }
+
+#[test]
+fn a_tick_is_due_every_second_inside_and_only_when_the_target_can_change_outside() {
+    let mut p = tracker();
+    // Far away, no customer fix: time alone changes nothing.
+    provider_at(&mut p, 800.0, 0);
+    assert_eq!(p.next_tick(t(0)), None);
+    // A customer fix is the target until it goes stale (60 s): then the
+    // target falls back to the service address, which a tick must notice.
+    let customer = fix(north(SERVICE, 300.0), Some(5.0), 10);
+    p.on_customer_fix(customer, t(10)).unwrap();
+    let due = p.next_tick(t(20)).unwrap();
+    assert!(due > std::time::Duration::from_secs(49) && due <= std::time::Duration::from_secs(51));
+    // Inside, the dwell grows every second.
+    provider_at(&mut p, 300.0, 30);
+    assert!(p.last_reported().within);
+    assert_eq!(p.next_tick(t(30)), Some(std::time::Duration::from_secs(1)));
+}

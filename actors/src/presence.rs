@@ -5,6 +5,7 @@
 //! notification path reads it to choose between a socket frame and a push.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// Node id -> its users with an open socket.
@@ -15,6 +16,9 @@ pub struct Presence {
     online: Arc<RwLock<HashSet<Arc<str>>>>,
     /// Other nodes' users, by node.
     remote: Arc<RwLock<ByNode>>,
+    /// Bumped on every change to this node's part, so a reader that
+    /// announces it can tell "nothing changed" without copying the set.
+    version: Arc<AtomicU64>,
 }
 
 impl Presence {
@@ -44,15 +48,24 @@ impl Presence {
             .unwrap_or_default()
     }
 
+    /// Changes a reader can compare: equal versions, same users here.
+    pub fn version(&self) -> u64 {
+        self.version.load(Ordering::Acquire)
+    }
+
     pub(crate) fn arrive(&self, user_id: &Arc<str>) {
         if let Ok(mut set) = self.online.write() {
-            set.insert(user_id.clone());
+            if set.insert(user_id.clone()) {
+                self.version.fetch_add(1, Ordering::AcqRel);
+            }
         }
     }
 
     pub(crate) fn leave(&self, user_id: &str) {
         if let Ok(mut set) = self.online.write() {
-            set.remove(user_id);
+            if set.remove(user_id) {
+                self.version.fetch_add(1, Ordering::AcqRel);
+            }
         }
     }
 
@@ -92,11 +105,17 @@ mod tests {
         let p = Presence::default();
         let u: Arc<str> = Arc::from("u1");
         assert!(!p.is_online("u1"));
+        let v0 = p.version();
         p.arrive(&u);
         assert!(p.is_online("u1"));
         assert!(!p.is_online("u2"));
+        let v1 = p.version();
+        assert_ne!(v0, v1, "an arrival is a change");
+        p.arrive(&u);
+        assert_eq!(p.version(), v1, "arriving twice is not");
         p.leave("u1");
         assert!(!p.is_online("u1"));
+        assert_ne!(p.version(), v1, "a departure is a change");
     }
 
     #[test]

@@ -83,14 +83,28 @@ pub(super) async fn publisher(cluster: Arc<Cluster>, mut rx: mpsc::Receiver<Outg
             d.do_send(TransportRecovered);
         }
         let mut batch = Vec::with_capacity(BATCH);
+        let mut probes = Vec::with_capacity(BATCH);
         loop {
             if rx.recv_many(&mut batch, BATCH).await == 0 {
                 return;
             }
             let mut pipe = redis::pipe();
+            // A booking frame's count of receivers says whether any node
+            // listens; everything else's reply is ignored.
+            probes.clear();
             for out in batch.drain(..) {
                 match out {
-                    Outgoing::Publish { channel, payload } => {
+                    Outgoing::Publish {
+                        channel,
+                        payload,
+                        probe: Some(probe),
+                    } => {
+                        pipe.cmd("PUBLISH").arg(channel).arg(payload);
+                        probes.push(probe);
+                    }
+                    Outgoing::Publish {
+                        channel, payload, ..
+                    } => {
                         pipe.cmd("PUBLISH").arg(channel).arg(payload).ignore();
                     }
                     Outgoing::Command(cmd) => {
@@ -98,10 +112,19 @@ pub(super) async fn publisher(cluster: Arc<Cluster>, mut rx: mpsc::Receiver<Outg
                     }
                 }
             }
-            if let Err(e) = pipe.query_async::<()>(&mut conn).await {
-                cluster.publishing.store(false, Ordering::Relaxed);
-                tracing::error!(error = %e, "lost Redis while publishing; reconnecting");
-                break;
+            match pipe.query_async::<Vec<i64>>(&mut conn).await {
+                Ok(receivers) => {
+                    for (probe, n) in probes.drain(..).zip(receivers) {
+                        if n == 0 {
+                            cluster.reached_nobody(probe);
+                        }
+                    }
+                }
+                Err(e) => {
+                    cluster.publishing.store(false, Ordering::Relaxed);
+                    tracing::error!(error = %e, "lost Redis while publishing; reconnecting");
+                    break;
+                }
             }
         }
     }
@@ -161,6 +184,13 @@ pub(super) async fn listener(state: web::Data<AppState>, mut rx: mpsc::Unbounded
         first = false;
         backoff = Backoff::new();
         cluster.listening.store(true, Ordering::Relaxed);
+        // Owners that saw this node's channels reach nobody while it was
+        // away publish to it again (and this node may have missed others
+        // saying so).
+        cluster.heard_all();
+        cluster.broadcast(&AllMsg::Listening {
+            from: cluster.node_id.to_string(),
+        });
         load_presence(&cluster).await;
         if recovered {
             if let Some(d) = cluster.dispatcher.get() {
@@ -193,6 +223,9 @@ pub(super) async fn listener(state: web::Data<AppState>, mut rx: mpsc::Unbounded
                         }
                         Listen::WatchAll(done) => {
                             let ok = monitoring || sink.psubscribe(wire::BOOKINGS).await.is_ok();
+                            if ok && !monitoring {
+                                cluster.broadcast(&AllMsg::Listening { from: cluster.node_id.to_string() });
+                            }
                             monitoring = ok;
                             let _ = done.send(());
                             ok
@@ -209,6 +242,9 @@ pub(super) async fn listener(state: web::Data<AppState>, mut rx: mpsc::Unbounded
                         let done = if wanted { sink.psubscribe(wire::BOOKINGS).await } else { sink.punsubscribe(wire::BOOKINGS).await };
                         if done.is_err() {
                             break;
+                        }
+                        if wanted {
+                            cluster.broadcast(&AllMsg::Listening { from: cluster.node_id.to_string() });
                         }
                         monitoring = wanted;
                     }
@@ -336,6 +372,7 @@ fn on_all(
             provider_id,
             status,
         } if from != *cluster.node_id => cluster.live.note_state(&booking_id, &provider_id, status),
+        AllMsg::Listening { from } if from != *cluster.node_id => cluster.heard_all(),
         AllMsg::Bye { from } if from != *cluster.node_id => {
             lock(&cluster.peers).remove(&from);
             cluster.presence.remote_forget(&from);
@@ -383,6 +420,7 @@ async fn load_presence(cluster: &Cluster) {
 /// that went silent, and stop following bookings no mirror needs.
 pub(super) async fn heartbeat(cluster: Arc<Cluster>) {
     let mut announced: HashSet<Arc<str>> = HashSet::new();
+    let mut announced_version: Option<u64> = None;
     let mut was_publishing = false;
     let mut tick = tokio::time::interval(HEARTBEAT);
     let mut rounds: u64 = 0;
@@ -392,18 +430,30 @@ pub(super) async fn heartbeat(cluster: Arc<Cluster>) {
         tick.tick().await;
         rounds += 1;
         let publishing = cluster.publishing.load(Ordering::Relaxed);
-        let now: HashSet<Arc<str>> = cluster.presence.here().into_iter().collect();
         if publishing && !was_publishing {
             // A fresh start (or Redis lost our set): write all of it again.
             let mut del = redis::cmd("DEL");
             del.arg(&key);
             cluster.send(Outgoing::Command(del));
             announced.clear();
+            announced_version = None;
         }
         was_publishing = publishing;
         if publishing {
-            let online: Vec<String> = now.difference(&announced).map(|u| u.to_string()).collect();
-            let offline: Vec<String> = announced.difference(&now).map(|u| u.to_string()).collect();
+            // Copy and compare this node's users only when they changed: a
+            // node with tens of thousands of sockets would otherwise hash
+            // every one of them twice a second for nothing.
+            let version = cluster.presence.version();
+            let (online, offline) = if announced_version == Some(version) {
+                (Vec::new(), Vec::new())
+            } else {
+                let now: HashSet<Arc<str>> = cluster.presence.here().into_iter().collect();
+                let online = now.difference(&announced).map(|u| u.to_string()).collect();
+                let offline = announced.difference(&now).map(|u| u.to_string()).collect();
+                announced = now;
+                announced_version = Some(version);
+                (online, offline)
+            };
             if !online.is_empty() {
                 let mut add = redis::cmd("SADD");
                 add.arg(&key).arg(&online);
@@ -422,7 +472,6 @@ pub(super) async fn heartbeat(cluster: Arc<Cluster>) {
                 online,
                 offline,
             });
-            announced = now;
         }
         // Nodes not heard of for a lease are gone, with their users.
         let gone: Vec<String> = {
@@ -443,6 +492,7 @@ pub(super) async fn heartbeat(cluster: Arc<Cluster>) {
         }
         if rounds % 30 == 0 {
             unfollow_unused(&cluster).await;
+            cluster.forget_quiet();
         }
     }
 }

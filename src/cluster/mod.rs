@@ -9,7 +9,10 @@
 //!   forwarded there over Redis and answered through it ([`serve`] answers).
 //! - Frames: an owner publishes each frame of its sessions once, on the
 //!   booking's channel; the nodes with subscribers of the booking hand them
-//!   out through a [`Mirror`](onsite_actors::mirror::Mirror).
+//!   out through a [`Mirror`](onsite_actors::mirror::Mirror). A booking
+//!   whose last frame reached no node goes quiet: its shaped frames
+//!   (locations) stay home until a node asks for its snapshot or starts
+//!   listening to every booking ([`Quiet`]); journaled events always go out.
 //! - Users: notifications and revocations reach a user's sockets on every
 //!   node; presence is shared (a Redis set per node, expiring with it).
 //!
@@ -33,7 +36,7 @@ use actix::Addr;
 use actix_web::web;
 use onsite_actors::booking::BookingState;
 use onsite_actors::dispatcher::Dispatcher;
-use onsite_actors::fanout::{Fanout, Outbound};
+use onsite_actors::fanout::{Fanout, Outbound, Published};
 use onsite_actors::messages::{Deliver, SessionError};
 use onsite_actors::presence::Presence;
 use tokio::sync::{mpsc, oneshot};
@@ -46,10 +49,53 @@ use wire::{AllMsg, Answer, Command, NodeMsg};
 /// are dropped (and counted): a mirror reads lost events from the journal.
 const OUTGOING_CAPACITY: usize = 200_000;
 
+/// How long a booking whose frames reached no other node keeps its shaped
+/// frames home, unless a node asks for it sooner; then one goes out again
+/// to look (a safety net: the asking is what normally ends it).
+const QUIET_FOR: Duration = Duration::from_secs(60);
+
 /// What the publisher sends, in order, on one connection.
 enum Outgoing {
-    Publish { channel: String, payload: Vec<u8> },
+    /// `probe`: a booking's frame, whose count of receivers tells whether
+    /// any node listens to the booking.
+    Publish {
+        channel: String,
+        payload: Vec<u8>,
+        probe: Option<Probe>,
+    },
     Command(redis::Cmd),
+}
+
+/// A booking frame on its way, with [`Quiet::generation`] when it left.
+struct Probe {
+    booking_id: Arc<str>,
+    generation: u64,
+}
+
+/// Bookings no other node listens to, by when a publication of theirs
+/// reached nobody. A node that starts listening (asks for a snapshot, or
+/// subscribes to every booking) says so first, which bumps `generation`:
+/// a count of zero from a frame that left before that says nothing about
+/// now, so it is not taken as quiet.
+#[derive(Default)]
+struct Quiet {
+    since: HashMap<Arc<str>, Instant>,
+    generation: u64,
+}
+
+impl Quiet {
+    /// Whether `booking_id`'s last publication reached no node (within
+    /// [`QUIET_FOR`]).
+    fn holds(&mut self, booking_id: &str) -> bool {
+        match self.since.get(booking_id) {
+            Some(at) if at.elapsed() < QUIET_FOR => true,
+            Some(_) => {
+                self.since.remove(booking_id);
+                false
+            }
+            None => false,
+        }
+    }
 }
 
 /// What the listener is asked to change in its subscriptions.
@@ -86,6 +132,9 @@ pub struct Cluster {
     /// Bookings this node follows, by when it last asked.
     followed: Mutex<HashMap<String, Instant>>,
     monitors_on: OnceLock<Arc<AtomicBool>>,
+    quiet: Mutex<Quiet>,
+    /// Shaped frames kept home because nobody listened.
+    held_back: AtomicU64,
     dispatcher: OnceLock<Addr<Dispatcher>>,
     presence: Presence,
     live: onsite_actors::live::LiveBookings,
@@ -119,6 +168,8 @@ impl Cluster {
             peers: Mutex::new(HashMap::new()),
             followed: Mutex::new(HashMap::new()),
             monitors_on: OnceLock::new(),
+            quiet: Mutex::new(Quiet::default()),
+            held_back: AtomicU64::new(0),
             dispatcher: OnceLock::new(),
             presence,
             live,
@@ -181,7 +232,47 @@ impl Cluster {
     }
 
     fn publish(&self, channel: String, payload: Vec<u8>) -> bool {
-        self.send(Outgoing::Publish { channel, payload })
+        self.send(Outgoing::Publish {
+            channel,
+            payload,
+            probe: None,
+        })
+    }
+
+    /// A publication of `probe`'s booking reached no node.
+    fn reached_nobody(&self, probe: Probe) {
+        let mut quiet = lock(&self.quiet);
+        if quiet.generation == probe.generation {
+            quiet.since.insert(probe.booking_id, Instant::now());
+        }
+    }
+
+    /// A node listens to `booking_id` now: its frames go out again.
+    pub(crate) fn heard(&self, booking_id: &str) {
+        let mut quiet = lock(&self.quiet);
+        quiet.generation += 1;
+        quiet.since.remove(booking_id);
+    }
+
+    /// A node listens to every booking now (or may have missed saying so).
+    fn heard_all(&self) {
+        let mut quiet = lock(&self.quiet);
+        quiet.generation += 1;
+        quiet.since.clear();
+    }
+
+    /// Forgets quiet marks that lapsed.
+    fn forget_quiet(&self) {
+        lock(&self.quiet)
+            .since
+            .retain(|_, at| at.elapsed() < QUIET_FOR);
+    }
+
+    /// How many bookings are quiet here, and how many shaped frames stayed
+    /// home because of it.
+    pub fn quiet_stats(&self) -> (usize, u64) {
+        let quiet = lock(&self.quiet).since.len();
+        (quiet, self.held_back.load(Ordering::Relaxed))
     }
 
     /// Says `msg` to one node (no answer awaited).
@@ -302,8 +393,23 @@ impl Cluster {
 
 impl Fanout for Cluster {
     fn publish(&self, out: Outbound) {
+        let generation = {
+            let mut quiet = lock(&self.quiet);
+            if matches!(out.frame, Published::Shaped { .. }) && quiet.holds(&out.booking_id) {
+                self.held_back.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+            quiet.generation
+        };
         let payload = wire::encode_frame(&self.node_id, &out);
-        Cluster::publish(self, wire::booking_channel(&out.booking_id), payload);
+        self.send(Outgoing::Publish {
+            channel: wire::booking_channel(&out.booking_id),
+            payload,
+            probe: Some(Probe {
+                booking_id: out.booking_id,
+                generation,
+            }),
+        });
     }
 
     fn state(&self, booking_id: &str, provider_id: &str, status: BookingState) {

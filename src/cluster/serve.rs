@@ -44,12 +44,16 @@ pub(super) async fn serve(
                         .await
                         .map_err(mail)
                         .and_then(|r| r.map(|()| Answer::Done)),
-                    Command::Snapshot(m) => addr.send(m).await.map_err(mail).and_then(|r| {
-                        r.map(|(text, seq)| Answer::Snapshot {
-                            text: text.to_string(),
-                            seq,
+                    Command::Snapshot(m) => {
+                        // The asker listens to the booking from now on.
+                        cluster.heard(&booking_id);
+                        addr.send(m).await.map_err(mail).and_then(|r| {
+                            r.map(|(text, seq)| Answer::Snapshot {
+                                text: text.to_string(),
+                                seq,
+                            })
                         })
-                    }),
+                    }
                     Command::Relay { .. } | Command::Summaries => Err(SessionError::Moved),
                 }
             }

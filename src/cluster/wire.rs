@@ -200,6 +200,10 @@ pub enum AllMsg {
         provider_id: String,
         status: BookingState,
     },
+    /// A node started listening to bookings' channels (it came back to
+    /// Redis, or an admin monitors there): send it every booking's frames
+    /// again, quiet ones too.
+    Listening { from: String },
     /// A node is shutting down.
     Bye { from: String },
 }

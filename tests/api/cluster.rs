@@ -292,6 +292,100 @@ async fn subscribers_on_every_node_get_each_event_once_and_in_order() {
     );
 }
 
+/// Sends the provider's `k`th fix (each at its own latitude); returns it.
+async fn fix(provider: &mut crate::wsclient::Ws, id: &str, k: &mut u32) -> f64 {
+    *k += 1;
+    let lat = -26.2 + f64::from(*k) * 0.0001;
+    provider
+        .send(json!({"type": "location", "booking_id": id, "lat": lat, "lng": 28.04, "accuracy_m": 5, "at": now_minus(0.0)}))
+        .await;
+    lat
+}
+
+/// Until `ws` gets the location frame of the fix at `lat`.
+async fn location_at(ws: &mut crate::wsclient::Ws, id: &str, lat: f64) {
+    let mut seen = Vec::new();
+    ws.until(&mut seen, |f| {
+        f["type"] == "location"
+            && f["booking_id"] == id
+            && f["lat"].as_f64().is_some_and(|l| (l - lat).abs() < 1e-9)
+    })
+    .await;
+}
+
+/// Fixes until one reaches `ws` (a monitor hears of the first ones once
+/// the owner heard it listens: within a round trip, not 60 s).
+async fn fixes_reach(
+    provider: &mut crate::wsclient::Ws,
+    ws: &mut crate::wsclient::Ws,
+    id: &str,
+    k: &mut u32,
+) {
+    for _ in 0..8 {
+        let lat = fix(provider, id, k).await;
+        let wait = Duration::from_millis(400);
+        if tokio::time::timeout(wait, location_at(ws, id, lat))
+            .await
+            .is_ok()
+        {
+            return;
+        }
+    }
+    panic!("no fix reached the new listener");
+}
+
+/// Fixes until the owner keeps one home (its frames reached no other node).
+async fn until_held_back(
+    owner: &TestApp,
+    provider: &mut crate::wsclient::Ws,
+    id: &str,
+    k: &mut u32,
+) {
+    let held = |app: &TestApp| app.state.cluster.as_ref().unwrap().quiet_stats().1;
+    let before = held(owner);
+    for _ in 0..15 {
+        fix(provider, id, k).await;
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        if held(owner) > before {
+            return;
+        }
+    }
+    panic!("the owner published fixes nobody listened to");
+}
+
+#[actix_web::test]
+async fn locations_nobody_listens_to_stay_home_until_a_node_listens() {
+    let Some(n) = nodes(3, &[]).await else { return };
+    let (a, b, c) = (&n[0], &n[1], &n[2]);
+    let m = market(a).await;
+    let id = m.book(a, "small").await["id"].as_str().unwrap().to_owned();
+    m.pay(a, &id, 0).await;
+    let res = m.act(a, &m.provider, &id, "accept", json!({})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let mut provider = a.ws(&m.provider).await;
+    provider.subscribe(&id, None).await;
+    assert!(owner_of(a, &id));
+    let mut k = 0;
+    until_held_back(a, &mut provider, &id, &mut k).await;
+
+    // An admin starts monitoring on C: fixes reach it again.
+    let mut admin = c.ws(&m.admin).await;
+    admin.send(json!({"type": "monitor", "id": "m"})).await;
+    assert_eq!(admin.recv().await["type"], "ack");
+    fixes_reach(&mut provider, &mut admin, &id, &mut k).await;
+
+    // Once the monitor is gone, fixes stay home again; a customer who
+    // subscribes on B (the owner answers its snapshot) gets the very next.
+    drop(admin);
+    until_held_back(a, &mut provider, &id, &mut k).await;
+    let mut customer = b.ws(&m.customer).await;
+    customer.subscribe(&id, None).await;
+    let lat = fix(&mut provider, &id, &mut k).await;
+    location_at(&mut customer, &id, lat).await;
+    let lat = fix(&mut provider, &id, &mut k).await;
+    location_at(&mut customer, &id, lat).await;
+}
+
 #[actix_web::test]
 async fn revocation_and_notifications_reach_sockets_on_every_node() {
     let Some(n) = nodes(2, &[]).await else { return };

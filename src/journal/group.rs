@@ -7,7 +7,9 @@
 //! rolled back to its savepoint and answered with its error; the others are
 //! untouched. If the transaction as a whole cannot commit, nothing of it is
 //! kept and every job is run again alone, in its own transaction, so one
-//! job can never fail or commit another's.
+//! job can never fail or commit another's. Trail points are answered by
+//! nobody, so a batch of nothing else waits up to [`TRAIL_LINGER`] for
+//! company before it is written.
 //!
 //! SQLite has one writer (its pool has one connection); PostgreSQL has half
 //! the pool, so requests keep connections of their own while the writers
@@ -28,6 +30,10 @@ pub const MAX_BATCH: usize = 64;
 /// Trail points one transaction takes at most, all in one statement (8
 /// parameters a row, well within SQLite's 32,766 and PostgreSQL's 65,535).
 const MAX_TRAILS: usize = 512;
+/// How long a batch of nothing but trail points waits for more before it
+/// is written: a busy node then writes a few large statements a second
+/// instead of one small transaction per fix.
+const TRAIL_LINGER: std::time::Duration = std::time::Duration::from_millis(200);
 /// Jobs waiting for a writer before senders wait too.
 const QUEUE: usize = 8192;
 
@@ -174,6 +180,26 @@ async fn writer(
                         batch.push(job);
                     }
                     Err(_) => break,
+                }
+            }
+            // Nothing but trail points: nobody waits for them, so wait a
+            // little for more and write them in one statement rather than
+            // one small transaction per fix. A commit or an append ends the
+            // wait at once and goes in with them.
+            if trails == batch.len() {
+                let until = tokio::time::Instant::now() + TRAIL_LINGER;
+                while trails < MAX_TRAILS {
+                    match tokio::time::timeout_at(until, rx.recv()).await {
+                        Ok(Some(job)) => {
+                            let trail = matches!(job, Job::Trail(_));
+                            trails += usize::from(trail);
+                            batch.push(job);
+                            if !trail {
+                                break;
+                            }
+                        }
+                        Ok(None) | Err(_) => break,
+                    }
                 }
             }
         }

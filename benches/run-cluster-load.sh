@@ -14,9 +14,12 @@
 #       has drained; the warm-up wave is reported on its own. scale does the
 #       same.
 #   benches/run-cluster-load.sh scale NODES PAIRS RATE DURATION
-#       PAIRS pairs over NODES nodes, split between generators of at most
-#       GEN_PAIRS pairs each (default 8500: 17,000 sockets, under the
-#       20,000 open files a process may hold). PLACE=same keeps a pair on
+#       PAIRS pairs over NODES nodes, split evenly between generators of at
+#       most GEN_PAIRS pairs each (default 8500: 17,000 sockets, under the
+#       20,000 open files a process may hold); even, so that they ramp and
+#       measure in the same window and none closes its sockets (a burst of
+#       disconnects the nodes must process) while the others still
+#       measure. PLACE=same keeps a pair on
 #       one node, PLACE=cross (default) puts its provider on the next.
 #       Reports each generator's line and the nodes' summed RSS.
 #   benches/run-cluster-load.sh failover NODES PAIRS RATE DURATION KILL_AFTER
@@ -131,8 +134,9 @@ case $mode in
             --provider-urls "$providers" --server-pid "$pids" --monitor "$monitor"
         ;;
     scale)
-        per=${GEN_PAIRS:-8500}
-        gens=$(((pairs + per - 1) / per))
+        most=${GEN_PAIRS:-8500}
+        gens=$(((pairs + most - 1) / most))
+        per=$(((pairs + gens - 1) / gens))
         # Every generator ramps at the same time; together at CONNECT_RATE.
         rate_each=$((${CONNECT_RATE:-2000} / gens))
         echo "== $pairs pairs ($((2 * pairs)) sockets) over $nodes nodes, $gens generators" >&2

@@ -57,6 +57,9 @@ pub struct GroupCommit {
     tx: mpsc::Sender<Job>,
     /// Jobs sent and not yet finished (queued or in a batch).
     in_flight: Arc<std::sync::atomic::AtomicUsize>,
+    /// Trail points dropped because the queue was full (logged at powers
+    /// of two, so a burst is a few lines, not one per point).
+    trails_dropped: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl GroupCommit {
@@ -84,7 +87,11 @@ impl GroupCommit {
                     }
                 });
             })?;
-        Ok(Self { tx, in_flight })
+        Ok(Self {
+            tx,
+            in_flight,
+            trails_dropped: Arc::default(),
+        })
     }
 
     /// Waits until every job sent so far is written (or `deadline` passes);
@@ -123,7 +130,10 @@ impl GroupCommit {
                 mpsc::error::TrySendError::Full(_) => "the journal queue is full",
                 mpsc::error::TrySendError::Closed(_) => "the journal writer stopped",
             };
-            tracing::warn!(reason, "trail point not stored");
+            let dropped = self.trails_dropped.fetch_add(1, Ordering::Relaxed) + 1;
+            if dropped.is_power_of_two() {
+                tracing::warn!(reason, dropped, "trail point not stored");
+            }
         }
     }
 

@@ -211,15 +211,24 @@ async fn every_command_kind_is_forwarded_to_the_owner_and_answered_through_it() 
     assert_eq!(chats, ["On my way", "Blue van"]);
 }
 
+/// A booking of `m`'s, booked, paid and accepted on `app`.
+async fn confirmed(app: &TestApp, m: &Market) -> String {
+    let id = m.book(app, "small").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    m.pay(app, &id, 0).await;
+    let res = m.act(app, &m.provider, &id, "accept", json!({})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    id
+}
+
 #[actix_web::test]
 async fn subscribers_on_every_node_get_each_event_once_and_in_order() {
     let Some(n) = nodes(3, &[]).await else { return };
     let (a, b, c) = (&n[0], &n[1], &n[2]);
     let m = market(a).await;
-    let id = m.book(a, "small").await["id"].as_str().unwrap().to_owned();
-    m.pay(a, &id, 0).await;
-    let res = m.act(a, &m.provider, &id, "accept", json!({})).await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let id = confirmed(a, &m).await;
 
     // The customer on B and an admin monitor on C; the provider on A.
     let mut customer = b.ws(&m.customer).await;
@@ -358,10 +367,7 @@ async fn locations_nobody_listens_to_stay_home_until_a_node_listens() {
     let Some(n) = nodes(3, &[]).await else { return };
     let (a, b, c) = (&n[0], &n[1], &n[2]);
     let m = market(a).await;
-    let id = m.book(a, "small").await["id"].as_str().unwrap().to_owned();
-    m.pay(a, &id, 0).await;
-    let res = m.act(a, &m.provider, &id, "accept", json!({})).await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let id = confirmed(a, &m).await;
     let mut provider = a.ws(&m.provider).await;
     provider.subscribe(&id, None).await;
     assert!(owner_of(a, &id));

@@ -124,10 +124,15 @@ PY
 
 case $mode in
     compare)
-        monitor="$(url 3)?token=$(admin_token)"
-        echo "== one node: $pairs pairs, customer and provider on node 1" >&2
+        token=$(admin_token)
+        monitor="$(url 3)?token=$token"
+        # The same three roles on one node: an admin monitors there too
+        # (ONE_NODE_MONITOR=0 leaves it out).
+        one_monitor=()
+        [ "${ONE_NODE_MONITOR:-1}" = 0 ] || one_monitor=(--monitor "$(url 1)?token=$token")
+        echo "== one node: $pairs pairs, customer, provider${one_monitor:+ and admin monitor} on node 1" >&2
         "$bin/onsite-loadgen" --seed "$dir/seed.json" --clients "$pairs" --rate "$rate" --warmup --settle "${SETTLE:-15}" \
-            --duration "$duration" --customer-urls "$(url 1)" --server-pid "$(cat "$dir/node1.pid")"
+            --duration "$duration" --customer-urls "$(url 1)" --server-pid "$(cat "$dir/node1.pid")" "${one_monitor[@]}"
         echo "== three nodes: $pairs other pairs, customer on node k, provider on node k+1, admin monitor on node 3" >&2
         "$bin/onsite-loadgen" --seed "$dir/seed.json" --skip "$pairs" --clients "$pairs" \
             --rate "$rate" --warmup --settle "${SETTLE:-15}" --duration "$duration" --customer-urls "$customers" \

@@ -4,8 +4,8 @@
 # directly (as clients the balancer already placed), from 127.0.0.1-16.
 #
 #   benches/run-cluster-load.sh compare PAIRS RATE DURATION
-#       One run, three nodes. First PAIRS pairs all on node 1 (one node),
-#       then PAIRS other pairs with each customer on node k, its provider
+#       One run, three nodes. First PAIRS pairs and a monitor on node 1
+#       (ONE_NODE_MONITOR=0: none), then PAIRS other pairs, each customer on node k, its provider
 #       on node k+1 and an admin monitor on node 3: fix-to-customer
 #       latency of both, side by side. Each first sends a warm-up fix per
 #       booking (its first fix starts the trip: a journaled state change)

@@ -453,6 +453,8 @@ async fn run(args: Args) -> anyhow::Result<()> {
     }
 
     let monitor_frames = Rc::new(Cell::new(0u64));
+    let monitor_events = Rc::new(Cell::new(0u64));
+    let monitor_end: Rc<RefCell<Option<String>>> = Rc::new(RefCell::new(None));
     if let Some(url) = &args.monitor {
         let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str())
             .await
@@ -460,14 +462,32 @@ async fn run(args: Args) -> anyhow::Result<()> {
         ws.send(Message::text(r#"{"type":"monitor","id":"m"}"#))
             .await?;
         let count = monitor_frames.clone();
+        let events = monitor_events.clone();
+        let ended = monitor_end.clone();
         let mut phase = phase_rx.clone();
         tokio::task::spawn_local(async move {
             loop {
                 tokio::select! {
                     msg = ws.next() => match msg {
                         Some(Ok(Message::Text(t))) if t.contains(r#""type":"location""#) => count.set(count.get() + 1),
+                        Some(Ok(Message::Text(t))) if t.contains(r#""type":"booking""#) => events.set(events.get() + 1),
+                        Some(Ok(Message::Close(frame))) => {
+                            // A monitor closed by the server must not pass for one that kept up.
+                            *ended.borrow_mut() = Some(frame.map_or_else(
+                                || "closed without a code".to_owned(),
+                                |f| format!("closed by the server with {} ({})", u16::from(f.code), f.reason),
+                            ));
+                            return;
+                        }
                         Some(Ok(_)) => {}
-                        _ => return,
+                        Some(Err(e)) => {
+                            *ended.borrow_mut() = Some(format!("failed: {e}"));
+                            return;
+                        }
+                        None => {
+                            *ended.borrow_mut() = Some("ended".to_owned());
+                            return;
+                        }
                     },
                     changed = phase.changed() => if changed.is_err() || *phase.borrow() == Phase::Stop { return },
                 }
@@ -598,8 +618,13 @@ async fn run(args: Args) -> anyhow::Result<()> {
     eprintln!("latency (provider send -> customer receive): {lat}");
     if args.monitor.is_some() {
         eprintln!(
-            "admin monitor: {} location frames (the monitor's queue keeps the latest per booking and party)",
-            monitor_frames.get()
+            "admin monitor: {} location frames (the monitor's queue keeps the latest per booking and party), {} booking events; its socket {}",
+            monitor_frames.get(),
+            monitor_events.get(),
+            monitor_end
+                .borrow()
+                .as_deref()
+                .unwrap_or("stayed open to the end")
         );
     }
     let per_fix_us = srv_cpu0.zip(srv_cpu1).and_then(|(a, b)| {

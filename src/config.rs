@@ -386,6 +386,9 @@ pub struct FcmConfig {
 pub struct WsConfig {
     /// Frames a slow websocket client may have queued before it is closed (1013).
     pub queue: usize,
+    /// The same for an admin's socket, which may monitor every live booking
+    /// of the cluster (one queued frame per booking and party at least).
+    pub admin_queue: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -722,6 +725,7 @@ impl Config {
             },
             ws: WsConfig {
                 queue: parse(&get, "ONSITE_WS_QUEUE", Some(256))?,
+                admin_queue: parse(&get, "ONSITE_WS_ADMIN_QUEUE", Some(65_536))?,
             },
             log: get("ONSITE_LOG").unwrap_or_else(|| "info".into()),
             platform: PlatformConfig {

@@ -8,7 +8,8 @@
 //! client with 1013 (try again later): it recovers by reconnecting with
 //! `since_seq`. Pushing never blocks and never awaits I/O.
 
-use std::collections::VecDeque;
+use std::collections::hash_map::Entry as Slot;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
@@ -48,7 +49,7 @@ pub enum Shaped {
 }
 
 /// What a shaped frame replaces: the same booking, kind and role.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CoalesceKey {
     pub booking_id: Arc<str>,
     pub kind: Shaped,
@@ -56,15 +57,52 @@ pub struct CoalesceKey {
 }
 
 struct Entry {
+    /// Set while this is the queued frame of its key.
     key: Option<CoalesceKey>,
-    text: Arc<str>,
+    /// `None`: replaced by a later frame with the same key (skipped).
+    text: Option<Arc<str>>,
 }
 
 #[derive(Default)]
 struct State {
+    /// Frames in order, with the replaced ones still in place until they
+    /// reach the front or the queue is compacted.
     frames: VecDeque<Entry>,
+    /// Frames still to send (`frames` less the replaced ones).
+    live: usize,
+    /// Entries taken from the front so far: `frames[i]` is entry `popped + i`.
+    popped: u64,
+    /// Where each key's queued frame is (as an entry number), so that a
+    /// newer frame finds it without a scan: an admin's queue can hold tens
+    /// of thousands of frames, one per live booking and party.
+    keyed: HashMap<CoalesceKey, u64>,
     closed: Option<u16>,
     dropped: u64,
+}
+
+impl State {
+    fn clear(&mut self) {
+        self.popped += self.frames.len() as u64;
+        self.frames.clear();
+        self.keyed.clear();
+        self.live = 0;
+    }
+
+    /// Drops the replaced entries once they outnumber the live ones (each
+    /// replacement leaves one behind): amortised O(1) per push.
+    fn compact(&mut self) {
+        if self.frames.len() <= 2 * self.live + 32 {
+            return;
+        }
+        self.frames.retain(|e| e.text.is_some());
+        // Renumber what is left from entry `popped` on.
+        self.keyed.clear();
+        for (i, e) in self.frames.iter().enumerate() {
+            if let Some(k) = &e.key {
+                self.keyed.insert(k.clone(), self.popped + i as u64);
+            }
+        }
+    }
 }
 
 /// A bounded, coalescing queue of text frames for one socket.
@@ -87,6 +125,7 @@ pub enum Pushed {
 }
 
 impl ClientQueue {
+    /// A queue of at most `capacity` frames waiting to be sent.
     pub fn new(capacity: usize) -> Self {
         Self {
             state: Mutex::new(State::default()),
@@ -103,32 +142,59 @@ impl ClientQueue {
     pub fn push(&self, text: Arc<str>, key: Option<CoalesceKey>) -> Pushed {
         use std::sync::atomic::Ordering;
         let outcome = {
-            let mut s = self.lock();
+            let mut guard = self.lock();
+            let s = &mut *guard;
             if s.closed.is_some() {
                 return Pushed::Closed;
             }
-            if let Some(k) = &key {
-                // Latest wins, and goes behind everything queued before it.
-                if let Some(pos) = s.frames.iter().position(|e| e.key.as_ref() == Some(k)) {
-                    s.frames.remove(pos);
-                    s.frames.push_back(Entry { key, text });
-                    drop(s);
-                    REPLACED.fetch_add(1, Ordering::Relaxed);
-                    self.notify.notify_one();
-                    return Pushed::Coalesced;
+            let next = s.popped + s.frames.len() as u64;
+            match key {
+                Some(k) => match s.keyed.entry(k.clone()) {
+                    Slot::Occupied(mut slot) => {
+                        // Latest wins, and goes behind everything queued before it.
+                        let at = (*slot.get() - s.popped) as usize;
+                        slot.insert(next);
+                        let old = &mut s.frames[at];
+                        old.text = None;
+                        old.key = None;
+                        s.frames.push_back(Entry {
+                            key: Some(k),
+                            text: Some(text),
+                        });
+                        s.compact();
+                        drop(guard);
+                        REPLACED.fetch_add(1, Ordering::Relaxed);
+                        self.notify.notify_one();
+                        return Pushed::Coalesced;
+                    }
+                    Slot::Vacant(slot) if s.live < self.capacity => {
+                        slot.insert(next);
+                        s.frames.push_back(Entry {
+                            key: Some(k),
+                            text: Some(text),
+                        });
+                        s.live += 1;
+                        Pushed::Queued
+                    }
+                    Slot::Vacant(_) => {
+                        s.dropped += 1;
+                        DROPPED.fetch_add(1, Ordering::Relaxed);
+                        Pushed::Dropped
+                    }
+                },
+                None if s.live < self.capacity => {
+                    s.frames.push_back(Entry {
+                        key: None,
+                        text: Some(text),
+                    });
+                    s.live += 1;
+                    Pushed::Queued
                 }
-            }
-            if s.frames.len() < self.capacity {
-                s.frames.push_back(Entry { key, text });
-                Pushed::Queued
-            } else if key.is_some() {
-                s.dropped += 1;
-                DROPPED.fetch_add(1, Ordering::Relaxed);
-                Pushed::Dropped
-            } else {
-                s.closed = Some(close::TRY_AGAIN_LATER);
-                s.frames.clear();
-                Pushed::Closed
+                None => {
+                    s.closed = Some(close::TRY_AGAIN_LATER);
+                    s.clear();
+                    Pushed::Closed
+                }
             }
         };
         self.notify.notify_one();
@@ -142,7 +208,11 @@ impl ClientQueue {
             if s.closed.is_some() {
                 return false;
             }
-            s.frames.push_back(Entry { key: None, text });
+            s.frames.push_back(Entry {
+                key: None,
+                text: Some(text),
+            });
+            s.live += 1;
         }
         self.notify.notify_one();
         true
@@ -164,8 +234,9 @@ impl ClientQueue {
         self.lock().closed.is_some()
     }
 
+    /// Frames waiting to be sent.
     pub fn len(&self) -> usize {
-        self.lock().frames.len()
+        self.lock().live
     }
 
     pub fn is_empty(&self) -> bool {
@@ -182,9 +253,17 @@ impl ClientQueue {
     pub async fn next(&self) -> Result<Arc<str>, u16> {
         loop {
             {
-                let mut s = self.lock();
-                if let Some(entry) = s.frames.pop_front() {
-                    return Ok(entry.text);
+                let mut guard = self.lock();
+                let s = &mut *guard;
+                while let Some(entry) = s.frames.pop_front() {
+                    s.popped += 1;
+                    if let Some(text) = entry.text {
+                        s.live -= 1;
+                        if let Some(k) = entry.key {
+                            s.keyed.remove(&k);
+                        }
+                        return Ok(text);
+                    }
                 }
                 if let Some(code) = s.closed {
                     return Err(code);
@@ -245,6 +324,91 @@ mod tests {
         assert_eq!(q.push("d".into(), None), Pushed::Closed);
         assert!(q.is_closed());
         assert_eq!(q.push("e".into(), None), Pushed::Closed);
+    }
+
+    /// The queue against the obvious model (a list scanned on every push),
+    /// on a long pseudo-random mix of pushes and sends over few keys, so
+    /// that replaced entries pile up and the queue compacts many times.
+    #[actix_rt::test]
+    async fn matches_a_scanning_model_through_replacements_and_compaction() {
+        let q = ClientQueue::new(40);
+        let mut model: VecDeque<(Option<String>, String)> = VecDeque::new();
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut rand = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let mut dropped = 0;
+        for step in 0..50_000u32 {
+            let text = format!("f{step}");
+            // Stretches where the writer hardly sends (replaced entries pile
+            // up until the queue compacts) alternate with ones where it keeps up.
+            let send_one_in = if (step / 2000) % 2 == 0 { 50 } else { 3 };
+            let op = if rand(send_one_in) == 0 { 9 } else { rand(7) };
+            match op {
+                0..=5 => {
+                    let b = format!("b{}", rand(50));
+                    let pos = model.iter().position(|(k, _)| k.as_deref() == Some(&b));
+                    let expected = if let Some(pos) = pos {
+                        model.remove(pos);
+                        model.push_back((Some(b.clone()), text.clone()));
+                        Pushed::Coalesced
+                    } else if model.len() < 40 {
+                        model.push_back((Some(b.clone()), text.clone()));
+                        Pushed::Queued
+                    } else {
+                        dropped += 1;
+                        Pushed::Dropped
+                    };
+                    assert_eq!(
+                        q.push(text.as_str().into(), key(&b)),
+                        expected,
+                        "step {step}"
+                    );
+                }
+                6 if model.len() < 40 => {
+                    model.push_back((None, text.clone()));
+                    assert_eq!(q.push(text.as_str().into(), None), Pushed::Queued);
+                }
+                _ => {
+                    if let Some((_, want)) = model.pop_front() {
+                        assert_eq!(&*q.next().await.unwrap(), want.as_str(), "step {step}");
+                    }
+                }
+            }
+            assert_eq!(q.len(), model.len(), "step {step}");
+        }
+        assert_eq!(q.dropped(), dropped);
+        while let Some((_, want)) = model.pop_front() {
+            assert_eq!(&*q.next().await.unwrap(), want.as_str());
+        }
+        assert!(q.is_empty());
+        let s = q.lock();
+        assert!(
+            s.keyed.is_empty() && s.frames.is_empty(),
+            "nothing left behind"
+        );
+    }
+
+    /// An admin's queue holds one frame per live booking: pushing into a
+    /// long queue must not scan it (a scan per push would make this take
+    /// minutes).
+    #[actix_rt::test]
+    async fn a_long_queue_coalesces_without_scanning() {
+        let bookings = 20_000;
+        let q = ClientQueue::new(bookings);
+        for round in 0..10 {
+            for b in 0..bookings {
+                q.push(format!("{b}:{round}").into(), key(&b.to_string()));
+            }
+        }
+        assert_eq!(q.len(), bookings);
+        for b in 0..bookings {
+            assert_eq!(&*q.next().await.unwrap(), format!("{b}:9").as_str());
+        }
+        assert!(q.is_empty());
     }
 
     #[actix_rt::test]

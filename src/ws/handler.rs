@@ -2,6 +2,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use onsite_actors::booking::Role;
 use onsite_actors::client::{Client, ClientQueue};
 use serde::Deserialize;
 
@@ -42,11 +43,18 @@ pub async fn upgrade(
     let (response, session, stream) = actix_ws::handle(&req, body).map_err(|_| {
         ApiError::BadRequest("not_a_websocket", "this route only speaks websocket".into())
     })?;
+    let role = me.role();
+    // An admin may monitor every live booking: a burst of them (a wave of
+    // starts) must fit in its queue.
+    let queue = match role {
+        Role::Admin => state.config.ws.admin_queue,
+        _ => state.config.ws.queue,
+    };
     let client = Client {
         conn_id: NEXT_CONN.fetch_add(1, Ordering::Relaxed),
         user_id: Arc::from(me.id()),
-        role: me.role(),
-        queue: Arc::new(ClientQueue::new(state.config.ws.queue)),
+        role,
+        queue: Arc::new(ClientQueue::new(queue)),
     };
     conn::spawn(
         state.into_inner(),

@@ -317,6 +317,44 @@ async fn replay_has_no_gap_and_no_duplicate_at_the_seam() {
     );
 }
 
+/// Long chat messages from the provider (over HTTP) until the booking's only
+/// subscriber, a socket that stopped reading, is dropped; returns the chat
+/// URL and the messages' `seq`s.
+async fn flood_until_the_subscriber_is_dropped(
+    app: &TestApp,
+    m: &Market,
+    id: &str,
+) -> (String, Vec<i64>) {
+    let token = app
+        .get_auth(&format!("/v1/bookings/{id}"), &m.provider)
+        .await
+        .json()["chat_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let url = format!("/v1/bookings/{id}/chat?chat_token={token}");
+    let long = "x".repeat(1500);
+    let mut sent = Vec::new();
+    for i in 0..2000 {
+        let res = app
+            .post_auth(
+                &url,
+                &m.provider,
+                json!({"text": long, "client_msg_id": format!("flood-{i}")}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED);
+        sent.push(res.json()["seq"].as_i64().unwrap());
+        if i % 20 == 19 {
+            let sessions = app.get_auth("/v1/admin/sessions", &m.admin).await.json();
+            if sessions["items"][0]["subscribers"].as_i64().unwrap_or(0) == 0 {
+                return (url, sent);
+            }
+        }
+    }
+    panic!("the slow subscriber was not dropped");
+}
+
 #[actix_web::test]
 async fn a_slow_reader_is_closed_with_1013_and_recovers_with_since_seq() {
     let app = spawn_with(&[("ONSITE_WS_QUEUE", "8")]).await;
@@ -341,35 +379,7 @@ async fn a_slow_reader_is_closed_with_1013_and_recovers_with_since_seq() {
     ))
     .await
     .unwrap();
-    let token = app
-        .get_auth(&format!("/v1/bookings/{id}"), &m.provider)
-        .await
-        .json()["chat_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let url = format!("/v1/bookings/{id}/chat?chat_token={token}");
-    let long = "x".repeat(1500);
-    let mut closed = false;
-    for i in 0..2000 {
-        let res = app
-            .post_auth(
-                &url,
-                &m.provider,
-                json!({"text": long, "client_msg_id": format!("flood-{i}")}),
-            )
-            .await;
-        assert_eq!(res.status, StatusCode::CREATED);
-        if i % 20 == 19 {
-            let sessions = app.get_auth("/v1/admin/sessions", &m.admin).await.json();
-            let subs = sessions["items"][0]["subscribers"].as_i64().unwrap_or(0);
-            if subs == 0 {
-                closed = true;
-                break;
-            }
-        }
-    }
-    assert!(closed, "the slow subscriber was dropped");
+    flood_until_the_subscriber_is_dropped(&app, &m, &id).await;
     let mut code = 0;
     while let Some(Ok(msg)) = slow.next().await {
         if let tokio_tungstenite::tungstenite::Message::Close(Some(f)) = msg {
@@ -405,6 +415,88 @@ async fn a_slow_reader_is_closed_with_1013_and_recovers_with_since_seq() {
         ((last - 99)..=last).collect::<Vec<_>>(),
         "the missed tail, once, in order"
     );
+}
+
+/// An admin monitors every live booking: a burst that closes a customer's
+/// socket (queue of 8) must not close the admin's (a queue of its own size),
+/// which then delivers every event of the burst, in order.
+#[actix_web::test]
+async fn an_admin_monitor_rides_out_a_burst_that_closes_a_slow_customer() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let app = spawn_with(&[("ONSITE_WS_QUEUE", "8")]).await;
+    let m = market(&app).await;
+    let id = confirmed(&app, &m).await;
+    // Both with a tiny receive window; neither reads during the burst.
+    let slow = |token: &str| {
+        let url = app.ws_url(token);
+        let addr: std::net::SocketAddr = app.base.trim_start_matches("http://").parse().unwrap();
+        async move {
+            let socket = tokio::net::TcpSocket::new_v4().unwrap();
+            socket.set_recv_buffer_size(2048).unwrap();
+            let tcp = socket.connect(addr).await.unwrap();
+            tokio_tungstenite::client_async(url, tokio_tungstenite::MaybeTlsStream::Plain(tcp))
+                .await
+                .unwrap()
+                .0
+        }
+    };
+    let mut customer = slow(&m.customer).await;
+    customer
+        .send(Message::Text(
+            json!({"type": "subscribe", "booking_id": id})
+                .to_string()
+                .into(),
+        ))
+        .await
+        .unwrap();
+    let mut admin = slow(&m.admin).await;
+    admin
+        .send(Message::Text(
+            json!({"type": "monitor", "id": "m"}).to_string().into(),
+        ))
+        .await
+        .unwrap();
+    let ack = loop {
+        match admin.next().await {
+            Some(Ok(Message::Text(t))) => break serde_json::from_str::<Value>(&t).unwrap(),
+            Some(Ok(_)) => continue,
+            other => panic!("the monitor's socket ended: {other:?}"),
+        }
+    };
+    assert_eq!(ack["type"], "ack");
+    let (url, mut sent) = flood_until_the_subscriber_is_dropped(&app, &m, &id).await;
+    // A few more after the customer's close, then the admin reads it all.
+    for i in 0..5 {
+        let res = app
+            .post_auth(
+                &url,
+                &m.provider,
+                json!({"text": "after", "client_msg_id": format!("after-{i}")}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED);
+        sent.push(res.json()["seq"].as_i64().unwrap());
+    }
+    let last = *sent.last().unwrap();
+    let mut seen = Vec::new();
+    while seen.last() != Some(&last) {
+        match tokio::time::timeout(std::time::Duration::from_secs(10), admin.next()).await {
+            Ok(Some(Ok(Message::Text(t)))) => {
+                let f: Value = serde_json::from_str(&t).unwrap();
+                if f["type"] == "chat" && f["booking_id"] == id.as_str() {
+                    seen.push(f["seq"].as_i64().unwrap());
+                }
+            }
+            Ok(Some(Ok(Message::Close(c)))) => panic!("the monitor was closed: {c:?}"),
+            Ok(Some(Ok(_))) => {}
+            other => panic!(
+                "the monitor's socket ended after {} chats: {other:?}",
+                seen.len()
+            ),
+        }
+    }
+    assert_eq!(seen, sent, "every chat of the burst, once, in order");
 }
 
 #[actix_web::test]

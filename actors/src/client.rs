@@ -8,7 +8,6 @@
 //! client with 1013 (try again later): it recovers by reconnecting with
 //! `since_seq`. Pushing never blocks and never awaits I/O.
 
-use std::collections::hash_map::Entry as Slot;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
@@ -63,19 +62,24 @@ struct Entry {
     text: Option<Arc<str>>,
 }
 
+/// From this many queued entries on, a key's queued frame is found through
+/// an index; a shorter queue (a participant's holds a frame or two) is
+/// scanned, which costs less than hashing.
+const INDEX_FROM: usize = 32;
+
 #[derive(Default)]
 struct State {
-    /// Frames in order, with the replaced ones still in place until they
-    /// reach the front or the queue is compacted.
+    /// Frames in order. With an index, a replaced frame stays in place
+    /// (without text) until it reaches the front or the queue is compacted;
+    /// without one there are none.
     frames: VecDeque<Entry>,
     /// Frames still to send (`frames` less the replaced ones).
     live: usize,
     /// Entries taken from the front so far: `frames[i]` is entry `popped + i`.
     popped: u64,
-    /// Where each key's queued frame is (as an entry number), so that a
-    /// newer frame finds it without a scan: an admin's queue can hold tens
-    /// of thousands of frames, one per live booking and party.
-    keyed: HashMap<CoalesceKey, u64>,
+    /// Each key's queued frame (as an entry number) while the queue is long:
+    /// an admin's may hold one per live booking and party.
+    index: Option<HashMap<CoalesceKey, u64>>,
     closed: Option<u16>,
     dropped: u64,
 }
@@ -84,23 +88,64 @@ impl State {
     fn clear(&mut self) {
         self.popped += self.frames.len() as u64;
         self.frames.clear();
-        self.keyed.clear();
+        self.index = None;
         self.live = 0;
     }
 
-    /// Drops the replaced entries once they outnumber the live ones (each
-    /// replacement leaves one behind): amortised O(1) per push.
-    fn compact(&mut self) {
-        if self.frames.len() <= 2 * self.live + 32 {
-            return;
+    /// Queues a frame at the back (and in the index).
+    fn push_back(&mut self, key: Option<CoalesceKey>, text: Arc<str>) {
+        if let (Some(index), Some(k)) = (&mut self.index, &key) {
+            index.insert(k.clone(), self.popped + self.frames.len() as u64);
         }
-        self.frames.retain(|e| e.text.is_some());
-        // Renumber what is left from entry `popped` on.
-        self.keyed.clear();
-        for (i, e) in self.frames.iter().enumerate() {
-            if let Some(k) = &e.key {
-                self.keyed.insert(k.clone(), self.popped + i as u64);
+        self.frames.push_back(Entry {
+            key,
+            text: Some(text),
+        });
+    }
+
+    /// Replaces `k`'s queued frame, if any, with `text` at the back.
+    fn replace(&mut self, k: &CoalesceKey, text: &Arc<str>) -> bool {
+        match &self.index {
+            Some(index) => {
+                let Some(&at) = index.get(k) else {
+                    return false;
+                };
+                let old = &mut self.frames[(at - self.popped) as usize];
+                old.text = None;
+                let key = old.key.take();
+                self.push_back(key, text.clone());
+                // Each replacement left an entry behind: drop them once they
+                // outnumber the live ones (amortised O(1) per push).
+                if self.frames.len() > 2 * self.live + INDEX_FROM {
+                    self.frames.retain(|e| e.text.is_some());
+                    self.index = None;
+                    self.build_index();
+                }
             }
+            None => {
+                let Some(pos) = self.frames.iter().position(|e| e.key.as_ref() == Some(k)) else {
+                    return false;
+                };
+                if let Some(mut entry) = self.frames.remove(pos) {
+                    entry.text = Some(text.clone());
+                    self.frames.push_back(entry);
+                }
+            }
+        }
+        true
+    }
+
+    /// Indexes a queue that grew long.
+    fn build_index(&mut self) {
+        if self.index.is_none() && self.frames.len() >= INDEX_FROM {
+            let popped = self.popped;
+            self.index = Some(
+                self.frames
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, e)| e.key.clone().map(|k| (k, popped + i as u64)))
+                    .collect(),
+            );
         }
     }
 }
@@ -142,59 +187,32 @@ impl ClientQueue {
     pub fn push(&self, text: Arc<str>, key: Option<CoalesceKey>) -> Pushed {
         use std::sync::atomic::Ordering;
         let outcome = {
-            let mut guard = self.lock();
-            let s = &mut *guard;
+            let mut s = self.lock();
             if s.closed.is_some() {
                 return Pushed::Closed;
             }
-            let next = s.popped + s.frames.len() as u64;
-            match key {
-                Some(k) => match s.keyed.entry(k.clone()) {
-                    Slot::Occupied(mut slot) => {
-                        // Latest wins, and goes behind everything queued before it.
-                        let at = (*slot.get() - s.popped) as usize;
-                        slot.insert(next);
-                        let old = &mut s.frames[at];
-                        old.text = None;
-                        old.key = None;
-                        s.frames.push_back(Entry {
-                            key: Some(k),
-                            text: Some(text),
-                        });
-                        s.compact();
-                        drop(guard);
-                        REPLACED.fetch_add(1, Ordering::Relaxed);
-                        self.notify.notify_one();
-                        return Pushed::Coalesced;
-                    }
-                    Slot::Vacant(slot) if s.live < self.capacity => {
-                        slot.insert(next);
-                        s.frames.push_back(Entry {
-                            key: Some(k),
-                            text: Some(text),
-                        });
-                        s.live += 1;
-                        Pushed::Queued
-                    }
-                    Slot::Vacant(_) => {
-                        s.dropped += 1;
-                        DROPPED.fetch_add(1, Ordering::Relaxed);
-                        Pushed::Dropped
-                    }
-                },
-                None if s.live < self.capacity => {
-                    s.frames.push_back(Entry {
-                        key: None,
-                        text: Some(text),
-                    });
-                    s.live += 1;
-                    Pushed::Queued
+            if let Some(k) = &key {
+                // Latest wins, and goes behind everything queued before it.
+                if s.replace(k, &text) {
+                    drop(s);
+                    REPLACED.fetch_add(1, Ordering::Relaxed);
+                    self.notify.notify_one();
+                    return Pushed::Coalesced;
                 }
-                None => {
-                    s.closed = Some(close::TRY_AGAIN_LATER);
-                    s.clear();
-                    Pushed::Closed
-                }
+            }
+            if s.live < self.capacity {
+                s.push_back(key, text);
+                s.live += 1;
+                s.build_index();
+                Pushed::Queued
+            } else if key.is_some() {
+                s.dropped += 1;
+                DROPPED.fetch_add(1, Ordering::Relaxed);
+                Pushed::Dropped
+            } else {
+                s.closed = Some(close::TRY_AGAIN_LATER);
+                s.clear();
+                Pushed::Closed
             }
         };
         self.notify.notify_one();
@@ -208,10 +226,7 @@ impl ClientQueue {
             if s.closed.is_some() {
                 return false;
             }
-            s.frames.push_back(Entry {
-                key: None,
-                text: Some(text),
-            });
+            s.push_back(None, text);
             s.live += 1;
         }
         self.notify.notify_one();
@@ -259,8 +274,12 @@ impl ClientQueue {
                     s.popped += 1;
                     if let Some(text) = entry.text {
                         s.live -= 1;
-                        if let Some(k) = entry.key {
-                            s.keyed.remove(&k);
+                        if let (Some(index), Some(k)) = (&mut s.index, &entry.key) {
+                            index.remove(k);
+                        }
+                        if s.frames.is_empty() {
+                            // Caught up: short queues scan again.
+                            s.index = None;
                         }
                         return Ok(text);
                     }
@@ -387,7 +406,7 @@ mod tests {
         assert!(q.is_empty());
         let s = q.lock();
         assert!(
-            s.keyed.is_empty() && s.frames.is_empty(),
+            s.index.is_none() && s.frames.is_empty(),
             "nothing left behind"
         );
     }

@@ -82,6 +82,11 @@ pub fn to_api(err: SessionError) -> ApiError {
             ApiError::Unavailable
         }
         SessionError::Moved => ApiError::Unavailable,
+        SessionError::OwnerSilent { retry_after_ms } => ApiError::UnavailableFor {
+            message: err.message(),
+            // Retry-After is in whole seconds: round up.
+            retry_after_s: retry_after_ms.div_ceil(1000) as i64,
+        },
         SessionError::Refused(_)
         | SessionError::Rejected { .. }
         | SessionError::Conflict

@@ -40,6 +40,9 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("service unavailable")]
     Unavailable,
+    /// Unavailable until a known time (503 with `Retry-After`).
+    #[error("{message}")]
+    UnavailableFor { message: String, retry_after_s: i64 },
     /// A service we depend on is down (503 with its own code).
     #[error("{1}")]
     Upstream(&'static str, String),
@@ -95,7 +98,7 @@ impl ApiError {
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::MethodNotAllowed => "method_not_allowed",
-            Self::Unavailable => "unavailable",
+            Self::Unavailable | Self::UnavailableFor { .. } => "unavailable",
             Self::Internal(_) => "internal",
         }
     }
@@ -138,7 +141,9 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Unavailable | Self::Upstream(..) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::UnavailableFor { .. } | Self::Upstream(..) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -150,7 +155,7 @@ impl ResponseError for ApiError {
         }
         let mut res = HttpResponse::build(self.status_code());
         match self {
-            Self::Locked { retry_after_s } => {
+            Self::Locked { retry_after_s } | Self::UnavailableFor { retry_after_s, .. } => {
                 res.insert_header((header::RETRY_AFTER, retry_after_s.max(&1).to_string()));
             }
             Self::RateLimited {

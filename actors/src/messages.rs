@@ -35,6 +35,10 @@ pub enum SessionError {
     /// Another node owns the booking now; nothing changed (ask again: it is
     /// forwarded there).
     Moved,
+    /// The node that holds the booking's lease stopped answering; nothing
+    /// changed. The lease lapses in about `retry_after_ms`, and the first
+    /// command after that moves the booking to a live node.
+    OwnerSilent { retry_after_ms: u64 },
 }
 
 impl SessionError {
@@ -51,7 +55,16 @@ impl SessionError {
             Self::NotParticipant => ErrorCode::NotAParticipant,
             Self::NotLive(_) => ErrorCode::NotLive,
             Self::ChatInactive => ErrorCode::ChatInactive,
-            Self::Moved => ErrorCode::Unavailable,
+            Self::Moved | Self::OwnerSilent { .. } => ErrorCode::Unavailable,
+        }
+    }
+
+    /// When to try again, if the server knows (an `unavailable` whose cause
+    /// ends at a known time).
+    pub fn retry_after_ms(&self) -> Option<u64> {
+        match self {
+            Self::OwnerSilent { retry_after_ms } => Some(*retry_after_ms),
+            _ => None,
         }
     }
 
@@ -73,6 +86,10 @@ impl SessionError {
                 "the chat is not active (before acceptance or after the job ended)".to_owned()
             }
             Self::Moved => "the booking moved to another server; try again".to_owned(),
+            Self::OwnerSilent { retry_after_ms } => format!(
+                "the booking's server stopped answering; another takes the booking over in about {:.1} s: try again then",
+                *retry_after_ms as f64 / 1000.0
+            ),
         }
     }
 }

@@ -29,7 +29,9 @@ fn ttl_ms(cluster: &Cluster) -> i64 {
 }
 
 /// Takes the booking's lease for this node, unless another node holds it:
-/// then names that node.
+/// then names that node. A holder that stopped answering is refused with
+/// the time left on its lease, so that clients wait for the takeover
+/// instead of asking again at once.
 pub async fn claim(
     state: &AppState,
     cluster: &Cluster,
@@ -56,6 +58,12 @@ pub async fn claim(
         Claim::Taken { node_id, .. } if node_id.is_empty() => Err(SessionError::Unavailable(
             "the booking is changing hands; try again".into(),
         )),
+        Claim::Taken {
+            node_id,
+            expires_at,
+        } if cluster.went_silent(&node_id) => Err(SessionError::OwnerSilent {
+            retry_after_ms: super::retry_after(expires_at - now_ms(), cluster.config.lease),
+        }),
         Claim::Taken { node_id, .. } => Ok(Some(node_id)),
     }
 }

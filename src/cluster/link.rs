@@ -24,7 +24,7 @@ use super::{lock, Cluster, Listen, Outgoing};
 use crate::state::AppState;
 
 const BATCH: usize = 512;
-const HEARTBEAT: Duration = Duration::from_secs(1);
+pub(super) const HEARTBEAT: Duration = Duration::from_secs(1);
 
 /// Waits before the next attempt: 100 ms doubling up to 5 s.
 struct Backoff(Duration);

@@ -45,6 +45,21 @@ use crate::config::ClusterConfig;
 use crate::state::AppState;
 use wire::{AllMsg, Answer, Command, NodeMsg};
 
+/// A retry hint is this much after the lease lapses (clocks, the trip).
+const RETRY_MARGIN_MS: i64 = 100;
+/// The shortest retry hint: a client told to come back sooner would only
+/// hammer the node.
+const RETRY_MIN_MS: i64 = 250;
+
+/// The retry hint for a booking whose silent owner's lease lapses in
+/// `left_ms`: a little after that, never more than a lease.
+pub(crate) fn retry_after(left_ms: i64, lease: Duration) -> u64 {
+    let lease_ms = (lease.as_millis() as i64).max(RETRY_MIN_MS);
+    left_ms
+        .saturating_add(RETRY_MARGIN_MS)
+        .clamp(RETRY_MIN_MS, lease_ms) as u64
+}
+
 /// Frames and messages waiting for the Redis connection; beyond this they
 /// are dropped (and counted): a mirror reads lost events from the journal.
 const OUTGOING_CAPACITY: usize = 200_000;
@@ -207,12 +222,19 @@ impl Cluster {
 
     /// Whether `node` was heard of once but not for half a lease (its
     /// heartbeat is every second): a request to it would only time out, so
-    /// callers retry at once and get the booking as soon as the lease lapses.
+    /// callers are refused at once, told when its lease lapses
+    /// ([`SessionError::OwnerSilent`]), and get the booking then.
     /// A node never heard of is asked anyway (this node may have just joined).
-    fn went_silent(&self, node: &str) -> bool {
+    pub(crate) fn went_silent(&self, node: &str) -> bool {
+        self.silent_for(node).is_some()
+    }
+
+    /// How long `node` has not been heard of, once that is over half a lease.
+    fn silent_for(&self, node: &str) -> Option<Duration> {
         lock(&self.peers)
             .get(node)
-            .is_some_and(|at| at.elapsed() > self.config.lease / 2)
+            .map(Instant::elapsed)
+            .filter(|quiet| *quiet > self.config.lease / 2)
     }
 
     fn send(&self, out: Outgoing) -> bool {
@@ -333,10 +355,13 @@ impl Cluster {
                 "the link to the other servers is down".into(),
             ));
         }
-        if self.went_silent(node) {
-            return Err(SessionError::Unavailable(format!(
-                "server {node}, which owns the booking, has gone silent; the booking moves when its lease lapses"
-            )));
+        if let Some(quiet) = self.silent_for(node) {
+            // Its row was renewed at most a heartbeat after it was last
+            // heard of, so the lease lapses by then.
+            let left = (self.config.lease + link::HEARTBEAT).saturating_sub(quiet);
+            return Err(SessionError::OwnerSilent {
+                retry_after_ms: retry_after(left.as_millis() as i64, self.config.lease),
+            });
         }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();

@@ -221,7 +221,13 @@ impl Conn {
         if let SessionError::Unavailable(cause) = err {
             tracing::warn!(%cause, "booking session unavailable");
         }
-        self.send(frames::error(re, err.code(), &err.message()));
+        // A silent owner is logged once by the cluster, not per refusal.
+        self.send(frames::error_retry(
+            re,
+            err.code(),
+            &err.message(),
+            err.retry_after_ms(),
+        ));
     }
 
     /// The booking's owner, from the cache while it is still good.
@@ -233,7 +239,7 @@ impl Conn {
                     .state
                     .cluster
                     .as_ref()
-                    .is_some_and(|c| c.is_alive(node)),
+                    .is_some_and(|c| c.is_alive(node) && !c.went_silent(node)),
             };
             if good {
                 return Ok(known.clone());
@@ -256,22 +262,27 @@ impl Conn {
         T: Send + 'static,
         BookingSession: actix::Handler<M>,
     {
+        // What the client hears if every try fails: the last refusal (a
+        // booking whose owner does not answer is `unavailable`, not
+        // `not_found`).
+        let mut last = SessionError::NotFound;
         for _ in 0..3 {
             match self.owner(booking_id).await? {
                 Owner::Here(addr) => match addr.send(msg.clone()).await {
-                    Ok(Err(SessionError::Moved)) | Err(_) => {}
+                    Ok(Err(SessionError::Moved)) => last = SessionError::Moved,
+                    Err(_) => last = SessionError::NotFound,
                     Ok(outcome) => return outcome,
                 },
                 Owner::There(node) => {
                     match route::forward(&self.state, &node, booking_id, msg.clone()).await {
-                        Err(SessionError::Moved | SessionError::Unavailable(_)) => {}
+                        Err(e @ (SessionError::Moved | SessionError::Unavailable(_))) => last = e,
                         outcome => return outcome,
                     }
                 }
             }
             self.sessions.remove(booking_id);
         }
-        Err(SessionError::NotFound)
+        Err(last)
     }
 
     async fn subscribe(

@@ -621,9 +621,12 @@ impl Remote {
 
 #[actix_web::test]
 async fn killing_the_owner_node_loses_nothing_acked() {
+    // A lease long enough that the owner is known silent (after half a
+    // lease) well before its lease lapses (after two thirds at the soonest).
+    const LEASE_MS: u64 = 6000;
     let Some(n) = nodes(
         1,
-        &[("ONSITE_LEASE_S", "2"), ("ONSITE_FORWARD_TIMEOUT_S", "1")],
+        &[("ONSITE_LEASE_S", "6"), ("ONSITE_FORWARD_TIMEOUT_S", "1")],
     )
     .await
     else {
@@ -631,8 +634,17 @@ async fn killing_the_owner_node_loses_nothing_acked() {
     };
     let a = &n[0];
     let redis = redis_url().unwrap();
-    let b = Process::spawn(&process_env(a, &redis, "node-killed"));
+    let mut env = process_env(a, &redis, "node-killed");
+    env.insert("ONSITE_LEASE_S", "6".to_owned());
+    let b = Process::spawn(&env);
     b.ready().await;
+    // A has heard B's heartbeat (as of any node that has been up a while).
+    for _ in 0..100 {
+        if a.state.cluster.as_ref().unwrap().is_alive("node-killed") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let bb = as_app(a, &b);
     let m = market(a).await;
     let id = m.book(a, "small").await["id"].as_str().unwrap().to_owned();
@@ -667,10 +679,14 @@ async fn killing_the_owner_node_loses_nothing_acked() {
     drop(b);
     let mut provider = a.ws(&m.provider).await;
     let mut resumed = false;
+    // Refusals that said when to come back, and whether the first try after
+    // waiting that long was taken.
+    let mut hinted = 0;
     for i in 0..5 {
         let key = format!("after-{i}");
         // Until the lease lapses the owner is B, which does not answer: the
         // client resends with the same client_msg_id (never duplicated).
+        let mut waited_out_hint = false;
         loop {
             provider
                 .send(json!({"type": "chat", "id": key, "booking_id": id, "text": key, "client_msg_id": key}))
@@ -685,11 +701,26 @@ async fn killing_the_owner_node_loses_nothing_acked() {
                 acked.push(reply["message"]["text"].as_str().unwrap().to_owned());
                 break;
             }
+            assert_eq!(reply["code"], "unavailable", "{reply}");
+            assert!(!waited_out_hint, "refused after waiting as told: {reply}");
             assert!(
-                killed_at.elapsed() < Duration::from_secs(15),
+                killed_at.elapsed() < Duration::from_secs(20),
                 "no failover: {reply}"
             );
-            tokio::time::sleep(Duration::from_millis(200)).await;
+            let pause = match reply["retry_after_ms"].as_u64() {
+                Some(ms) => {
+                    // Once B is known silent, A says when B's lease lapses.
+                    assert!(ms > 0 && ms <= LEASE_MS, "{reply}");
+                    hinted += 1;
+                    if hinted == 1 {
+                        http_refusal_says_when(a, &m, &id).await;
+                    }
+                    waited_out_hint = true;
+                    ms
+                }
+                None => 100,
+            };
+            tokio::time::sleep(Duration::from_millis(pause)).await;
         }
         if !resumed {
             resumed = true;
@@ -699,6 +730,7 @@ async fn killing_the_owner_node_loses_nothing_acked() {
             );
         }
     }
+    assert!(hinted > 0, "no refusal said when the lease lapses");
     assert!(owner_of(a, &id), "A took the booking over");
     // The customer's socket on A saw every acked message, each once, in order.
     customer
@@ -730,6 +762,29 @@ async fn killing_the_owner_node_loses_nothing_acked() {
         })
         .await;
     assert!(en_route["seq"].as_i64().unwrap() > 0);
+}
+
+/// While a silent node's lease runs, an HTTP command for its booking is
+/// refused with 503 `unavailable` and `Retry-After` (whole seconds, at most
+/// the lease).
+async fn http_refusal_says_when(a: &TestApp, m: &Market, id: &str) {
+    let res = reqwest::Client::new()
+        .post(format!("{}/v1/bookings/{id}/complete", a.base))
+        .bearer_auth(&m.provider)
+        .header("idempotency-key", uuid::Uuid::new_v4().to_string())
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let wait: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=6).contains(&wait), "Retry-After {wait}");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unavailable", "{body}");
 }
 
 #[actix_web::test]

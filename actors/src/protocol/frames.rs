@@ -187,15 +187,29 @@ struct ErrorFrame<'a> {
     re: Option<&'a str>,
     code: ErrorCode,
     message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_after_ms: Option<u64>,
 }
 
 /// `{"type":"error", "re", "code", "message"}`.
 pub fn error(re: Option<&str>, code: ErrorCode, message: &str) -> Arc<str> {
+    error_retry(re, code, message, None)
+}
+
+/// An error frame with `retry_after_ms` when the server knows when trying
+/// again can succeed.
+pub fn error_retry(
+    re: Option<&str>,
+    code: ErrorCode,
+    message: &str,
+    retry_after_ms: Option<u64>,
+) -> Arc<str> {
     render(&ErrorFrame {
         kind: "error",
         re,
         code,
         message,
+        retry_after_ms,
     })
 }
 

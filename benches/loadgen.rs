@@ -43,8 +43,8 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use bookkeeping::{
     chat_frame, classify, cpu_percent, cpu_time, fix_position, latency_histogram, location_frame,
-    loss_percent, machine_busy, mib, per_connection_kib, record, resubscribe_frame, rss_kib,
-    seq_of, subscribe_frame, ws_url, DeviceClock, Pending, Percentiles, Received,
+    loss_percent, machine_busy, mib, per_connection_kib, record, resubscribe_frame, retry_after_ms,
+    rss_kib, seq_of, subscribe_frame, ws_url, DeviceClock, Pending, Percentiles, Received,
 };
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -169,6 +169,8 @@ struct Shared {
     run: RefCell<Histogram<u64>>,
     /// The run's latencies since the last progress line.
     interval: RefCell<Histogram<u64>>,
+    /// Chat send -> ack since the last progress line.
+    chat_interval: RefCell<Histogram<u64>>,
     chat_sent: Cell<u64>,
     chat_acked: Cell<u64>,
     chat_delivered: Cell<u64>,
@@ -211,6 +213,7 @@ impl Shared {
             warm: RefCell::new(latency_histogram()?),
             run: RefCell::new(latency_histogram()?),
             interval: RefCell::new(latency_histogram()?),
+            chat_interval: RefCell::new(latency_histogram()?),
             chat_sent: Cell::new(0),
             chat_acked: Cell::new(0),
             chat_delivered: Cell::new(0),
@@ -381,6 +384,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 chat: args.chat,
                 reconnect: args.kill_after.is_some(),
                 last_seq: Cell::new(None),
+                retry_hint: Cell::new(None),
                 subscribe: !args.no_subscribe,
                 link: link.clone(),
                 shared: shared.clone(),
@@ -554,8 +558,24 @@ async fn run(args: Args) -> anyhow::Result<()> {
         sleep_until(tick.min(until)).await;
         let recent = Percentiles::of(&shared.interval.borrow());
         shared.interval.borrow_mut().reset();
+        let chat = if args.chat {
+            let h = shared.chat_interval.borrow();
+            let c = Percentiles::of(&h);
+            let line = format!(
+                "; chat acks since the last line {}, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+                h.len(),
+                c.p50,
+                c.p99,
+                c.max
+            );
+            drop(h);
+            shared.chat_interval.borrow_mut().reset();
+            line
+        } else {
+            String::new()
+        };
         eprintln!(
-            "  {:>5.1} s: {} fixes sent, {} received, {} sockets dropped; since the last line p99 {:.2} ms, max {:.2} ms",
+            "  {:>5.1} s: {} fixes sent, {} received, {} sockets dropped; since the last line p99 {:.2} ms, max {:.2} ms{chat}",
             start.elapsed().as_secs_f64(),
             shared.run_sent.get(),
             shared.run_received.get(),
@@ -772,6 +792,8 @@ struct Socket {
     reconnect: bool,
     /// The latest journaled `seq` this socket has seen.
     last_seq: Cell<Option<i64>>,
+    /// The last refusal's `retry_after_ms`, if it had one.
+    retry_hint: Cell<Option<u64>>,
     subscribe: bool,
     link: Rc<PairLink>,
     shared: Rc<Shared>,
@@ -842,10 +864,15 @@ impl Socket {
                             .borrow_mut()
                             .entry(cause)
                             .or_default() += 1;
-                        // The next node, as a balancer would pick another.
+                        // The next node, as a balancer would pick another,
+                        // after the server's hint (spread over a fifth of a
+                        // second) or a short pause.
                         self.at.set((self.at.get() + 1) % self.urls.len());
-                        let jitter = (self.index as u64 * 7) % 50;
-                        sleep(Duration::from_millis(50 + jitter)).await;
+                        let pause = match self.retry_hint.take() {
+                            Some(ms) => ms + (self.index as u64 * 37) % 200,
+                            None => 50 + (self.index as u64 * 7) % 50,
+                        };
+                        sleep(Duration::from_millis(pause)).await;
                     }
                 }
             };
@@ -951,7 +978,11 @@ impl Socket {
             match msg {
                 Some(Ok(Message::Text(text))) => match classify(text.as_str()) {
                     Received::Subscribed => break,
-                    Received::Error(e) => return Err(format!("subscribe refused: {e}")),
+                    Received::Error(e) => {
+                        // An app waits as long as the server says.
+                        self.retry_hint.set(retry_after_ms(text.as_str()));
+                        return Err(format!("subscribe refused: {e}"));
+                    }
                     // A replayed event before the answer counts like any other.
                     _ => self.on_text(text.as_str()),
                 },
@@ -1039,6 +1070,7 @@ impl Socket {
                             let (_, sent) = chats.remove(pos).unwrap_or((n, Instant::now()));
                             bump(&self.shared.chat_acked);
                             record(&mut self.shared.chat_ack.borrow_mut(), sent.elapsed());
+                            record(&mut self.shared.chat_interval.borrow_mut(), sent.elapsed());
                         }
                     }
                     Received::Chat(n) if self.side == Side::Customer => {

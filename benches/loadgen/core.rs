@@ -44,6 +44,17 @@ pub fn seq_of(text: &str) -> Option<i64> {
     serde_json::from_str::<Seq>(text).ok().and_then(|s| s.seq)
 }
 
+/// An error frame's `retry_after_ms`: when the server says trying again can succeed.
+pub fn retry_after_ms(text: &str) -> Option<u64> {
+    #[derive(Deserialize)]
+    struct Hint {
+        retry_after_ms: Option<u64>,
+    }
+    serde_json::from_str::<Hint>(text)
+        .ok()
+        .and_then(|h| h.retry_after_ms)
+}
+
 /// A provider fix. `at_ms` is the device time (milliseconds since the epoch).
 pub fn location_frame(booking_id: &str, lat: f64, lng: f64, at_ms: i64) -> String {
     format!(
